@@ -1,0 +1,39 @@
+# formkit: `make demo` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test install libreoffice templates samples bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "formkit heeft Python 3.11 of nieuwer nodig")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Kan geen virtuele omgeving maken. Installeer python3-venv (Debian/Ubuntu: apt-get install python3-venv)."; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+libreoffice:
+	@sh scripts/ensure-libreoffice.sh
+
+demo: install
+	$(BIN)/formkit demo --out out/demo
+
+test: install libreoffice
+	$(BIN)/python -m pytest
+
+# Rebuild the committed default templates and samples from the schema.
+templates: install
+	$(BIN)/python scripts/build_templates.py
+
+samples: install templates
+	$(BIN)/python scripts/build_samples.py
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,228 @@
+"""The `formkit` command: a thin Dutch layer over the library.
+
+Exit codes: 0 all fine, 1 findings or errors in the input, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, cli_nl, dates
+from .errors import FormkitError, UsageError
+from .findings import Finding, has_errors
+from .settings import DEFAULT_SETTINGS, load_settings
+
+cli_nl.install()
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class DutchCommand(click.Command):
+    """A click command whose usage line is Dutch too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        kwargs.setdefault("context_settings", CONTEXT)
+        super().__init__(*args, **kwargs)
+
+
+class DutchGroup(click.Group):
+    """A click group whose usage line and subcommands are Dutch too."""
+
+    command_class = DutchCommand
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        kwargs.setdefault("subcommand_metavar", "OPDRACHT [ARGUMENTEN]...")
+        kwargs.setdefault("context_settings", CONTEXT)
+        super().__init__(*args, **kwargs)
+
+
+DutchGroup.group_class = DutchGroup
+
+
+class MeetingDate(click.ParamType):
+    """A meeting date as jjjj-mm-dd or dd-mm-jjjj."""
+
+    name = "datum"
+
+    def convert(self, value, param, ctx):
+        if hasattr(value, "year"):
+            return value
+        try:
+            parsed = dates.parse_date(value)
+        except dates.NotADate:
+            parsed = None
+        if parsed is None:
+            self.fail(f"'{value}' is geen datum; gebruik jjjj-mm-dd of dd-mm-jjjj", param, ctx)
+        return parsed
+
+
+def _settings(ctx: click.Context):
+    return ctx.find_root().obj or DEFAULT_SETTINGS
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        click.echo(f"  {f}")
+
+
+def _summary(findings: list[Finding]) -> str:
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    return f"{errors} {'fout' if errors == 1 else 'fouten'}, {warnings} {'waarschuwing' if warnings == 1 else 'waarschuwingen'}"
+
+
+def _fail(error: FormkitError) -> None:
+    """Turn a library error into a clean Dutch message and the right exit code."""
+    click.echo(f"Fout: {error}", err=True)
+    sys.exit(2 if isinstance(error, UsageError) else 1)
+
+
+def _progress(label: str):
+    def wrap(items):
+        items = list(items)
+        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+            yield from bar
+    return wrap
+
+
+@click.group(cls=DutchGroup)
+@click.version_option(__version__, "-V", "--version", prog_name="formkit",
+                      message="%(prog)s, versie %(version)s")
+@click.option("--instellingen", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TOML-bestand met eigen grenzen van de methode (standaard: die van de methode).")
+@click.pass_context
+def main(ctx: click.Context, instellingen: Path | None) -> None:
+    """formkit: scoreformulieren, TOP-3 formulieren en veiligheidsplannen voor het
+    casusoverleg volgens gefaseerd samenwerken aan veiligheid.
+
+    Begin met 'formkit demo' om de hele cyclus op de voorbeeldbestanden te zien.
+    """
+    if instellingen is not None:
+        try:
+            ctx.obj = load_settings(instellingen)
+        except FormkitError as e:
+            raise click.BadParameter(str(e), param_hint="--instellingen") from e
+
+
+# --- register ---------------------------------------------------------------------------
+
+
+@main.group()
+def register() -> None:
+    """Het register van het secretariaat: huishoudens, gezinsleden, professionals en overleggen."""
+
+
+@register.command("new")
+@click.argument("pad", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overschrijf een bestaand bestand.")
+def register_new(pad: Path, force: bool) -> None:
+    """Maak een leeg register PAD (.xlsx) met alle bladen, keuzelijsten en uitleg."""
+    from .register_write import new_register
+
+    if pad.exists() and not force:
+        raise click.UsageError(f"{pad} bestaat al; gebruik --force om het te overschrijven")
+    new_register(pad)
+    click.echo(f"Leeg register geschreven: {pad}")
+
+
+@register.command("check")
+@click.argument("pad", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Schrijf de bevindingen als JSON.")
+def register_check(pad: Path, as_json: bool) -> None:
+    """Controleer het register PAD en meld elk probleem met blad, rij en kolom.
+
+    Stopt met code 0 als er geen fouten zijn, 1 als er fouten zijn.
+    """
+    from .register import load
+
+    result = load(pad)
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in result.findings], ensure_ascii=False, indent=2))
+    else:
+        reg = result.register
+        click.echo(f"Register {pad.name}: {len(reg.households)} huishoudens, {len(reg.members)} gezinsleden, "
+                   f"{len(reg.professionals)} professionals, {len(reg.meeting_dates())} overleggen.")
+        _print_findings(result.findings)
+        click.echo(f"Resultaat: {_summary(result.findings)}.")
+    sys.exit(1 if has_errors(result.findings) else 0)
+
+
+# --- schema -----------------------------------------------------------------------------
+
+
+@main.command()
+@click.pass_context
+def schema(ctx: click.Context) -> None:
+    """Toon de velden van het scoreformulier als JSON: naam, blad, cel, type, verplicht, keuzes."""
+    from .schema import build_schema
+
+    click.echo(build_schema(_settings(ctx)).to_json())
+
+
+# --- forms ------------------------------------------------------------------------------
+
+_meeting_option = click.option("--meeting", "--overleg", "meeting", type=MeetingDate(), required=True,
+                               help="Datum van het casusoverleg (jjjj-mm-dd of dd-mm-jjjj).")
+_templates_option = click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                                 help="Map met eigen sjablonen (xlsx/ en docx/); standaard die van formkit.")
+
+
+@main.command()
+@click.argument("register_pad", metavar="REGISTER", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_meeting_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Map waarin de scoreformulieren komen.")
+@click.option("--dossier", "dossiers", multiple=True, metavar="ID",
+              help="Alleen dit dossier (mag vaker); standaard alle dossiers van het overleg.")
+@click.option("--force", is_flag=True, help="Overschrijf bestaande formulieren.")
+@_templates_option
+@click.pass_context
+def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, templates) -> None:
+    """Maak per huishouden van het overleg een scoreformulier (Excel) voor elke betrokken professional.
+
+    Bestandsnamen bevatten alleen dossiernummer, code van de professional en datum.
+    """
+    from .forms import write_forms
+    from .register import load, relevant
+
+    loaded = load(register_pad)
+    try:
+        result = write_forms(loaded.register, meeting, out_dir, dossiers=dossiers, force=force,
+                             templates_dir=templates, settings=_settings(ctx),
+                             progress=_progress("Scoreformulieren maken"))
+    except FormkitError as e:
+        _print_findings(loaded.findings)
+        _fail(e)
+    # A household that gets no forms is already a register finding: list each once.
+    findings = list(dict.fromkeys(relevant(loaded.findings, result.dossiers) + result.findings))
+    if findings:
+        click.echo("Bevindingen in het register:")
+        _print_findings(findings)
+    click.echo(f"{len(result.written)} scoreformulieren geschreven in {out_dir}.")
+    if result.existing:
+        click.echo(f"{len(result.existing)} bestonden al en zijn niet overschreven; gebruik --force om ze "
+                   "opnieuw te maken.")
+    sys.exit(1 if has_errors(findings) else 0)
+
+
+# --- demo -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
+              show_default=True, help="Map voor de uitvoer van de demo.")
+@click.pass_context
+def demo(ctx, out_dir: Path) -> None:
+    """Doorloop de hele cyclus op de meegeleverde, verzonnen voorbeeldbestanden."""
+    from .demo import run_demo
+
+    try:
+        run_demo(out_dir, settings=_settings(ctx), echo=click.echo, progress=_progress)
+    except FormkitError as e:
+        _fail(e)

@@ -1,0 +1,92 @@
+"""Findings: problems found in a user's input, as values with their place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from .messages import MESSAGES
+
+
+class Severity(str, Enum):
+    """How bad a finding is; the values are the Dutch words users see."""
+
+    ERROR = "fout"
+    WARNING = "waarschuwing"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, with where it is and a Dutch message from the catalogue."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    cell: str | None = None
+    dossier: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """True when the finding is a `fout`."""
+        return self.severity is Severity.ERROR
+
+    def place(self) -> str:
+        """Return the place of the finding in words: file, sheet, row, column and cell."""
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"blad {self.sheet}")
+        if self.row is not None:
+            parts.append(f"rij {self.row}")
+        if self.column:
+            parts.append(f"kolom {self.column}" + (f" ({self.cell})" if self.cell else ""))
+        elif self.cell:
+            parts.append(f"cel {self.cell}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        place = self.place()
+        return f"{self.severity.value}: {place}: {self.message}" if place else (
+            f"{self.severity.value}: {self.message}"
+        )
+
+    def to_dict(self) -> dict:
+        """Return the finding as a JSON-ready dict."""
+        return {
+            "code": self.code,
+            "ernst": self.severity.value,
+            "melding": self.message,
+            "bestand": self.file,
+            "blad": self.sheet,
+            "rij": self.row,
+            "kolom": self.column,
+            "cel": self.cell,
+            "dossier": self.dossier,
+        }
+
+
+def finding(code: str, *, severity: Severity | None = None, **place_and_values) -> Finding:
+    """Return a Finding for catalogue message `code`, formatted with the given values.
+
+    Keyword arguments that are Finding fields (file, sheet, row, column, cell, dossier)
+    set the place; all keyword arguments are available to the message template.
+    """
+    default_severity, template = MESSAGES[code]
+    place_keys = ("file", "sheet", "row", "column", "cell", "dossier")
+    place = {k: place_and_values[k] for k in place_keys if k in place_and_values}
+    return Finding(
+        code=code,
+        severity=severity or Severity(default_severity),
+        message=template.format(**place_and_values),
+        **place,
+    )
+
+
+def has_errors(findings) -> bool:
+    """True when any of the findings is a `fout`."""
+    return any(f.is_error for f in findings)

@@ -1,0 +1,144 @@
+"""Score sheets for a meeting: one per professional per household on its agenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .findings import Finding, finding
+from .register import Household, Professional, Register
+from .schema import Schema, build_schema
+from .scoresheet import FormContent, FormMeta, form_id, write_form
+from .settings import DEFAULT_SETTINGS, MethodSettings
+from .templates import SCORE_SHEET, template_path
+
+
+@dataclass(frozen=True)
+class FormJob:
+    """One score sheet to write: for whom, about which household, and where."""
+
+    dossier: str
+    professional: str
+    path: Path
+
+
+@dataclass
+class FormsResult:
+    """What writing the forms of a meeting did."""
+
+    dossiers: list[str] = field(default_factory=list)  # the households of the meeting handled
+    written: list[FormJob] = field(default_factory=list)
+    existing: list[FormJob] = field(default_factory=list)  # left alone without --force
+    findings: list[Finding] = field(default_factory=list)
+
+
+def safe_part(text: str) -> str:
+    """Return text fit for a file name: letters, digits, '-', '_' and '.' only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "x"
+
+
+def form_path(out_dir: Path, dossier: str, professional: str, meeting: dt.date) -> Path:
+    """Return where a score sheet goes; the name holds ids and the date, no personal names."""
+    d, p = safe_part(dossier), safe_part(professional)
+    return Path(out_dir) / d / f"scoreformulier_{d}_{p}_{meeting.isoformat()}.xlsx"
+
+
+def select_dossiers(register: Register, meeting: dt.date, dossiers: Iterable[str] = ()) -> list[str]:
+    """Return the dossiers of a meeting, or the chosen ones; raise UsageError for others."""
+    agenda = register.dossiers_on(meeting)
+    if not agenda:
+        known = ", ".join(d.strftime("%d-%m-%Y") for d in register.meeting_dates()) or "geen"
+        raise UsageError(f"er staat geen casusoverleg op {meeting:%d-%m-%Y} in het register "
+                         f"(blad Overleggen); bekende overleggen: {known}")
+    chosen = list(dict.fromkeys(dossiers))
+    unknown = [d for d in chosen if d not in agenda]
+    if unknown:
+        raise UsageError(f"dossier {', '.join(unknown)} staat niet op het casusoverleg van "
+                         f"{meeting:%d-%m-%Y}")
+    return chosen or agenda
+
+
+def plan_forms(register: Register, meeting: dt.date, out_dir: Path,
+               dossiers: Iterable[str]) -> tuple[list[FormJob], list[Finding]]:
+    """Return the forms to write for these dossiers, and findings for households without any."""
+    jobs, found = [], []
+    for dossier in dossiers:
+        household = register.household(dossier)
+        if household is None:
+            continue  # the register check reports the unknown dossier
+        problem = _cannot_form(register, household)
+        if problem:
+            found.append(problem)
+            continue
+        for p in register.professionals_of(dossier):
+            jobs.append(FormJob(dossier, p.code, form_path(out_dir, dossier, p.code, meeting)))
+    return jobs, found
+
+
+def _cannot_form(register: Register, h: Household) -> Finding | None:
+    place = dict(file=register.file, sheet="Huishoudens", row=h.row, column="dossier", dossier=h.dossier)
+    if not register.members_of(h.dossier):
+        return finding("household_without_members", **place)
+    if not register.professionals_of(h.dossier):
+        return finding("household_without_professionals", **place)
+    return None
+
+
+def form_content(register: Register, meeting: dt.date, dossier: str, code: str,
+                 schema: Schema) -> FormContent:
+    """Return what goes into the form of professional `code` for household `dossier`."""
+    household = register.household(dossier)
+    professional = register.professional(code)
+    members = register.members_of(dossier)
+    return FormContent(
+        meta=FormMeta(form_id(dossier, code, meeting), dossier, code, meeting, schema.version),
+        household_name=household.name,
+        phase=household.phase,
+        professional_name=professional.name,
+        organisation=professional.organisation or "",
+        function=professional.function or "",
+        members=tuple(m.name for m in members),
+        members_text="\n".join(_member_line(m) for m in members),
+        professionals=tuple(professional_label(p) for p in register.professionals_of(dossier)),
+    )
+
+
+def professional_label(p: Professional) -> str:
+    """Return how a professional appears in a dropdown: name and organisation."""
+    return f"{p.name} ({p.organisation})" if p.organisation else p.name
+
+
+def _member_line(m) -> str:
+    details = ", ".join(x for x in (m.role, str(m.birth_year) if m.birth_year else None) if x)
+    return f"{m.name} ({details})" if details else m.name
+
+
+def write_forms(
+    register: Register,
+    meeting: dt.date,
+    out_dir: Path,
+    *,
+    dossiers: Iterable[str] = (),
+    force: bool = False,
+    templates_dir: Path | None = None,
+    settings: MethodSettings = DEFAULT_SETTINGS,
+    progress: Callable[[Iterable[FormJob]], Iterable[FormJob]] = lambda jobs: jobs,
+) -> FormsResult:
+    """Write the score sheets of a meeting into `out_dir`; existing files need `force`."""
+    schema = build_schema(settings)
+    template = template_path(SCORE_SHEET, templates_dir)
+    selected = select_dossiers(register, meeting, dossiers)
+    jobs, found = plan_forms(register, meeting, out_dir, selected)
+    result = FormsResult(dossiers=selected, findings=found)
+    for job in progress(jobs):
+        if job.path.exists() and not force:
+            result.existing.append(job)
+            continue
+        write_form(schema, template, form_content(register, meeting, job.dossier, job.professional, schema),
+                   job.path)
+        result.written.append(job)
+    return result

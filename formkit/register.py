@@ -1,0 +1,528 @@
+"""The secretariat's register of households, members, professionals and meetings.
+
+:func:`load` reads a ``register.xlsx`` into plain dataclasses and collects every
+problem as a Finding instead of stopping at the first; :func:`check` adds the
+checks across sheets (duplicates, unknown codes, regisseur). Columns are found by
+their Dutch header, case- and space-insensitively, in any order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import dates
+from .findings import Finding, finding
+from .xlsx import Formula, WorkbookUnreadable, cell_ref, iter_rows, open_workbook
+
+# --- the domain ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Household:
+    """A household (gezin) with its own dossier id."""
+
+    dossier: str
+    name: str
+    start_date: dt.date | None
+    phase: int | None
+    regisseur: str | None  # a professional's code
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of a household (gezinslid)."""
+
+    dossier: str
+    name: str
+    birth_year: int | None = None
+    role: str | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Professional:
+    """A professional who may be involved in households."""
+
+    code: str
+    name: str
+    organisation: str | None = None
+    function: str | None = None
+    email: str | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """A professional involved in a household, with their organisation's file number."""
+
+    dossier: str
+    professional: str  # a professional's code
+    file_number: str | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class MeetingItem:
+    """A household on the agenda of a case meeting."""
+
+    date: dt.date
+    dossier: str
+    time: str | None = None
+    row: int = 0
+
+
+@dataclass
+class Register:
+    """The whole register, as plain lists, with look-ups the other modules need."""
+
+    households: list[Household] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    professionals: list[Professional] = field(default_factory=list)
+    involvements: list[Involvement] = field(default_factory=list)
+    meeting_items: list[MeetingItem] = field(default_factory=list)
+    file: str = "register.xlsx"
+    #: Where each column was found: {sheet: {column key: 1-based column number}}.
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def household(self, dossier: str) -> Household | None:
+        """Return the household with this dossier id, None when unknown."""
+        return next((h for h in self.households if h.dossier == dossier), None)
+
+    def professional(self, code: str) -> Professional | None:
+        """Return the professional with this code, None when unknown."""
+        return next((p for p in self.professionals if p.code == code), None)
+
+    def members_of(self, dossier: str) -> list[Member]:
+        """Return the members of a household, in register order."""
+        return [m for m in self.members if m.dossier == dossier]
+
+    def involvements_of(self, dossier: str) -> list[Involvement]:
+        """Return the involvements of a household whose professional is known, once each."""
+        seen, result = set(), []
+        for inv in self.involvements:
+            if inv.dossier == dossier and inv.professional not in seen and self.professional(inv.professional):
+                seen.add(inv.professional)
+                result.append(inv)
+        return result
+
+    def professionals_of(self, dossier: str) -> list[Professional]:
+        """Return the known professionals involved in a household, in register order."""
+        return [self.professional(inv.professional) for inv in self.involvements_of(dossier)]
+
+    def meeting_dates(self) -> list[dt.date]:
+        """Return the dates of all meetings, oldest first."""
+        return sorted({m.date for m in self.meeting_items})
+
+    def dossiers_on(self, date: dt.date) -> list[str]:
+        """Return the dossiers on a meeting's agenda, in agenda order, once each."""
+        result: list[str] = []
+        for item in sorted((m for m in self.meeting_items if m.date == date), key=_agenda_key):
+            if item.dossier not in result:
+                result.append(item.dossier)
+        return result
+
+
+def _agenda_key(item: MeetingItem) -> tuple:
+    return (item.time or "", item.row)
+
+
+# --- the sheets and their columns ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a register sheet: its key, Dutch header, kind of value and help."""
+
+    key: str
+    header: str
+    kind: str  # text | id | code | date | year | phase | email | time
+    required: bool = False  # the value must be filled in every row
+    help: str = ""
+    width: int = 18
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """A sheet of the register and its columns."""
+
+    name: str
+    columns: tuple[Column, ...]
+    help: str
+    optional_columns: tuple[Column, ...] = ()
+
+
+SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec(
+        "Huishoudens",
+        (
+            Column("dossier", "dossier", "id", True, "Uniek dossiernummer, bijvoorbeeld 2026-014.", 14),
+            Column("naam", "naam", "text", True, "Naam van het huishouden, bijvoorbeeld Gezin Bakker.", 26),
+            Column("startdatum", "startdatum", "date", True, "Datum waarop het gezamenlijke plan startte (dd-mm-jjjj).", 14),
+            Column("fase", "fase", "phase", True, "Fase 1 tot en met 5 van gefaseerd samenwerken aan veiligheid.", 8),
+            Column("regisseur", "regisseur", "code", False, "Code van de professional die de regie heeft.", 14),
+        ),
+        "Eén rij per huishouden.",
+    ),
+    SheetSpec(
+        "Gezinsleden",
+        (
+            Column("dossier", "dossier", "code", True, "Dossiernummer van het huishouden.", 14),
+            Column("naam", "naam", "text", True, "Voornaam (en achternaam) van het gezinslid.", 24),
+            Column("geboortejaar", "geboortejaar", "year", False, "Geboortejaar, bijvoorbeeld 2015.", 14),
+            Column("rol", "rol", "text", False, "Bijvoorbeeld moeder, vader, kind, partner.", 16),
+        ),
+        "Eén rij per gezinslid.",
+    ),
+    SheetSpec(
+        "Professionals",
+        (
+            Column("code", "code", "id", True, "Unieke korte code, bijvoorbeeld WT01.", 10),
+            Column("naam", "naam", "text", True, "Naam van de professional.", 24),
+            Column("organisatie", "organisatie", "text", True, "Organisatie, bijvoorbeeld Veilig Thuis.", 28),
+            Column("functie", "functie", "text", False, "Functie, bijvoorbeeld gezinsvoogd.", 22),
+            Column("email", "email", "email", False, "E-mailadres; verplicht voor een regisseur.", 32),
+        ),
+        "Eén rij per professional.",
+    ),
+    SheetSpec(
+        "Betrokkenheid",
+        (
+            Column("dossier", "dossier", "code", True, "Dossiernummer van het huishouden.", 14),
+            Column("professional", "professional", "code", True, "Code van de betrokken professional.", 14),
+        ),
+        "Eén rij per professional per huishouden.",
+        optional_columns=(
+            Column("dossiernummer", "dossiernummer", "text", False, "Het eigen dossiernummer van die organisatie (mag leeg).", 18),
+        ),
+    ),
+    SheetSpec(
+        "Overleggen",
+        (
+            Column("datum", "datum", "date", True, "Datum van het casusoverleg (dd-mm-jjjj).", 14),
+            Column("dossier", "dossier", "code", True, "Dossiernummer van een huishouden dat besproken wordt.", 14),
+        ),
+        "Eén rij per huishouden per casusoverleg.",
+        optional_columns=(
+            Column("tijd", "tijd", "time", False, "Tijdstip van de bespreking, bijvoorbeeld 09:30 (mag leeg).", 10),
+        ),
+    ),
+)
+SHEETS_BY_NAME = {s.name: s for s in SHEETS}
+
+EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[A-Za-z]{2,}$")
+MIN_BIRTH_YEAR = 1900
+
+
+def normalise(text) -> str:
+    """Return a header or sheet name in the form it is matched on: lower case, no spaces."""
+    return "".join(str(text).split()).lower()
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    """A register as read, with the findings of reading and checking it."""
+
+    register: Register
+    findings: list[Finding]
+
+
+def load(path: Path | str, *, today: dt.date | None = None) -> LoadResult:
+    """Return the register at `path` with every finding of reading and checking it.
+
+    A register that cannot be opened at all gives an empty Register and one finding.
+    """
+    path = Path(path)
+    register = Register(file=path.name)
+    try:
+        wb = open_workbook(path, read_only=True)
+    except WorkbookUnreadable as e:
+        return LoadResult(register, [finding("register_unreadable", file=path.name, reason=str(e))])
+    try:
+        reader = _Reader(path.name, today or dt.date.today())
+        sheets = {normalise(ws.title): ws for ws in wb.worksheets}
+        for spec in SHEETS:
+            ws = sheets.get(normalise(spec.name))
+            if ws is None:
+                reader.findings.append(finding("sheet_missing", file=path.name, sheet=spec.name))
+                continue
+            reader.read_sheet(spec, ws, register)
+    finally:
+        wb.close()
+    return LoadResult(register, reader.findings + check(register))
+
+
+class _Reader:
+    """Reads the rows of register sheets into records, collecting findings."""
+
+    def __init__(self, file: str, today: dt.date):
+        self.file = file
+        self.today = today
+        self.findings: list[Finding] = []
+
+    def read_sheet(self, spec: SheetSpec, ws, register: Register) -> None:
+        rows = list(iter_rows(ws))
+        header_row, positions = self._find_header(spec, rows)
+        missing = [c for c in spec.columns if c.key not in positions]
+        for column in missing:
+            self.findings.append(
+                finding("column_missing", file=self.file, sheet=spec.name, row=header_row, column=column.header)
+            )
+        if missing:
+            return
+        register.columns[spec.name] = {key: i + 1 for key, i in positions.items()}
+        make = _RECORD_MAKERS[spec.name]
+        for number, values in rows:
+            if number <= header_row or _blank(values):
+                continue
+            record = {}
+            ok = True
+            for column in spec.columns + spec.optional_columns:
+                if column.key not in positions:
+                    record[column.key] = None
+                    continue
+                index = positions[column.key]
+                raw = values[index] if index < len(values) else None
+                place = dict(file=self.file, sheet=spec.name, row=number, column=column.header,
+                             cell=cell_ref(index + 1, number))
+                value, problem = self._convert(column, raw, place)
+                if problem:
+                    self.findings.append(problem)
+                    ok = ok and not (column.required and column.kind in ("id", "code", "text"))
+                record[column.key] = value
+            if ok:
+                make(register, record, number)
+
+    def _find_header(self, spec: SheetSpec, rows) -> tuple[int, dict[str, int]]:
+        """Return the header row number and the 0-based position of each known column."""
+        wanted = {normalise(c.header): c.key for c in spec.columns + spec.optional_columns}
+        for number, values in rows[:10]:
+            positions = {}
+            for i, v in enumerate(values):
+                key = wanted.get(normalise(v)) if v is not None else None
+                if key and key not in positions:
+                    positions[key] = i
+            if positions:
+                return number, positions
+        return 1, {}
+
+    def _convert(self, column: Column, raw, place: dict) -> tuple[object, Finding | None]:
+        """Return (value, finding) for one cell: the converted value or None with a finding."""
+        if isinstance(raw, Formula):
+            return None, finding("formula_in_register", value=raw, **place)
+        if isinstance(raw, str):
+            raw = raw.strip() or None
+        if raw is None:
+            if column.required:
+                return None, finding("value_missing", **place)
+            return None, None
+        converter = _CONVERTERS[column.kind]
+        try:
+            return converter(raw, self.today), None
+        except ValueError:
+            code = {"date": "date_invalid", "year": "year_invalid", "phase": "phase_invalid",
+                    "email": "email_invalid"}[column.kind]
+            return None, finding(code, value=_shown(raw), min_year=MIN_BIRTH_YEAR,
+                                 max_year=self.today.year, **place)
+
+
+def _blank(values: list) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _shown(raw) -> str:
+    if isinstance(raw, dt.datetime):
+        return dates.format_short(raw.date())
+    return str(raw)
+
+
+def _text(raw, _today) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, dt.datetime):
+        raw = raw.date().isoformat()
+    return " ".join(str(raw).split())
+
+
+def _date(raw, _today) -> dt.date:
+    try:
+        parsed = dates.parse_date(raw)
+    except dates.NotADate as e:
+        raise ValueError(str(raw)) from e
+    if parsed is None:
+        raise ValueError(str(raw))
+    return parsed
+
+
+def _year(raw, today) -> int:
+    if isinstance(raw, bool):
+        raise ValueError(raw)
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            raise ValueError(raw)
+        raw = int(raw)
+    if isinstance(raw, str):
+        if not raw.isdigit():
+            raise ValueError(raw)
+        raw = int(raw)
+    if not isinstance(raw, int) or not MIN_BIRTH_YEAR <= raw <= today.year:
+        raise ValueError(raw)
+    return raw
+
+
+def _phase(raw, _today) -> int:
+    text = _text(raw, _today).lower().removeprefix("fase").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 5:
+        raise ValueError(raw)
+    return int(text)
+
+
+def _email(raw, _today) -> str:
+    text = _text(raw, _today)
+    if not EMAIL.match(text):
+        raise ValueError(raw)
+    return text
+
+
+def _time(raw, _today) -> str:
+    if isinstance(raw, dt.time):
+        return raw.strftime("%H:%M")
+    if isinstance(raw, dt.datetime):
+        return raw.strftime("%H:%M")
+    return _text(raw, _today)
+
+
+_CONVERTERS: dict[str, Callable] = {
+    "text": _text, "id": _text, "code": _text, "date": _date, "year": _year,
+    "phase": _phase, "email": _email, "time": _time,
+}
+
+
+def _add_household(reg: Register, r: dict, row: int) -> None:
+    reg.households.append(Household(r["dossier"], r["naam"], r["startdatum"], r["fase"], r["regisseur"], row))
+
+
+def _add_member(reg: Register, r: dict, row: int) -> None:
+    reg.members.append(Member(r["dossier"], r["naam"], r["geboortejaar"], r["rol"], row))
+
+
+def _add_professional(reg: Register, r: dict, row: int) -> None:
+    reg.professionals.append(
+        Professional(r["code"], r["naam"], r["organisatie"], r["functie"], r["email"], row)
+    )
+
+
+def _add_involvement(reg: Register, r: dict, row: int) -> None:
+    reg.involvements.append(Involvement(r["dossier"], r["professional"], r["dossiernummer"], row))
+
+
+def _add_meeting_item(reg: Register, r: dict, row: int) -> None:
+    if r["datum"] is not None:
+        reg.meeting_items.append(MeetingItem(r["datum"], r["dossier"], r["tijd"], row))
+
+
+_RECORD_MAKERS = {
+    "Huishoudens": _add_household,
+    "Gezinsleden": _add_member,
+    "Professionals": _add_professional,
+    "Betrokkenheid": _add_involvement,
+    "Overleggen": _add_meeting_item,
+}
+
+
+# --- checks across sheets ---------------------------------------------------------------
+
+
+def check(register: Register) -> list[Finding]:
+    """Return the findings across sheets: duplicates, unknown references, regisseurs."""
+    found: list[Finding] = []
+    f = register.file
+
+    def at(sheet: str, row: int, column: str, **values) -> dict:
+        number = register.columns.get(sheet, {}).get(column)
+        cell = cell_ref(number, row) if number and row else None
+        return dict(file=f, sheet=sheet, row=row, column=column, cell=cell, **values)
+
+    found += _duplicates(register.households, lambda h: h.dossier,
+                         lambda h, first: finding("duplicate_id", what="dossier", value=h.dossier,
+                                                  first_row=first.row, **at("Huishoudens", h.row, "dossier")))
+    found += _duplicates(register.professionals, lambda p: p.code,
+                         lambda p, first: finding("duplicate_id", what="code", value=p.code,
+                                                  first_row=first.row, **at("Professionals", p.row, "code")))
+    found += _duplicates(register.members, lambda m: (m.dossier, normalise(m.name)),
+                         lambda m, first: finding("duplicate_member", value=m.name, first_row=first.row,
+                                                  **at("Gezinsleden", m.row, "naam", dossier=m.dossier)))
+    found += _duplicates(register.involvements, lambda i: (i.dossier, i.professional),
+                         lambda i, first: finding("duplicate_involvement", value=i.professional,
+                                                  first_row=first.row,
+                                                  **at("Betrokkenheid", i.row, "professional", dossier=i.dossier)))
+    found += _duplicates(register.meeting_items, lambda m: (m.date, m.dossier),
+                         lambda m, first: finding("duplicate_meeting_entry", value=dates.format_short(m.date),
+                                                  first_row=first.row,
+                                                  **at("Overleggen", m.row, "dossier", dossier=m.dossier)))
+
+    dossiers = {h.dossier for h in register.households}
+    codes = {p.code for p in register.professionals}
+    for sheet, records in (("Gezinsleden", register.members), ("Betrokkenheid", register.involvements),
+                           ("Overleggen", register.meeting_items)):
+        for r in records:
+            if r.dossier not in dossiers:
+                found.append(finding("unknown_dossier", value=r.dossier, **at(sheet, r.row, "dossier")))
+    for inv in register.involvements:
+        if inv.professional not in codes:
+            found.append(finding("unknown_professional", value=inv.professional,
+                                 **at("Betrokkenheid", inv.row, "professional", dossier=inv.dossier)))
+    for h in register.households:
+        found += _check_household(register, h, at)
+    return found
+
+
+def _duplicates(records: Iterable, key: Callable, make: Callable) -> list[Finding]:
+    first_seen: dict = {}
+    found = []
+    for r in records:
+        k = key(r)
+        if k in first_seen:
+            found.append(make(r, first_seen[k]))
+        else:
+            first_seen[k] = r
+    return found
+
+
+def _check_household(register: Register, h: Household, at: Callable) -> list[Finding]:
+    found = []
+    here = dict(dossier=h.dossier)
+    if not register.members_of(h.dossier):
+        found.append(finding("household_without_members", **at("Huishoudens", h.row, "dossier", **here)))
+    involved = {i.professional for i in register.involvements if i.dossier == h.dossier}
+    if not involved:
+        found.append(finding("household_without_professionals", **at("Huishoudens", h.row, "dossier", **here)))
+    if not h.regisseur:
+        found.append(finding("regisseur_missing", **at("Huishoudens", h.row, "regisseur", **here)))
+        return found
+    regisseur = register.professional(h.regisseur)
+    if regisseur is None:
+        found.append(finding("unknown_professional", value=h.regisseur,
+                             **at("Huishoudens", h.row, "regisseur", **here)))
+        return found
+    if h.regisseur not in involved:
+        found.append(finding("regisseur_not_involved", value=h.regisseur,
+                             **at("Huishoudens", h.row, "regisseur", **here)))
+    if not regisseur.email:
+        found.append(finding("regisseur_without_email", value=h.regisseur,
+                             **at("Professionals", regisseur.row, "email", **here)))
+    return found
+
+
+def relevant(findings: Iterable[Finding], dossiers: Iterable[str]) -> list[Finding]:
+    """Return the findings about these dossiers and those about no dossier in particular."""
+    wanted = set(dossiers)
+    return [f for f in findings if f.dossier is None or f.dossier in wanted]

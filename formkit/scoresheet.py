@@ -1,0 +1,399 @@
+"""The Excel score sheet: building the default template and filling one form from it.
+
+The template is a real workbook: an organisation may restyle it in Excel (logo,
+colours, wording, even move rows) as long as the defined names stay. The writer finds
+every cell through its defined name, so it fills a restyled template as well as the
+default one. Validations, protection and metadata come from the schema at fill time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils.cell import absolute_coordinate, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import __version__, dates
+from .errors import TemplateError
+from .schema import (
+    COLUMN_WIDTHS, LAST_COLUMN, LISTS, LISTS_SHEET, META_SHEET, SHEET,
+    FieldType, InputCell, Schema, row_label,
+)
+from .xlsx import WorkbookUnreadable, open_workbook, save_atomic, set_text
+
+DATE_FORMAT = "dd-mm-yyyy"
+#: A date-or-year cell keeps Excel's General format: a typed date becomes a date in the
+#: user's own notation and a typed year stays a year. (Conditional formats such as
+#: "[<=2100]0;dd-mm-yyyy" render inconsistently in LibreOffice.)
+DATE_OR_YEAR_FORMAT = "General"
+MAX_TEXT = 2000
+MAX_LIST_ROWS = 200
+
+_FORM_NAMESPACE = uuid.UUID("6f1c2a47-3d1e-4c55-9a43-1b7f0c9e2d10")
+
+# --- metadata ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormMeta:
+    """What identifies a returned form, whatever its file is called."""
+
+    form_id: str
+    dossier: str
+    professional: str
+    meeting: dt.date
+    schema_version: str
+    formkit_version: str = __version__
+
+    def items(self) -> list[tuple[str, str]]:
+        """Return the metadata as (key, text) pairs, as stored in the workbook."""
+        return [
+            ("formkit_form_id", self.form_id),
+            ("formkit_dossier", self.dossier),
+            ("formkit_professional", self.professional),
+            ("formkit_meeting", self.meeting.isoformat()),
+            ("formkit_schema_version", self.schema_version),
+            ("formkit_version", self.formkit_version),
+        ]
+
+
+def form_id(dossier: str, professional: str, meeting: dt.date) -> str:
+    """Return the stable id of the form of one professional for one household and meeting."""
+    return str(uuid.uuid5(_FORM_NAMESPACE, f"{dossier}\x1f{professional}\x1f{meeting.isoformat()}"))
+
+
+def read_meta(wb) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the metadata of a workbook twice: (custom properties, hidden sheet)."""
+    props = {p.name: str(p.value) for p in wb.custom_doc_props.props if p.name.startswith("formkit_")}
+    sheet: dict[str, str] = {}
+    if META_SHEET in wb.sheetnames:
+        for key, value in wb[META_SHEET].iter_rows(min_row=2, max_col=2, values_only=True):
+            if isinstance(key, str) and key.startswith("formkit_"):
+                sheet[key] = "" if value is None else str(value)
+    return props, sheet
+
+
+# --- styles of the default template -----------------------------------------------------
+
+_TITLE_FONT = Font(bold=True, size=14, color="1F4E79")
+_SECTION_FILL = PatternFill("solid", fgColor="1F4E79")
+_SECTION_FONT = Font(bold=True, color="FFFFFF", size=12)
+_HELP_FONT = Font(italic=True, color="404040")
+_HEADING_FONT = Font(bold=True)
+_HEADING_FILL = PatternFill("solid", fgColor="D9E1F2")
+_HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF9D6")
+_THIN = Side(style="thin", color="A6A6A6")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def build_template(schema: Schema, path: Path | str) -> None:
+    """Write the default score sheet template for `schema` to `path`."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    for letter, width in COLUMN_WIDTHS.items():
+        ws.column_dimensions[letter].width = width
+
+    ws["A1"] = "Scoreformulier veiligheid – TOP-3 methodiek"
+    ws["A1"].font = _TITLE_FONT
+    ws.merge_cells(f"A1:{LAST_COLUMN}1")
+    ws["A3"] = ("Vul de gele cellen in; kies waar een keuzelijst is. Grijze cellen vult formkit in. "
+                "Datums als dd-mm-jjjj. Stuur het bestand terug aan het secretariaat, ook als u het "
+                "een andere naam geeft.")
+    ws["A3"].font, ws["A3"].alignment = _HELP_FONT, _WRAP
+    ws.merge_cells(f"A3:{LAST_COLUMN}3")
+    ws.row_dimensions[3].height = 30
+
+    for h in schema.header:
+        label = ws.cell(h.row, 1, h.label)
+        label.font = _HEADING_FONT
+        value = ws[h.cell]
+        value.fill, value.border, value.alignment = _HEADER_FILL, _BOX, _WRAP
+        ws.merge_cells(f"{h.cell}:{LAST_COLUMN}{h.row}")
+        _name(wb, h.name, SHEET, h.cell)
+
+    by_section: dict[str, list[InputCell]] = {}
+    for c in schema.inputs:
+        by_section.setdefault(c.section.key, []).append(c)
+    for section in schema.sections:
+        _draw_section(wb, ws, schema, section, by_section[section.key])
+
+    ws.freeze_panes = f"A{schema.freeze_row}"
+    last_row = max(c.row for c in schema.inputs)
+    ws.print_area = f"A1:{LAST_COLUMN}{last_row}"
+    ws.print_title_rows = "1:2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "Pagina &P van &N"
+    ws.sheet_view.showGridLines = False
+
+    lists = wb.create_sheet(LISTS_SHEET)
+    for ftype, (name, column) in LISTS.items():
+        lists[f"{column}1"] = name
+        lists[f"{column}1"].font = _HEADING_FONT
+        choices = schema.choices(ftype) or ()
+        for i, value in enumerate(choices, start=2):
+            lists[f"{column}{i}"] = value
+        _name(wb, name, LISTS_SHEET, f"{column}2:{column}{max(2, len(choices) + 1)}")
+    meta = wb.create_sheet(META_SHEET)
+    meta["A1"], meta["B1"] = "sleutel", "waarde"
+    meta["A1"].font = meta["B1"].font = _HEADING_FONT
+    meta.column_dimensions["A"].width = 28
+    meta.column_dimensions["B"].width = 40
+    for extra in (lists, meta):
+        extra.sheet_state = "hidden"
+    _protect(ws)
+    save_atomic(wb, Path(path))
+
+
+def _draw_section(wb, ws, schema: Schema, section, cells: list[InputCell]) -> None:
+    top = schema.section_rows[section.key]
+    title = ws.cell(top, 1, section.title)
+    for col in range(1, len(COLUMN_WIDTHS) + 1):
+        ws.cell(top, col).fill = _SECTION_FILL
+    title.font = _SECTION_FONT
+    helptext = ws.cell(top + 1, 1, section.help)
+    helptext.font, helptext.alignment = _HELP_FONT, _WRAP
+    ws.merge_cells(f"A{top + 1}:{LAST_COLUMN}{top + 1}")
+    ws.row_dimensions[top + 1].height = 30
+    if section.is_table:
+        heading_row = top + 2
+        ws.cell(heading_row, 1, "Nr.")
+        for f in section.fields:
+            ws[f"{f.column}{heading_row}"] = f.label
+        for col in range(1, len(COLUMN_WIDTHS) + 1):
+            cell = ws.cell(heading_row, col)
+            cell.font, cell.fill, cell.border, cell.alignment = _HEADING_FONT, _HEADING_FILL, _BOX, _WRAP
+        for c in cells:
+            ws.cell(c.row, 1, row_label(section, c.index)).font = _HEADING_FONT
+    else:
+        for c in cells:
+            label = ws.cell(c.row, 1, c.field.label)
+            label.font, label.alignment = _HEADING_FONT, _WRAP
+            ws.merge_cells(f"{c.cell}:{LAST_COLUMN}{c.row}")
+    for c in cells:
+        cell = ws[c.cell]
+        cell.fill, cell.border, cell.alignment = _INPUT_FILL, _BOX, _WRAP
+        cell.protection = Protection(locked=False)
+        if c.field.type in (FieldType.DATE, FieldType.TERM):
+            cell.number_format = DATE_FORMAT
+        elif c.field.type is FieldType.DATE_OR_YEAR:
+            cell.number_format = DATE_OR_YEAR_FORMAT
+        if c.field.type is FieldType.TEXT:
+            ws.row_dimensions[c.row].height = 45 if not section.is_table else 30
+        _name(wb, c.name, SHEET, c.cell)
+
+
+def _name(wb, name: str, sheet: str, ref: str) -> None:
+    quoted = f"'{sheet}'" if not sheet.isidentifier() else sheet
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quoted}!{absolute_coordinate(ref)}")
+
+
+def _protect(ws) -> None:
+    """Protect a sheet against accidental layout changes; rows and columns may be resized."""
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
+
+
+# --- filling one form -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormContent:
+    """What formkit writes into one form: the header and the household's lists."""
+
+    meta: FormMeta
+    household_name: str
+    phase: int | None
+    professional_name: str
+    organisation: str
+    function: str
+    members: tuple[str, ...]  # as shown in the dropdown
+    members_text: str  # for the header: name (role, year) per line
+    professionals: tuple[str, ...]  # as shown in the dropdown
+
+
+def resolve_names(wb, names) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """Return ({name: (sheet, cell)}, missing names) for workbook-level defined names."""
+    found, missing = {}, []
+    for name in names:
+        dn = wb.defined_names.get(name)
+        destinations = list(dn.destinations) if dn is not None else []
+        if not destinations or destinations[0][0] not in wb.sheetnames:
+            missing.append(name)
+            continue
+        sheet, ref = destinations[0]
+        found[name] = (sheet, ref.replace("$", "").split(":")[0])
+    return found, missing
+
+
+def write_form(schema: Schema, template: Path, content: FormContent, out: Path) -> None:
+    """Fill the template for one professional and household and save it to `out`."""
+    try:
+        wb = open_workbook(template)
+    except WorkbookUnreadable as e:
+        raise TemplateError(f"het sjabloon {template.name} kan niet worden geopend: {e}") from e
+    header_names = [h.name for h in schema.header]
+    places, missing = resolve_names(wb, header_names + [c.name for c in schema.inputs])
+    missing_sheets = [s for s in (SHEET, LISTS_SHEET, META_SHEET) if s not in wb.sheetnames]
+    if missing or missing_sheets:
+        raise TemplateError(
+            f"het sjabloon {template.name} mist "
+            + ", ".join([f"blad '{s}'" for s in missing_sheets] + [f"naam '{n}'" for n in missing[:10]])
+            + (" en meer" if len(missing) > 10 else "")
+        )
+    _fill_header(wb, schema, places, content)
+    _fill_lists(wb, content)
+    _add_validations(wb, schema, places, content.meta.meeting)
+    _write_meta(wb, content.meta)
+    for name in header_names:
+        sheet, cell = places[name]
+        wb[sheet][cell].protection = Protection(locked=True)
+    for sheet in {places[c.name][0] for c in schema.inputs}:
+        _protect(wb[sheet])
+    for extra in (LISTS_SHEET, META_SHEET):
+        wb[extra].sheet_state = "hidden"
+        wb[extra].protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.properties.title = f"Scoreformulier dossier {content.meta.dossier}"
+    wb.properties.creator = "formkit"
+    save_atomic(wb, out)
+
+
+def _fill_header(wb, schema: Schema, places, content: FormContent) -> None:
+    meeting = dates.format_dutch(content.meta.meeting)
+    phase = str(content.phase) if content.phase is not None else "onbekend"
+    values = {
+        "samenvatting": f"Dossier {content.meta.dossier} · {content.household_name} · "
+                        f"casusoverleg {meeting} · fase {phase} · {content.professional_name}",
+        "dossier": content.meta.dossier,
+        "huishouden": content.household_name,
+        "fase": phase,
+        "overleg": meeting,
+        "professional": content.professional_name,
+        "organisatie": content.organisation,
+        "functie": content.function,
+        "gezinsleden": content.members_text,
+    }
+    for h in schema.header:
+        sheet, cell = places[h.name]
+        set_text(wb[sheet][cell], values[h.key])
+        lines = values[h.key].count("\n") + 1
+        if lines > 1:
+            row = wb[sheet][cell].row
+            wb[sheet].row_dimensions[row].height = max(wb[sheet].row_dimensions[row].height or 15, 15 * lines)
+
+
+def _fill_lists(wb, content: FormContent) -> None:
+    ws = wb[LISTS_SHEET]
+    for ftype, values in ((FieldType.MEMBER, content.members), (FieldType.PROFESSIONAL, content.professionals)):
+        name, column = LISTS[ftype]
+        for row in range(2, MAX_LIST_ROWS + 2):
+            ws[f"{column}{row}"].value = None
+        for row, value in enumerate(values, start=2):
+            set_text(ws[f"{column}{row}"], value)
+        last = max(2, len(values) + 1)
+        _name(wb, name, LISTS_SHEET, f"{column}2:{column}{last}")
+
+
+def _add_validations(wb, schema: Schema, places, meeting: dt.date) -> None:
+    """Replace the input sheets' validations by those the schema defines."""
+    sheets = {places[c.name][0] for c in schema.inputs}
+    for sheet in sheets:
+        wb[sheet].data_validations.dataValidation = []
+    shared: dict[tuple, DataValidation] = {}
+    for c in schema.inputs:
+        sheet, cell = places[c.name]
+        wb[sheet][cell].protection = Protection(locked=False)
+        if c.field.type in (FieldType.DATE, FieldType.TERM):
+            wb[sheet][cell].number_format = DATE_FORMAT
+        elif c.field.type is FieldType.DATE_OR_YEAR:
+            wb[sheet][cell].number_format = DATE_OR_YEAR_FORMAT
+        if c.field.type is FieldType.DATE_OR_YEAR:
+            dv = _validation(schema, c, meeting, cell)  # its formula names the cell itself
+            wb[sheet].add_data_validation(dv)
+            dv.add(cell)
+            continue
+        key = (sheet, c.field.type, c.field.help, c.field.label)
+        if key not in shared:
+            shared[key] = _validation(schema, c, meeting, cell)
+            wb[sheet].add_data_validation(shared[key])
+        shared[key].add(cell)
+
+
+def _validation(schema: Schema, c: InputCell, meeting: dt.date, cell: str) -> DataValidation:
+    s = schema.settings
+    t = c.field.type
+    if t in LISTS:
+        what = {FieldType.MEMBER: "een gezinslid", FieldType.PROFESSIONAL: "een betrokken professional",
+                FieldType.SCORE: f"een cijfer van {s.score_min} tot en met {s.score_max}",
+                FieldType.YES_NO: "ja of nee", FieldType.DOMAIN: "een domein"}[t]
+        dv = DataValidation(type="list", formula1=LISTS[t][0], allow_blank=True,
+                            errorTitle="Kies uit de lijst", error=f"Kies {what} uit de keuzelijst.")
+    elif t is FieldType.TERM:
+        last = dates.add_months(meeting, s.max_term_months)
+        dv = DataValidation(
+            type="date", operator="between", allow_blank=True,
+            formula1=str(dates.excel_serial(meeting)), formula2=str(dates.excel_serial(last)),
+            errorTitle="Ongeldige termijn",
+            error=f"Vul een datum in als dd-mm-jjjj, van {dates.format_short(meeting)} tot en met "
+                  f"{dates.format_short(last)} (hoogstens {s.max_term_months} maanden na het casusoverleg).",
+        )
+    elif t is FieldType.DATE:
+        dv = DataValidation(type="date", operator="between", allow_blank=True,
+                            formula1=str(dates.excel_serial(dt.date(1990, 1, 1))),
+                            formula2=str(dates.excel_serial(dt.date(2100, 12, 31))),
+                            errorTitle="Ongeldige datum", error="Vul een datum in als dd-mm-jjjj.")
+    elif t is FieldType.DATE_OR_YEAR:
+        low = dates.excel_serial(dt.date(1990, 1, 1))
+        high = dates.excel_serial(meeting)
+        formula = (f"OR(AND(ISNUMBER({cell}),{cell}=INT({cell}),{cell}>=1900,{cell}<={meeting.year}),"
+                   f"AND(ISNUMBER({cell}),{cell}>={low},{cell}<={high}))")
+        dv = DataValidation(type="custom", formula1=formula, allow_blank=True,
+                            errorTitle="Ongeldige datum",
+                            error=f"Vul een datum in als dd-mm-jjjj of een jaartal, niet na "
+                                  f"{dates.format_short(meeting)}.")
+    else:
+        dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT),
+                            allow_blank=True, errorTitle="Te lange tekst",
+                            error=f"Gebruik hoogstens {MAX_TEXT} tekens.")
+    dv.promptTitle = c.field.label[:32]
+    dv.prompt = c.field.help[:255]
+    dv.showInputMessage = True
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop"
+    return dv
+
+
+def _write_meta(wb, meta: FormMeta) -> None:
+    ws = wb[META_SHEET]
+    ws.delete_rows(2, ws.max_row)
+    existing = [p for p in wb.custom_doc_props.props if not p.name.startswith("formkit_")]
+    wb.custom_doc_props.props = existing
+    for row, (key, value) in enumerate(meta.items(), start=2):
+        set_text(ws.cell(row, 1), key)
+        set_text(ws.cell(row, 2), value)
+        wb.custom_doc_props.append(StringProperty(name=key, value=value))
+
+
+def list_bounds(wb, name: str) -> tuple[str, int, int]:
+    """Return (sheet, first row, last row) of a list's defined name."""
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    _, min_row, _, max_row = range_boundaries(ref.replace("$", ""))
+    return sheet, min_row, max_row

@@ -1,0 +1,88 @@
+"""The method's limits as settings, with the values of the method as defaults.
+
+Every number the method fixes (the 3-month term, at most 5 conditions, the safety
+scale and its thresholds) lives here and nowhere else. An organisation that agrees
+on other limits can load them from a TOML file with :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SettingsError
+
+
+@dataclass(frozen=True)
+class MethodSettings:
+    """Limits of *gefaseerd samenwerken aan veiligheid* and the TOP-3 method."""
+
+    #: Conditions are realised within at most this many calendar months of the meeting.
+    max_term_months: int = 3
+    #: At most this many safety conditions in a plan (the method says 3 to 5).
+    max_conditions: int = 5
+    #: The safety scale runs from score_min to score_max.
+    score_min: int = 0
+    score_max: int = 10
+    #: Direct safety: every participant scores at least this.
+    direct_safety_score: int = 6
+    #: Stable safety: every participant scores at least this, several times.
+    stable_safety_score: int = 7
+    #: Every participant names their TOP-n unsafe situations ...
+    top_n: int = 3
+    #: ... and may add this many more.
+    extra_situations: int = 3
+    #: Rows on the score sheet for scores given by household members.
+    member_score_rows: int = 8
+    #: Rows for agreements (who does what by when).
+    agreement_rows: int = 8
+    #: Rows for phase 2 risk factors.
+    risk_factor_rows: int = 5
+    #: Rows for phase 3 recovery needs.
+    recovery_need_rows: int = 6
+    #: Rows for what goes well / protective factors that worked before.
+    strength_rows: int = 4
+
+    def __post_init__(self) -> None:
+        problems = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append(f"{f.name} moet een geheel getal van 0 of meer zijn")
+        if not problems:
+            if self.score_min >= self.score_max:
+                problems.append("score_min moet kleiner zijn dan score_max")
+            for name in ("direct_safety_score", "stable_safety_score"):
+                if not self.score_min <= getattr(self, name) <= self.score_max:
+                    problems.append(f"{name} moet op de schaal liggen")
+            if self.max_term_months < 1 or self.max_conditions < 1 or self.top_n < 1:
+                problems.append("max_term_months, max_conditions en top_n moeten minstens 1 zijn")
+        if problems:
+            raise SettingsError("; ".join(problems))
+
+    @property
+    def situation_rows(self) -> int:
+        """Number of unsafe-situation rows on a score sheet."""
+        return self.top_n + self.extra_situations
+
+
+DEFAULT_SETTINGS = MethodSettings()
+
+
+def load_settings(path: Path | str) -> MethodSettings:
+    """Return settings read from a TOML file; keys not given keep the method's value."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise SettingsError(f"{path.name}: kan het instellingenbestand niet lezen") from e
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"{path.name}: geen geldig TOML-bestand ({e})") from e
+    section = data.get("methode", data)
+    known = {f.name for f in dataclasses.fields(MethodSettings)}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise SettingsError(f"{path.name}: onbekende instelling(en): {', '.join(unknown)}")
+    return MethodSettings(**section)
