@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .findings import Finding, finding
-from .register import Household, Professional, Register
+from .register import Professional, Register, missing_people
 from .schema import Schema, build_schema
 from .scoresheet import FormContent, FormMeta, form_id, write_form
 from .settings import DEFAULT_SETTINGS, MethodSettings
@@ -70,22 +70,13 @@ def plan_forms(register: Register, meeting: dt.date, out_dir: Path,
         household = register.household(dossier)
         if household is None:
             continue  # the register check reports the unknown dossier
-        problem = _cannot_form(register, household)
-        if problem:
-            found.append(problem)
+        problems = missing_people(register, household)
+        found += problems
+        if not register.members_of(dossier):
             continue
         for p in register.professionals_of(dossier):
             jobs.append(FormJob(dossier, p.code, form_path(out_dir, dossier, p.code, meeting)))
     return jobs, found
-
-
-def _cannot_form(register: Register, h: Household) -> Finding | None:
-    place = dict(file=register.file, sheet="Huishoudens", row=h.row, column="dossier", dossier=h.dossier)
-    if not register.members_of(h.dossier):
-        return finding("household_without_members", **place)
-    if not register.professionals_of(h.dossier):
-        return finding("household_without_professionals", **place)
-    return None
 
 
 def form_content(register: Register, meeting: dt.date, dossier: str, code: str,

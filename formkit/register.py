@@ -441,15 +441,19 @@ _RECORD_MAKERS = {
 # --- checks across sheets ---------------------------------------------------------------
 
 
+def _at(register: Register, sheet: str, row: int, column: str, **values) -> dict:
+    """Return the place of a finding about a cell of the register, with its A1 reference."""
+    number = register.columns.get(sheet, {}).get(column)
+    cell = cell_ref(number, row) if number and row else None
+    return dict(file=register.file, sheet=sheet, row=row, column=column, cell=cell, **values)
+
+
 def check(register: Register) -> list[Finding]:
     """Return the findings across sheets: duplicates, unknown references, regisseurs."""
     found: list[Finding] = []
-    f = register.file
 
     def at(sheet: str, row: int, column: str, **values) -> dict:
-        number = register.columns.get(sheet, {}).get(column)
-        cell = cell_ref(number, row) if number and row else None
-        return dict(file=f, sheet=sheet, row=row, column=column, cell=cell, **values)
+        return _at(register, sheet, row, column, **values)
 
     found += _duplicates(register.households, lambda h: h.dossier,
                          lambda h, first: finding("duplicate_id", what="dossier", value=h.dossier,
@@ -481,7 +485,8 @@ def check(register: Register) -> list[Finding]:
             found.append(finding("unknown_professional", value=inv.professional,
                                  **at("Betrokkenheid", inv.row, "professional", dossier=inv.dossier)))
     for h in register.households:
-        found += _check_household(register, h, at)
+        found += missing_people(register, h)
+        found += _check_regisseur(register, h)
     return found
 
 
@@ -497,28 +502,32 @@ def _duplicates(records: Iterable, key: Callable, make: Callable) -> list[Findin
     return found
 
 
-def _check_household(register: Register, h: Household, at: Callable) -> list[Finding]:
+def missing_people(register: Register, h: Household) -> list[Finding]:
+    """Return findings when a household has no members or no known professionals."""
     found = []
-    here = dict(dossier=h.dossier)
+    place = _at(register, "Huishoudens", h.row, "dossier", dossier=h.dossier)
     if not register.members_of(h.dossier):
-        found.append(finding("household_without_members", **at("Huishoudens", h.row, "dossier", **here)))
-    involved = {i.professional for i in register.involvements if i.dossier == h.dossier}
-    if not involved:
-        found.append(finding("household_without_professionals", **at("Huishoudens", h.row, "dossier", **here)))
+        found.append(finding("household_without_members", **place))
+    if not any(i.dossier == h.dossier for i in register.involvements):
+        found.append(finding("household_without_professionals", **place))
+    return found
+
+
+def _check_regisseur(register: Register, h: Household) -> list[Finding]:
+    here = dict(dossier=h.dossier)
     if not h.regisseur:
-        found.append(finding("regisseur_missing", **at("Huishoudens", h.row, "regisseur", **here)))
-        return found
+        return [finding("regisseur_missing", **_at(register, "Huishoudens", h.row, "regisseur", **here))]
     regisseur = register.professional(h.regisseur)
     if regisseur is None:
-        found.append(finding("unknown_professional", value=h.regisseur,
-                             **at("Huishoudens", h.row, "regisseur", **here)))
-        return found
-    if h.regisseur not in involved:
+        return [finding("unknown_professional", value=h.regisseur,
+                        **_at(register, "Huishoudens", h.row, "regisseur", **here))]
+    found = []
+    if h.regisseur not in {i.professional for i in register.involvements if i.dossier == h.dossier}:
         found.append(finding("regisseur_not_involved", value=h.regisseur,
-                             **at("Huishoudens", h.row, "regisseur", **here)))
+                             **_at(register, "Huishoudens", h.row, "regisseur", **here)))
     if not regisseur.email:
         found.append(finding("regisseur_without_email", value=h.regisseur,
-                             **at("Professionals", regisseur.row, "email", **here)))
+                             **_at(register, "Professionals", regisseur.row, "email", **here)))
     return found
 
 

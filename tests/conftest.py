@@ -1,0 +1,83 @@
+"""Fixtures: small registers built in code, and LibreOffice for round-trip tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from formkit.register import Household, Involvement, MeetingItem, Member, Professional, Register
+from formkit.register_write import write_register
+
+MEETING = dt.date(2026, 12, 1)
+
+
+def make_register(**overrides) -> Register:
+    """Return a small, clean register: two households on the meeting of 1 December 2026."""
+    reg = Register(
+        households=[
+            Household("2026-101", "Gezin Pietersen", dt.date(2026, 10, 1), 1, "P1"),
+            Household("2026-102", "Gezin Öztürk", dt.date(2026, 9, 1), 2, "P3"),
+        ],
+        members=[
+            Member("2026-101", "Anna Pietersen", 1990, "moeder"),
+            Member("2026-101", "Tim Pietersen", 2015, "kind"),
+            Member("2026-102", "Ayşe Öztürk", 1985, "moeder"),
+            Member("2026-102", "Can Öztürk", 2012, "kind"),
+        ],
+        professionals=[
+            Professional("P1", "Kim Verhoef", "Wijkteam West", "gezinscoach", "k.verhoef@wijkteam.example"),
+            Professional("P2", "Rob Claassen", "Politie", "wijkagent", "r.claassen@politie.example"),
+            Professional("P3", "Iris Lammers", "Veilig Thuis", "casemanager", "i.lammers@vt.example"),
+        ],
+        involvements=[
+            Involvement("2026-101", "P1", "WW-1"),
+            Involvement("2026-101", "P2", None),
+            Involvement("2026-102", "P3", "VT-9"),
+        ],
+        meeting_items=[MeetingItem(MEETING, "2026-101", "09:00"), MeetingItem(MEETING, "2026-102", "09:30")],
+    )
+    for key, value in overrides.items():
+        setattr(reg, key, value)
+    return reg
+
+
+@pytest.fixture
+def register_path(tmp_path) -> Path:
+    """A clean register written to disk."""
+    path = tmp_path / "register.xlsx"
+    write_register(make_register(), path)
+    return path
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice")
+    if found:
+        return found
+    message = "LibreOffice (soffice) ontbreekt; 'make test' installeert het (scripts/ensure-libreoffice.sh)"
+    if os.environ.get("CI"):
+        pytest.fail(message)  # on CI a missing part is an install bug, never a skip
+    pytest.skip(message)
+
+
+@pytest.fixture
+def libreoffice_convert(tmp_path):
+    """Return a function that converts a file with headless LibreOffice, as a user's re-save."""
+    soffice = _soffice()
+    profile = tmp_path / "lo-profiel"
+
+    def convert(path: Path, fmt: str, out_dir: Path) -> Path:
+        subprocess.run(
+            [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+             "--convert-to", fmt, "--outdir", str(out_dir), str(path)],
+            check=True, capture_output=True, timeout=180,
+        )
+        result = out_dir / f"{path.stem}.{fmt.split(':')[0]}"
+        assert result.is_file(), f"LibreOffice schreef geen {result.name}"
+        return result
+
+    return convert

@@ -1,0 +1,218 @@
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from conftest import make_register
+from formkit.cli import main
+from formkit.findings import Severity
+from formkit.messages import MESSAGES
+from formkit.register import Household, Member, Professional, load
+from formkit.register_write import new_register, write_register
+
+
+def codes(findings):
+    return [f.code for f in findings]
+
+
+def only(findings, code):
+    matching = [f for f in findings if f.code == code]
+    assert len(matching) == 1, f"verwacht één {code}, gevonden: {[str(f) for f in findings]}"
+    return matching[0]
+
+
+def message(code, **values):
+    return MESSAGES[code][1].format(**values)
+
+
+def write(tmp_path, reg):
+    path = tmp_path / "register.xlsx"
+    write_register(reg, path)
+    return path
+
+
+def edit(path, sheet, cell, value):
+    wb = load_workbook(path)
+    wb[sheet][cell].value = value
+    wb.save(path)
+
+
+def test_clean_register_reads_into_dataclasses(register_path):
+    result = load(register_path)
+    assert result.findings == []
+    reg = result.register
+    assert [h.dossier for h in reg.households] == ["2026-101", "2026-102"]
+    assert reg.household("2026-101").start_date == dt.date(2026, 10, 1)
+    assert reg.household("2026-102").phase == 2
+    assert [m.name for m in reg.members_of("2026-102")] == ["Ayşe Öztürk", "Can Öztürk"]
+    assert [p.code for p in reg.professionals_of("2026-101")] == ["P1", "P2"]
+    assert reg.involvements_of("2026-101")[0].file_number == "WW-1"
+    assert reg.dossiers_on(dt.date(2026, 12, 1)) == ["2026-101", "2026-102"]
+
+
+def test_headers_match_case_and_space_insensitively_in_any_order(tmp_path, register_path):
+    wb = load_workbook(register_path)
+    ws = wb["Huishoudens"]
+    ws.move_range("A1:E3", cols=10)  # the columns now start at K
+    headers = {"K1": "  Regisseur ", "L1": "NAAM", "M1": "Start datum", "N1": "dossier", "O1": "Fase"}
+    values = [("P1", "Gezin Pietersen", "1-10-2026", "2026-101", 1), ("P3", "Gezin Öztürk", "1-9-2026", "2026-102", 2)]
+    for cell, text in headers.items():
+        ws[cell] = text
+    for r, row in enumerate(values, start=2):
+        for c, v in enumerate(row, start=11):
+            ws.cell(r, c, v)
+    wb["Gezinsleden"].title = "gezins leden"
+    wb.save(register_path)
+    result = load(register_path)
+    assert result.findings == []
+    h = result.register.household("2026-101")
+    assert (h.name, h.regisseur, h.start_date) == ("Gezin Pietersen", "P1", dt.date(2026, 10, 1))
+
+
+def test_missing_sheet(register_path):
+    wb = load_workbook(register_path)
+    del wb["Overleggen"]
+    wb.save(register_path)
+    f = only(load(register_path).findings, "sheet_missing")
+    assert f.sheet == "Overleggen" and f.severity is Severity.ERROR
+    assert f.message == message("sheet_missing", sheet="Overleggen")
+
+
+def test_missing_column(register_path):
+    edit(register_path, "Professionals", "C1", "werkgever")
+    f = only(load(register_path).findings, "column_missing")
+    assert (f.sheet, f.row, f.column) == ("Professionals", 1, "organisatie")
+
+
+def test_duplicate_ids(tmp_path):
+    reg = make_register()
+    reg.households.append(Household("2026-101", "Gezin Dubbel", dt.date(2026, 1, 1), 1, "P1"))
+    reg.professionals.append(Professional("P2", "Ander Persoon", "School", None, None))
+    findings = load(write(tmp_path, reg)).findings
+    dup = [f for f in findings if f.code == "duplicate_id"]
+    assert {(f.sheet, f.row, f.column, f.cell) for f in dup} == {
+        ("Huishoudens", 4, "dossier", "A4"), ("Professionals", 5, "code", "A5")}
+    assert message("duplicate_id", what="dossier", value="2026-101", first_row=2) in [f.message for f in dup]
+
+
+def test_unknown_codes(tmp_path):
+    reg = make_register()
+    reg.involvements[1] = type(reg.involvements[1])("2026-101", "P9", None)
+    reg.members.append(Member("2099-001", "Los Lid", 2000, "kind"))
+    findings = load(write(tmp_path, reg)).findings
+    f = only(findings, "unknown_professional")
+    assert (f.sheet, f.row, f.column, f.cell) == ("Betrokkenheid", 3, "professional", "B3")
+    f = only(findings, "unknown_dossier")
+    assert (f.sheet, f.row, f.column) == ("Gezinsleden", 6, "dossier")
+
+
+def test_household_without_members_or_professionals(tmp_path):
+    reg = make_register()
+    reg.members = [m for m in reg.members if m.dossier != "2026-102"]
+    reg.involvements = [i for i in reg.involvements if i.dossier != "2026-102"]
+    findings = load(write(tmp_path, reg)).findings
+    for code in ("household_without_members", "household_without_professionals"):
+        f = only(findings, code)
+        assert (f.sheet, f.row, f.dossier) == ("Huishoudens", 3, "2026-102")
+
+
+def test_regisseur_missing_not_involved_and_without_email(tmp_path):
+    reg = make_register()
+    reg.households[0] = Household("2026-101", "Gezin Pietersen", dt.date(2026, 10, 1), 1, None)
+    reg.households[1] = Household("2026-102", "Gezin Öztürk", dt.date(2026, 9, 1), 2, "P2")
+    reg.professionals[1] = Professional("P2", "Rob Claassen", "Politie", "wijkagent", None)
+    findings = load(write(tmp_path, reg)).findings
+    f = only(findings, "regisseur_missing")
+    assert (f.sheet, f.row, f.column, f.cell) == ("Huishoudens", 2, "regisseur", "E2")
+    f = only(findings, "regisseur_not_involved")
+    assert (f.row, f.dossier) == (3, "2026-102")
+    assert f.message == message("regisseur_not_involved", value="P2", dossier="2026-102")
+    f = only(findings, "regisseur_without_email")
+    assert (f.sheet, f.row, f.column) == ("Professionals", 3, "email")
+
+
+def test_invalid_email(register_path):
+    edit(register_path, "Professionals", "E2", "k.verhoef wijkteam.example")
+    findings = load(register_path).findings
+    f = only(findings, "email_invalid")
+    assert (f.sheet, f.row, f.cell) == ("Professionals", 2, "E2")
+    # the regisseur P1 now has no valid address either
+    assert "regisseur_without_email" in codes(findings)
+
+
+@pytest.mark.parametrize("value", ["31-02-2026", "gisteren", "2026-13-01"])
+def test_impossible_dates(register_path, value):
+    edit(register_path, "Huishoudens", "C3", value)
+    f = only(load(register_path).findings, "date_invalid")
+    assert (f.sheet, f.row, f.column, f.cell) == ("Huishoudens", 3, "startdatum", "C3")
+    assert f.message == message("date_invalid", value=value)
+
+
+@pytest.mark.parametrize("value, expected", [("3-2-2026", dt.date(2026, 2, 3)), ("03-02-26", dt.date(2026, 2, 3)),
+                                             ("3 februari 2026", dt.date(2026, 2, 3))])
+def test_dutch_text_dates_are_read(register_path, value, expected):
+    edit(register_path, "Overleggen", "A2", value)
+    result = load(register_path)
+    assert result.findings == []
+    assert result.register.meeting_items[0].date == expected
+
+
+@pytest.mark.parametrize("value", [0, 6, "zes"])
+def test_phase_outside_1_to_5(register_path, value):
+    edit(register_path, "Huishoudens", "D2", value)
+    f = only(load(register_path).findings, "phase_invalid")
+    assert (f.sheet, f.row, f.column) == ("Huishoudens", 2, "fase")
+
+
+def test_birth_year_and_formula(register_path):
+    edit(register_path, "Gezinsleden", "C3", 2091)
+    edit(register_path, "Gezinsleden", "D2", "=A1")
+    findings = load(register_path).findings
+    assert only(findings, "year_invalid").cell == "C3"
+    assert only(findings, "formula_in_register").cell == "D2"
+
+
+def test_required_value_missing_names_the_cell(register_path):
+    edit(register_path, "Professionals", "B3", None)
+    f = only(load(register_path).findings, "value_missing")
+    assert (f.sheet, f.row, f.column, f.cell) == ("Professionals", 3, "naam", "B3")
+
+
+def test_unreadable_register_is_a_finding(tmp_path):
+    path = tmp_path / "register.xlsx"
+    path.write_text("dossier;naam\n2026-1;Gezin X\n", encoding="utf-8")
+    result = load(path)
+    assert codes(result.findings) == ["register_unreadable"]
+    run = CliRunner().invoke(main, ["register", "check", str(path)])
+    assert run.exit_code == 1
+    assert "kan niet worden geopend" in run.output
+    assert "Traceback" not in run.output
+
+
+def test_register_check_cli_exit_codes(tmp_path, register_path):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["register", "check", str(register_path)])
+    assert ok.exit_code == 0, ok.output
+    assert "0 fouten" in ok.output
+    edit(register_path, "Huishoudens", "D2", 9)
+    bad = runner.invoke(main, ["register", "check", str(register_path)])
+    assert bad.exit_code == 1
+    assert "blad Huishoudens, rij 2, kolom fase (D2)" in bad.output
+    assert runner.invoke(main, ["register", "check", str(tmp_path / "weg.xlsx")]).exit_code == 2
+    assert runner.invoke(main, ["register", "check"]).exit_code == 2
+
+
+def test_register_new_writes_sheets_dropdowns_and_instructions(tmp_path):
+    path = tmp_path / "nieuw.xlsx"
+    result = CliRunner().invoke(main, ["register", "new", str(path)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Uitleg", "Huishoudens", "Gezinsleden", "Professionals", "Betrokkenheid", "Overleggen"]
+    assert "formkit register check" in " ".join(str(c.value) for c in wb["Uitleg"]["A"] if c.value)
+    lists = {dv.formula1 for dv in wb["Huishoudens"].data_validations.dataValidation if dv.type == "list"}
+    assert '"1,2,3,4,5"' in lists and any("Professionals!" in f for f in lists)
+    assert load(path).findings == []
+    again = CliRunner().invoke(main, ["register", "new", str(path)])
+    assert again.exit_code == 2 and "--force" in again.output
+    new_register(path)  # the library call overwrites as asked
