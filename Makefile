@@ -33,7 +33,7 @@ samples: install templates
 	$(BIN)/python scripts/build_samples.py
 
 bench: install
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/forms.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
