@@ -192,6 +192,9 @@ def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool
     from .register import load, relevant
 
     loaded = load(register_pad)
+    if not loaded.register.households and has_errors(loaded.findings):
+        _print_findings(loaded.findings)
+        sys.exit(1)  # nothing usable in the register: its findings say why
     try:
         result = write_forms(loaded.register, meeting, out_dir, dossiers=dossiers, force=force,
                              templates_dir=templates, settings=_settings(ctx),

@@ -129,7 +129,12 @@ def write_forms(
         if job.path.exists() and not force:
             result.existing.append(job)
             continue
-        write_form(schema, template, form_content(register, meeting, job.dossier, job.professional, schema),
-                   job.path)
+        try:
+            write_form(schema, template,
+                       form_content(register, meeting, job.dossier, job.professional, schema), job.path)
+        except OSError as e:
+            result.findings.append(finding("output_unwritable", target=job.path, reason=e.strerror or e,
+                                           dossier=job.dossier))
+            continue
         result.written.append(job)
     return result

@@ -32,5 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "household_without_professionals": (FOUT, "huishouden {dossier} heeft geen professionals op het blad Betrokkenheid."),
     "regisseur_missing": (FOUT, "huishouden {dossier} heeft geen regisseur; vul de code in van een van de betrokken professionals."),
     "regisseur_not_involved": (FOUT, "regisseur '{value}' is niet betrokken bij huishouden {dossier}; zet de regisseur ook op het blad Betrokkenheid."),
+    # --- writing -----------------------------------------------------------------------
+    "output_unwritable": (FOUT, "het formulier kan niet worden geschreven naar {target} ({reason}); de andere formulieren gaan door."),
     "regisseur_without_email": (FOUT, "regisseur '{value}' van huishouden {dossier} heeft geen geldig e-mailadres op het blad Professionals; de regisseur krijgt de rapporten per e-mail."),
 }

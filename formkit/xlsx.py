@@ -44,6 +44,8 @@ def open_workbook(path: Path, *, read_only: bool = False) -> Workbook:
 
 def iter_rows(ws) -> Iterator[tuple[int, list]]:
     """Yield (row number, values) for every row of a sheet, formulas as Formula values."""
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # read-only mode: don't trust the size the file declares
     for row in ws.iter_rows():
         values = []
         number = None

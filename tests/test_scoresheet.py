@@ -235,3 +235,21 @@ def test_committed_template_matches_the_schema(tmp_path):
     assert missing == []
     assert all(places[c.name] == (SHEET, c.cell) for c in SCHEMA.inputs)
     assert wb[SHEET][SCHEMA.input("situatie_1_slachtoffer").cell].protection.locked is False
+
+
+def test_unwritable_output_is_a_finding_and_the_batch_goes_on(tmp_path):
+    (tmp_path / "uit").mkdir()
+    (tmp_path / "uit" / "2026-101").write_text("in de weg", encoding="utf-8")  # a file where a folder must go
+    result, files = generate(tmp_path)
+    assert result.exit_code == 1
+    assert [f.name for f in files] == ["scoreformulier_2026-102_P3_2026-12-01.xlsx"]
+    assert result.output.count("kan niet worden geschreven") == 2
+    assert "Traceback" not in result.output
+
+
+def test_forms_from_an_unreadable_register_exit_1(tmp_path):
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(b"PK\x03\x04 kapot")
+    result = CliRunner().invoke(main, ["forms", str(path), "--meeting", "2026-12-01", "--out", str(tmp_path / "uit")])
+    assert result.exit_code == 1
+    assert "kan niet worden geopend" in result.output and "Traceback" not in result.output
