@@ -178,7 +178,8 @@ def _draw_section(wb, ws, schema: Schema, section, cells: list[InputCell]) -> No
             cell = ws.cell(heading_row, col)
             cell.font, cell.fill, cell.border, cell.alignment = _HEADING_FONT, _HEADING_FILL, _BOX, _WRAP
         for c in cells:
-            ws.cell(c.row, 1, row_label(section, c.index)).font = _HEADING_FONT
+            label = ws.cell(c.row, 1, row_label(section, c.index))
+            label.font, label.alignment = _HEADING_FONT, _WRAP
     else:
         for c in cells:
             label = ws.cell(c.row, 1, c.field.label)

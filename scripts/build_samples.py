@@ -234,8 +234,11 @@ def fill(path: Path, dossier: str, code: str, mistake: str | None) -> None:
     places, _ = resolve_names(wb, [c.name for c in schema.inputs])
 
     def put(name: str, value) -> None:
-        sheet, cell = places[name]
-        wb[sheet][cell].value = value
+        sheet, ref = places[name]
+        cell = wb[sheet][ref]
+        cell.value = value
+        if isinstance(value, dt.date) and cell.number_format in ("General", "yyyy-mm-dd h:mm:ss"):
+            cell.number_format = "d-m-yyyy"  # what Excel does when a Dutch user types a date
 
     def term(days: int) -> dt.datetime:
         return dt.datetime.combine(SAMPLE_MEETING + dt.timedelta(days=days), dt.time())
