@@ -35,4 +35,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- writing -----------------------------------------------------------------------
     "output_unwritable": (FOUT, "het formulier kan niet worden geschreven naar {target} ({reason}); de andere formulieren gaan door."),
     "regisseur_without_email": (FOUT, "regisseur '{value}' van huishouden {dossier} heeft geen geldig e-mailadres op het blad Professionals; de regisseur krijgt de rapporten per e-mail."),
+    # --- templates an organisation customised --------------------------------------------
+    "template_missing": (FOUT, "het sjabloon ontbreekt; kopieer de standaardsjablonen met 'formkit templates export MAP'."),
+    "template_unreadable": (FOUT, "het sjabloon kan niet worden geopend ({reason})."),
+    "template_sheet_missing": (FOUT, "het blad '{sheet}' ontbreekt in het sjabloon."),
+    "template_name_missing": (FOUT, "de gedefinieerde naam '{name}' ontbreekt; formkit vindt het veld '{label}' dan niet."),
+    "template_syntax": (FOUT, "een tag klopt niet: {reason} (bij: '{context}')."),
+    "template_split_tag": (FOUT, "Word heeft een tag over meerdere stukjes tekst verdeeld, zodat hij niet meer werkt (bij: '{context}'); typ de hele tag opnieuw in één keer."),
+    "template_unknown_variable": (FOUT, "onbekende variabele '{name}'{suggestion}."),
+    "template_required_missing": (FOUT, "de tag '{{{{ {name} }}}}' ontbreekt; zonder die tag staat {label} niet in het document."),
+    "template_render_error": (FOUT, "het sjabloon geeft een fout bij het invullen: {reason}."),
 }

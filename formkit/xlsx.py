@@ -6,8 +6,6 @@ workbooks are saved atomically (a temporary file next to the target, then a rena
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +15,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .atomic import write_atomic
 from .errors import FormkitError
 
 
@@ -74,13 +73,4 @@ def set_text(cell: Cell, value) -> None:
 
 def save_atomic(wb: Workbook, path: Path) -> None:
     """Save a workbook to `path` through a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~formkit-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(Path(path), wb.save)

@@ -1,4 +1,4 @@
-"""Build formkit's default templates into templates/ (run: python scripts/build_templates.py).
+"""Build formkit's default templates into templates/ (run: make templates).
 
 The templates are committed: an organisation restyles its own copy in Excel or Word
 (`formkit templates export`), this script only makes the defaults from the schema.
@@ -6,6 +6,8 @@ The templates are committed: an organisation restyles its own copy in Excel or W
 
 from pathlib import Path
 
+from formkit.documents import PLAN, TOP3
+from formkit.docx_build import build_plan, build_top3
 from formkit.schema import build_schema
 from formkit.scoresheet import build_template
 from formkit.templates import SCORE_SHEET
@@ -14,9 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    target = ROOT / "templates" / SCORE_SHEET
-    build_template(build_schema(), target)
-    print(f"geschreven: {target.relative_to(ROOT)}")
+    templates = ROOT / "templates"
+    build_template(build_schema(), templates / SCORE_SHEET)
+    build_top3(templates / TOP3)
+    build_plan(templates / PLAN)
+    for relative in (SCORE_SHEET, TOP3, PLAN):
+        print(f"geschreven: templates/{relative.as_posix()}")
 
 
 if __name__ == "__main__":

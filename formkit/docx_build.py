@@ -1,0 +1,229 @@
+"""Builds formkit's default Word templates (TOP-3 form, veiligheidsplan) with python-docx.
+
+The templates use Word's own styles (Title, Heading 1, Table Grid, ...) so an
+organisation restyles them in Word. Template variables are Dutch, since the people
+who restyle a template read them: ``{{ huishouden }}``, ``{% for lid in gezinsleden %}``.
+Table rows repeat with docxtpl's ``{%tr for ... %}`` rows; optional parts sit between
+``{%p if ... %}`` paragraphs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from .atomic import write_atomic
+
+ACCENT = RGBColor(0x1F, 0x4E, 0x79)
+
+
+def _document():
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(2.0))
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    normal = doc.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        doc.styles[name].font.color.rgb = ACCENT
+    return doc
+
+
+def _field(run, code: str) -> None:
+    """Append a Word field (PAGE, NUMPAGES) to a run."""
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {code} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    shown = OxmlElement("w:t")
+    shown.text = "1"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instr, separate, shown, end):
+        run._r.append(element)
+
+
+def _footer(doc, text: str) -> None:
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(f"{text} · pagina ")
+    _field(paragraph.add_run(), "PAGE")
+    paragraph.add_run(" van ")
+    _field(paragraph.add_run(), "NUMPAGES")
+    for run in paragraph.runs:
+        run.font.size = Pt(8)
+
+
+def _table(doc, headings: list[str], loop: str | None, cells: list[str], widths: list[float]):
+    """Add a table: a heading row, then a row repeated by `loop` (or one plain row)."""
+    rows = 2 + (2 if loop else 0)
+    table = doc.add_table(rows=rows, cols=len(headings))
+    table.style = "Table Grid"
+    for i, text in enumerate(headings):
+        cell = table.rows[0].cells[i]
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        _shade(cell, "D9E1F2")
+    body = 1
+    if loop:
+        table.rows[1].cells[0].text = f"{{%tr for {loop} %}}"
+        table.rows[3].cells[0].text = "{%tr endfor %}"
+        body = 2
+    for i, text in enumerate(cells):
+        table.rows[body].cells[i].text = text
+    table.autofit = False
+    for i, width in enumerate(widths):
+        table.columns[i].width = Cm(width)  # the grid, which LibreOffice follows
+        for row in table.rows:
+            row.cells[i].width = Cm(width)  # the cells, which Word follows
+    doc.add_paragraph()
+    return table
+
+
+def _shade(cell, colour: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _labelled(doc, label: str, value: str) -> None:
+    paragraph = doc.add_paragraph()
+    paragraph.add_run(f"{label}: ").bold = True
+    paragraph.add_run(value)
+
+
+def build_top3(path: Path | str) -> None:
+    """Write the default TOP-3 meeting form template."""
+    doc = _document()
+    doc.add_paragraph("TOP-3 formulier casusoverleg", style="Title")
+    doc.add_paragraph("Gefaseerd samenwerken aan veiligheid", style="Subtitle")
+    _labelled(doc, "Huishouden", "{{ huishouden }}")
+    _labelled(doc, "Dossier", "{{ dossier }}")
+    _labelled(doc, "Casusoverleg", "{{ overleg }}")
+    _labelled(doc, "Fase", "{{ fase }}")
+    _labelled(doc, "Regisseur", "{{ regisseur }}")
+
+    doc.add_heading("Gezinsleden", level=1)
+    _table(doc, ["Naam", "Rol", "Geboortejaar"], "lid in gezinsleden",
+           ["{{ lid.naam }}", "{{ lid.rol }}", "{{ lid.geboortejaar }}"], [7, 5, 5])
+    doc.add_heading("Betrokken professionals", level=1)
+    _table(doc, ["Naam", "Organisatie", "Functie", "Eigen dossiernummer"], "p in professionals",
+           ["{{ p.naam }}", "{{ p.organisatie }}", "{{ p.functie }}", "{{ p.dossiernummer }}"], [4.5, 5, 4, 3.5])
+
+    doc.add_heading("1. Onveilige situaties (TOP-3)", level=1)
+    doc.add_paragraph("Zo concreet mogelijk, met datum of jaar. Elke omschrijving begint met de naam van het "
+                      "(vermoedelijke) slachtoffer. Vermoeden van een strafbaar feit? Dan worden de afspraken "
+                      "gemaakt in afstemming met politie en OM.")
+    _table(doc, ["Nr.", "Slachtoffer", "Omschrijving", "Datum of jaar", "Strafbaar feit?"], "rij in rijen_situaties",
+           ["{{ rij }}", "", "", "", ""], [1.6, 3, 7.4, 2.5, 2.5])
+
+    doc.add_heading("2. Veiligheidsbeoordeling", level=1)
+    doc.add_paragraph("Ieder geeft een cijfer van {{ schaal_min }} tot en met {{ schaal_max }} met een feitelijke "
+                      "toelichting: waarom dit cijfer, waarom geen punt hoger of lager. {{ directe_veiligheid }} = de "
+                      "cliënt is beschermd, het geweld is gestopt; {{ stabiele_veiligheid }} = minstens 6 maanden "
+                      "geen incidenten.")
+    _table(doc, ["Deelnemer", "Organisatie of rol", "Cijfer", "Toelichting"], "d in deelnemers",
+           ["{{ d.naam }}", "{{ d.rol }}", "", ""], [4, 4, 1.5, 7.5])
+
+    doc.add_heading("3. Veiligheidsvoorwaarden", level=1)
+    doc.add_paragraph("Hoogstens {{ max_voorwaarden }} voorwaarden, elk gerealiseerd uiterlijk {{ uiterste_termijn }} "
+                      "({{ max_termijn_maanden }} maanden na het casusoverleg).")
+    _table(doc, ["Nr.", "Voorwaarde", "Termijn", "Eigenaar"], "rij in rijen_voorwaarden",
+           ["{{ rij }}", "", "", ""], [1.2, 9.3, 2.5, 4])
+
+    doc.add_heading("4. Veiligheidsafspraken", level=1)
+    _table(doc, ["Wie", "Wat", "Uiterlijk"], "rij in rijen_afspraken", ["", "", ""], [4, 10.5, 2.5])
+
+    doc.add_heading("5. Regie en toetsing", level=1)
+    _labelled(doc, "Regisseur", "{{ regisseur }}")
+    doc.add_paragraph("Toetsmomenten (wanneer en met wie wordt de veiligheid opnieuw beoordeeld):")
+    _table(doc, ["Datum", "Met wie"], "rij in rijen_toetsmomenten", ["", ""], [4, 13])
+    doc.add_paragraph("Wanneer wordt Veilig Thuis geïnformeerd:")
+    doc.add_paragraph("\n\n")
+    doc.add_paragraph("Consequenties als voorwaarden niet worden nageleefd:")
+    doc.add_paragraph("\n\n")
+    _footer(doc, "TOP-3 formulier · dossier {{ dossier }} · casusoverleg {{ overleg }}")
+    write_atomic(Path(path), doc.save)
+
+
+def build_plan(path: Path | str) -> None:
+    """Write the default veiligheidsplan template."""
+    doc = _document()
+    doc.add_paragraph("Veiligheidsplan", style="Title")
+    doc.add_paragraph("{{ huishouden }} · dossier {{ dossier }}", style="Subtitle")
+    _labelled(doc, "Versie", "{{ versie }} van {{ datum }}")
+    _labelled(doc, "Casusoverleg", "{{ overleg }}")
+    _labelled(doc, "Fase", "{{ fase }}")
+    _labelled(doc, "Regisseur", "{{ regisseur }}")
+    _labelled(doc, "Kenmerk", "{{ kenmerk }}")
+    doc.add_paragraph("Eén plan voor allen: dit plan hoort in het dossier van elke betrokken organisatie. "
+                      "Controleer aan het kenmerk dat u dezelfde versie heeft.")
+
+    doc.add_heading("Deelnemers", level=1)
+    _table(doc, ["Naam", "Organisatie", "Functie", "Eigen dossiernummer"], "p in deelnemers",
+           ["{{ p.naam }}", "{{ p.organisatie }}", "{{ p.functie }}", "{{ p.dossiernummer }}"], [4.5, 5, 4, 3.5])
+
+    doc.add_heading("1. Onveilige situaties", level=1)
+    _table(doc, ["Slachtoffer", "Omschrijving", "Datum", "Ingebracht door"], "s in situaties",
+           ["{{ s.slachtoffer }}", "{{ s.omschrijving }}", "{{ s.datum }}", "{{ s.door }}"], [3, 8, 2.2, 3.8])
+
+    doc.add_heading("2. Veiligheidsbeoordeling", level=1)
+    _table(doc, ["Deelnemer", "Cijfer", "Toelichting", "Hoger als / niet lager omdat"], "c in cijfers",
+           ["{{ c.door }}", "{{ c.cijfer }}", "{{ c.toelichting }}", "{{ c.hoger }}\n{{ c.lager }}"], [3.5, 1.5, 7, 5])
+
+    doc.add_heading("3. Veiligheidsvoorwaarden", level=1)
+    _table(doc, ["Voorwaarde", "Termijn", "Eigenaar", "Ingebracht door"], "v in voorwaarden",
+           ["{{ v.voorwaarde }}", "{{ v.termijn }}", "{{ v.eigenaar }}", "{{ v.door }}"], [8, 2.2, 3.3, 3.5])
+
+    doc.add_heading("4. Veiligheidsafspraken", level=1)
+    _table(doc, ["Wie", "Wat", "Uiterlijk", "Ingebracht door"], "a in afspraken",
+           ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.door }}"], [3.5, 8, 2.2, 3.3])
+
+    doc.add_heading("Regie, toetsing en Veilig Thuis", level=1)
+    _labelled(doc, "Regisseur", "{{ regisseur }}")
+    doc.add_heading("Toetsmomenten", level=2)
+    _table(doc, ["Datum", "Voorgesteld door"], "t in toetsmomenten", ["{{ t.tekst }}", "{{ t.door }}"], [4, 13])
+    doc.add_heading("Wanneer wordt Veilig Thuis geïnformeerd", level=2)
+    _table(doc, ["Afspraak", "Ingebracht door"], "t in veilig_thuis", ["{{ t.tekst }}", "{{ t.door }}"], [12, 5])
+    doc.add_heading("Consequenties als voorwaarden niet worden nageleefd", level=2)
+    _table(doc, ["Consequentie", "Ingebracht door"], "t in consequenties", ["{{ t.tekst }}", "{{ t.door }}"], [12, 5])
+
+    doc.add_paragraph("{%p if risicofactoren %}")
+    doc.add_heading("Risicofactoren (fase 2)", level=1)
+    _table(doc, ["Risicofactor", "Beïnvloedbaar", "Beschermende factoren", "Ingebracht door"], "r in risicofactoren",
+           ["{{ r.factor }}", "{{ r.beinvloedbaar }}", "{{ r.beschermend }}", "{{ r.door }}"], [6, 2.5, 5, 3.5])
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p if herstelbehoeften %}")
+    doc.add_heading("Herstelbehoeften (fase 3)", level=1)
+    _table(doc, ["Gezinslid", "Domein", "Behoefte", "Ingebracht door"], "h in herstelbehoeften",
+           ["{{ h.gezinslid }}", "{{ h.domein }}", "{{ h.behoefte }}", "{{ h.door }}"], [3.5, 3.5, 6.5, 3.5])
+    doc.add_paragraph("{%p endif %}")
+
+    doc.add_heading("Wat gaat goed en wat werkte eerder", level=1)
+    _table(doc, ["Omschrijving", "Ingebracht door"], "t in sterke_punten", ["{{ t.tekst }}", "{{ t.door }}"], [12, 5])
+
+    doc.add_heading("Open punten voor het overleg", level=1)
+    _table(doc, ["Open punt"], "o in open_punten", ["{{ o }}"], [17])
+
+    doc.add_heading("Verzendlijst", level=1)
+    doc.add_paragraph("Dit plan gaat naar elke betrokken organisatie, voor haar eigen dossier:")
+    _table(doc, ["Organisatie", "Eigen dossiernummer", "Contactpersoon"], "o in verzendlijst",
+           ["{{ o.organisatie }}", "{{ o.dossiernummer }}", "{{ o.naam }}"], [7, 4.5, 5.5])
+    _footer(doc, "Veiligheidsplan dossier {{ dossier }} · versie {{ versie }} · {{ datum }} · kenmerk {{ kenmerk }}")
+    write_atomic(Path(path), doc.save)

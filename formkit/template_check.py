@@ -1,0 +1,78 @@
+"""Checking and exporting templates that an organisation restyles itself."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .demo import SAMPLE_MEETING
+from .documents import PLAN, TOP3, check_docx_template, plan_context, top3_context
+from .errors import UsageError
+from .findings import Finding, finding
+from .plan import collect_plan
+from .reading import read_form
+from .register import load
+from .schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, Schema, build_schema
+from .scoresheet import resolve_names
+from .templates import SCORE_SHEET, default_templates_dir, samples_dir
+from .xlsx import WorkbookUnreadable, open_workbook
+
+TEMPLATE_FILES = (SCORE_SHEET, TOP3, PLAN)
+
+
+def export_templates(target: Path, force: bool = False) -> list[Path]:
+    """Copy the default templates to `target` (xlsx/ and docx/), for an organisation to restyle."""
+    source = default_templates_dir()
+    target = Path(target)
+    existing = [target / r for r in TEMPLATE_FILES if (target / r).exists()]
+    if existing and not force:
+        raise UsageError(f"{', '.join(str(p) for p in existing)} bestaat al; gebruik --force om te overschrijven")
+    written = []
+    for relative in TEMPLATE_FILES:
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / relative, target / relative)
+        written.append(target / relative)
+    return written
+
+
+def check_xlsx_template(path: Path, relative: Path, schema: Schema) -> list[Finding]:
+    """Return what a customised score sheet template lacks."""
+    where = dict(file=relative.as_posix())
+    try:
+        wb = open_workbook(path)
+    except WorkbookUnreadable as e:
+        return [finding("template_unreadable", reason=str(e), **where)]
+    found = [finding("template_sheet_missing", sheet=s, **where)
+             for s in (SHEET, LISTS_SHEET, META_SHEET) if s not in wb.sheetnames]
+    labels = {c.name: c.label for c in schema.inputs} | {h.name: h.label for h in schema.header}
+    labels |= {name: f"keuzelijst {name}" for name, _ in LISTS.values()}
+    _, missing = resolve_names(wb, list(labels))
+    found += [finding("template_name_missing", name=n, label=labels[n], **where) for n in missing]
+    return found
+
+
+def sample_contexts(schema: Schema) -> dict[Path, dict]:
+    """Return template variables filled from the bundled samples, to test-render templates with."""
+    samples = samples_dir()
+    register = load(samples / "register.xlsx").register
+    dossier = register.dossiers_on(SAMPLE_MEETING)[0]
+    forms = [read_form(p, schema) for p in sorted((samples / "retour").glob("*.xlsx"))]
+    plan = collect_plan(register, dossier, SAMPLE_MEETING, [f for f in forms if f.dossier == dossier], schema)
+    return {TOP3: top3_context(register, dossier, SAMPLE_MEETING, schema.settings), PLAN: plan_context(plan)}
+
+
+def check_templates(directory: Path, schema: Schema | None = None) -> list[Finding]:
+    """Return every defect of the templates in `directory` (xlsx/ and docx/ as exported)."""
+    schema = schema or build_schema()
+    directory = Path(directory)
+    contexts = sample_contexts(schema)
+    found: list[Finding] = []
+    for relative in TEMPLATE_FILES:
+        path = directory / relative
+        if not path.is_file():
+            found.append(finding("template_missing", file=relative.as_posix()))
+        elif relative == SCORE_SHEET:
+            found += check_xlsx_template(path, relative, schema)
+        else:
+            found += check_docx_template(path, relative, contexts[relative])
+    return found
