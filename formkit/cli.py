@@ -165,7 +165,7 @@ def schema(ctx: click.Context) -> None:
     click.echo(build_schema(_settings(ctx)).to_json())
 
 
-# --- forms ------------------------------------------------------------------------------
+# --- batches of documents for a meeting -------------------------------------------------
 
 _meeting_option = click.option("--meeting", "--overleg", "meeting", type=MeetingDate(), required=True,
                                help="Datum van het casusoverleg (jjjj-mm-dd of dd-mm-jjjj).")
@@ -173,22 +173,29 @@ _templates_option = click.option("--templates", type=click.Path(exists=True, fil
                                  help="Map met eigen sjablonen (xlsx/ en docx/); standaard die van formkit.")
 
 
-@main.command()
-@click.argument("register_pad", metavar="REGISTER", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_meeting_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Map waarin de scoreformulieren komen.")
-@click.option("--dossier", "dossiers", multiple=True, metavar="ID",
-              help="Alleen dit dossier (mag vaker); standaard alle dossiers van het overleg.")
-@click.option("--force", is_flag=True, help="Overschrijf bestaande formulieren.")
-@_templates_option
-@click.pass_context
-def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, templates) -> None:
-    """Maak per huishouden van het overleg een scoreformulier (Excel) voor elke betrokken professional.
+def _batch_options(what: str):
+    """The options every command that writes documents for a meeting shares."""
+    options = [
+        click.argument("register_pad", metavar="REGISTER", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        _meeting_option,
+        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+                     help=f"Map waarin de {what} komen."),
+        click.option("--dossier", "dossiers", multiple=True, metavar="ID",
+                     help="Alleen dit dossier (mag vaker); standaard alle dossiers van het overleg."),
+        click.option("--force", is_flag=True, help=f"Overschrijf bestaande {what}."),
+        _templates_option,
+        click.pass_context,
+    ]
 
-    Bestandsnamen bevatten alleen dossiernummer, code van de professional en datum.
-    """
-    from .forms import write_forms
+    def decorate(f):
+        for option in reversed(options):
+            f = option(f)
+        return f
+    return decorate
+
+
+def _run_batch(register_pad: Path, out_dir: Path, what: str, write) -> None:
+    """Load the register, call `write(register, progress)`, report, and exit with the right code."""
     from .register import load, relevant
 
     loaded = load(register_pad)
@@ -196,21 +203,92 @@ def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool
         _print_findings(loaded.findings)
         sys.exit(1)  # nothing usable in the register: its findings say why
     try:
-        result = write_forms(loaded.register, meeting, out_dir, dossiers=dossiers, force=force,
-                             templates_dir=templates, settings=_settings(ctx),
-                             progress=_progress("Scoreformulieren maken"))
+        result = write(loaded.register, _progress(f"{what[0].upper()}{what[1:]} maken"))
     except FormkitError as e:
         _print_findings(loaded.findings)
         _fail(e)
-    # A household that gets no forms is already a register finding: list each once.
+    # A household that gets nothing is already a register finding: list each once.
     findings = list(dict.fromkeys(relevant(loaded.findings, result.dossiers) + result.findings))
     if findings:
-        click.echo("Bevindingen in het register:")
+        click.echo("Bevindingen:")
         _print_findings(findings)
-    click.echo(f"{len(result.written)} scoreformulieren geschreven in {out_dir}.")
+    click.echo(f"{len(result.written)} {what} geschreven in {out_dir}.")
     if result.existing:
         click.echo(f"{len(result.existing)} bestonden al en zijn niet overschreven; gebruik --force om ze "
                    "opnieuw te maken.")
+    sys.exit(1 if has_errors(findings) else 0)
+
+
+@main.command()
+@_batch_options("scoreformulieren")
+def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, templates) -> None:
+    """Maak per huishouden van het overleg een scoreformulier (Excel) voor elke betrokken professional.
+
+    Bestandsnamen bevatten alleen dossiernummer, code van de professional en datum.
+    """
+    from .forms import write_forms
+
+    _run_batch(register_pad, out_dir, "scoreformulieren", lambda register, progress: write_forms(
+        register, meeting, out_dir, dossiers=dossiers, force=force, templates_dir=templates,
+        settings=_settings(ctx), progress=progress))
+
+
+@main.command()
+@_batch_options("TOP-3 formulieren")
+def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, templates) -> None:
+    """Maak per huishouden van het overleg het TOP-3 formulier (Word) voor het casusoverleg.
+
+    Bestandsnamen bevatten alleen dossiernummer en datum.
+    """
+    from .documents import write_top3_forms
+
+    _run_batch(register_pad, out_dir, "TOP-3 formulieren", lambda register, progress: write_top3_forms(
+        register, meeting, out_dir, dossiers=dossiers, force=force, templates_dir=templates,
+        settings=_settings(ctx), progress=progress))
+
+
+# --- templates --------------------------------------------------------------------------
+
+
+@main.group()
+def templates() -> None:
+    """Eigen sjablonen: de standaardsjablonen kopiëren en aangepaste sjablonen controleren."""
+
+
+@templates.command("export")
+@click.argument("map_", metavar="MAP", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overschrijf sjablonen die al in MAP staan.")
+def templates_export(map_: Path, force: bool) -> None:
+    """Kopieer de standaardsjablonen (docx/ en xlsx/) naar MAP om ze in Word en Excel op te maken.
+
+    Geef de map daarna mee met --templates MAP. Controleer wijzigingen met 'formkit templates check MAP'.
+    """
+    from .template_check import export_templates
+
+    try:
+        written = export_templates(map_, force=force)
+    except FormkitError as e:
+        _fail(e)
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo(f"{len(written)} sjablonen gekopieerd naar {map_}.")
+
+
+@templates.command("check")
+@click.argument("map_", metavar="MAP", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def templates_check(ctx, map_: Path) -> None:
+    """Controleer aangepaste sjablonen in MAP: ontbrekende of verkeerd gespelde tags, door Word
+    gesplitste tags en ontbrekende namen in het Excel-sjabloon.
+
+    Stopt met code 0 als alles in orde is, 1 als er iets ontbreekt.
+    """
+    from .schema import build_schema
+    from .template_check import check_templates
+
+    findings = check_templates(map_, build_schema(_settings(ctx)))
+    _print_findings(findings)
+    click.echo("Sjablonen in orde." if not findings else f"Resultaat: {_summary(findings)}.")
     sys.exit(1 if has_errors(findings) else 0)
 
 

@@ -7,8 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import dates
+from .documents import plan_path, write_plan_document, write_top3_forms
 from .forms import write_forms
+from .plan import collect_plan
+from .reading import FormUnreadable, read_form
 from .register import load
+from .schema import build_schema
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import samples_dir
 
@@ -49,10 +53,30 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS,
     echo(f"   {len(result.written)} scoreformulieren voor {len(result.dossiers)} huishoudens in {forms_dir}")
 
     echo("")
-    echo("3. Teruggestuurde formulieren")
-    returned = sorted((samples / SAMPLE_RETURNS).glob("*.xlsx"))
-    echo(f"   {len(returned)} ingevulde formulieren staan klaar in {samples / SAMPLE_RETURNS}")
-    echo("   (inlezen, controleren en samenvoegen volgen in een volgende versie van formkit)")
+    echo("3. TOP-3 formulieren (Word) voor het overleg")
+    docs_dir = out_dir / "top3"
+    docs = write_top3_forms(reg, SAMPLE_MEETING, docs_dir, force=True, settings=settings,
+                            progress=progress("TOP-3 formulieren maken"))
+    echo(f"   {len(docs.written)} TOP-3 formulieren in {docs_dir}")
+
+    echo("")
+    echo("4. Voorbeeld-veiligheidsplannen uit de teruggestuurde formulieren")
+    schema = build_schema(settings)
+    returned, unreadable = [], []
+    for path in sorted((samples / SAMPLE_RETURNS).glob("*.xlsx")):
+        try:
+            returned.append(read_form(path, schema))
+        except FormUnreadable as e:
+            unreadable.append(str(e))
+    echo(f"   {len(returned)} teruggestuurde formulieren gelezen uit {samples / SAMPLE_RETURNS}")
+    for problem in unreadable:
+        echo(f"     niet gelezen: {problem}")
+    plans_dir = out_dir / "plannen"
+    for dossier in result.dossiers:
+        plan = collect_plan(reg, dossier, SAMPLE_MEETING, returned, schema)
+        write_plan_document(plan, plan_path(plans_dir, dossier, SAMPLE_MEETING))
+    echo(f"   {len(result.dossiers)} veiligheidsplannen (alle inbreng naast elkaar, met wie wat zei) in {plans_dir}")
+    echo("   (controleren en samenvoegen tot één gezamenlijk plan volgen in een volgende versie)")
 
     echo("")
     echo(f"Klaar. De uitvoer staat in: {out_dir.resolve()}")

@@ -240,7 +240,9 @@ def write_plan_document(plan: Plan, out: Path, templates_dir: Path | None = None
 
 # --- checking a customised template -----------------------------------------------------
 
-_TAG = re.compile(r"\{\{|\{%|\}\}|%\}")
+_TAG_OPEN = re.compile(r"\{[{%]")
+_LOOKS_LIKE_OPEN = re.compile(r"\{\s*[{%]")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
 _RUN_TEXT = re.compile(r"<w:t(?: [^>]*)?>(.*?)</w:t>", re.DOTALL)
 
@@ -256,13 +258,18 @@ def _parts_xml(tpl: DocxTemplate) -> list[str]:
 
 
 def _split_tags(xml: str) -> list[str]:
-    """Return the text of paragraphs where Word split a tag in a way docxtpl cannot mend."""
+    """Return the text of paragraphs with something that looks like a tag but is not one.
+
+    docxtpl mends tags that Word split with formatting or proofing marks alone. What it
+    cannot mend is a tag whose braces ended up apart, with invisible characters or a
+    space between them: the reader sees ``{{ naam }}``, Jinja sees plain text.
+    """
     found = []
     for paragraph in _PARAGRAPH.findall(xml):
         runs = _RUN_TEXT.findall(paragraph)
-        whole = "".join(runs)
-        if len(_TAG.findall(whole)) > sum(len(_TAG.findall(r)) for r in runs):
-            found.append(whole)
+        visible = _INVISIBLE.sub("", "".join(runs))
+        if len(_LOOKS_LIKE_OPEN.findall(visible)) > sum(len(_TAG_OPEN.findall(r)) for r in runs):
+            found.append(visible)
     return found
 
 

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from click.testing import CliRunner
+from docx import Document
 from openpyxl import load_workbook
 
 from formkit.cli import main
@@ -21,6 +22,12 @@ def test_demo_runs_end_to_end(tmp_path):
     assert len(forms) == 22  # 6 households on the sample meeting, 2 to 6 professionals each
     assert "22 scoreformulieren voor 6 huishoudens" in result.output
     assert "register_met_fouten.xlsx (met opzet fouten): 2 bevindingen" in result.output
+    top3 = sorted((tmp_path / "demo" / "top3").rglob("*.docx"))
+    plans = sorted((tmp_path / "demo" / "plannen").rglob("*.docx"))
+    assert len(top3) == 6 and len(plans) == 6
+    assert "20 teruggestuurde formulieren gelezen" in result.output
+    bakker = next(t for t in top3 if "2026-014" in t.name)
+    assert "Huishouden: Gezin Bakker" in [p.text for p in Document(bakker).paragraphs]
     assert str((tmp_path / "demo").resolve()) in result.output
 
 
