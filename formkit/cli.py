@@ -298,12 +298,13 @@ def templates_check(ctx, map_: Path) -> None:
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
               show_default=True, help="Map voor de uitvoer van de demo.")
+@_templates_option
 @click.pass_context
-def demo(ctx, out_dir: Path) -> None:
+def demo(ctx, out_dir: Path, templates: Path | None) -> None:
     """Doorloop de hele cyclus op de meegeleverde, verzonnen voorbeeldbestanden."""
     from .demo import run_demo
 
     try:
-        run_demo(out_dir, settings=_settings(ctx), echo=click.echo, progress=_progress)
+        run_demo(out_dir, settings=_settings(ctx), templates_dir=templates, echo=click.echo, progress=_progress)
     except FormkitError as e:
         _fail(e)

@@ -23,7 +23,7 @@ SAMPLE_FAULTY_REGISTER = "register_met_fouten.xlsx"
 SAMPLE_RETURNS = "retour"
 
 
-def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS,
+def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, templates_dir: Path | None = None,
              echo: Callable[[str], None] = print,
              progress: Callable[[str], Callable] = lambda label: (lambda items: items)) -> Path:
     """Run the cycle on the samples, write into `out_dir`, tell `echo` what happened."""
@@ -48,14 +48,14 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS,
     echo("")
     echo("2. Scoreformulieren maken")
     forms_dir = out_dir / "formulieren"
-    result = write_forms(reg, SAMPLE_MEETING, forms_dir, force=True, settings=settings,
+    result = write_forms(reg, SAMPLE_MEETING, forms_dir, force=True, settings=settings, templates_dir=templates_dir,
                          progress=progress("Scoreformulieren maken"))
     echo(f"   {len(result.written)} scoreformulieren voor {len(result.dossiers)} huishoudens in {forms_dir}")
 
     echo("")
     echo("3. TOP-3 formulieren (Word) voor het overleg")
     docs_dir = out_dir / "top3"
-    docs = write_top3_forms(reg, SAMPLE_MEETING, docs_dir, force=True, settings=settings,
+    docs = write_top3_forms(reg, SAMPLE_MEETING, docs_dir, force=True, settings=settings, templates_dir=templates_dir,
                             progress=progress("TOP-3 formulieren maken"))
     echo(f"   {len(docs.written)} TOP-3 formulieren in {docs_dir}")
 
@@ -74,7 +74,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS,
     plans_dir = out_dir / "plannen"
     for dossier in result.dossiers:
         plan = collect_plan(reg, dossier, SAMPLE_MEETING, returned, schema)
-        write_plan_document(plan, plan_path(plans_dir, dossier, SAMPLE_MEETING))
+        write_plan_document(plan, plan_path(plans_dir, dossier, SAMPLE_MEETING), templates_dir)
     echo(f"   {len(result.dossiers)} veiligheidsplannen (alle inbreng naast elkaar, met wie wat zei) in {plans_dir}")
     echo("   (controleren en samenvoegen tot één gezamenlijk plan volgen in een volgende versie)")
 
