@@ -247,6 +247,132 @@ def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool,
         settings=_settings(ctx), progress=progress))
 
 
+# --- checking returned forms ------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paden", metavar="PAD...", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--register", "register_pad", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Het register van het secretariaat.")
+@click.option("--meeting", "--overleg", "meeting", type=MeetingDate(),
+              help="Datum van het casusoverleg; standaard die in de formulieren.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Map voor de controlerapporten per dossier (Excel en Word).")
+@click.option("--json", "as_json", is_flag=True, help="Schrijf de samenvatting als JSON.")
+@_templates_option
+@click.pass_context
+def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_json: bool, templates) -> None:
+    """Lees teruggestuurde scoreformulieren (bestanden en mappen) en controleer ze op de regels
+    van de methode.
+
+    Formulieren worden herkend aan hun formkit-gegevens, niet aan de bestandsnaam. Stopt met
+    code 1 als er een fout is, anders 0.
+    """
+    from .batch import check_batch
+    from .register import load
+    from .reports import format_summary, summarise, write_reports
+    from .schema import build_schema
+
+    loaded = load(register_pad)
+    if not loaded.register.households and has_errors(loaded.findings):
+        _print_findings(loaded.findings)
+        sys.exit(1)
+    try:
+        batch = check_batch(paden, loaded.register, build_schema(_settings(ctx)), meeting=meeting,
+                            progress=_progress("Formulieren controleren"))
+        summary = summarise(batch, loaded.register)
+        if report_dir is not None:
+            write_reports(summary, loaded.register, report_dir, templates_dir=templates)
+    except FormkitError as e:
+        _fail(e)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        for result in batch.files:
+            if result.findings:
+                click.echo(f"{result.path.name} ({result.status}):")
+                _print_findings(result.findings)
+        if batch.missing:
+            click.echo("Niet ontvangen:")
+            _print_findings(batch.missing)
+        for line in format_summary(summary):
+            click.echo(line)
+        if report_dir is not None:
+            click.echo(f"Controlerapporten staan in {report_dir}.")
+    sys.exit(1 if has_errors(batch.findings()) else 0)
+
+
+# --- mail -------------------------------------------------------------------------------
+
+
+def _smtp_address(value: str | None) -> tuple[str, int | None] | None:
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":") if ":" in value else (value, "", "")
+    if port and not port.isdigit():
+        raise click.BadParameter(f"'{value}' is geen HOST of HOST:POORT", param_hint="--smtp")
+    return host, int(port) if port else None
+
+
+@main.command()
+@click.argument("rapporten", metavar="RAPPORTEN", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--register", "register_pad", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Het register; de e-mailadressen komen alleen hieruit.")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
+              help="Map voor .eml-bestanden (standaard RAPPORTEN/postvak-uit); open ze in Outlook of Thunderbird.")
+@click.option("--smtp", metavar="HOST[:POORT]", help="Verstuur via deze mailserver in plaats van naar een map.")
+@click.option("--starttls", "security", flag_value="starttls", help="Versleutel met STARTTLS (standaardpoort 587).")
+@click.option("--ssl", "security", flag_value="ssl", help="Versleutel met SSL/TLS (standaardpoort 465).")
+@click.option("--user", help="Gebruikersnaam voor de mailserver; het wachtwoord komt uit FORMKIT_SMTP_PASSWORD "
+                             "of wordt gevraagd.")
+@click.option("--from", "sender", metavar="ADRES", help="Afzender, bijvoorbeeld het adres van het secretariaat.")
+@click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Certificaat (PEM) van een eigen certificaatautoriteit van de mailserver.")
+def mail(rapporten: Path, register_pad: Path, outbox, smtp, security, user, sender, cafile) -> None:
+    """Stuur elk controlerapport naar de regisseur van het dossier: als .eml naar een map, of via SMTP.
+
+    Een rapport dat al is verstuurd, gaat niet nog een keer. Stopt met code 1 als een bericht
+    niet verstuurd kon worden.
+    """
+    import os
+
+    from .mail import SmtpSettings, mail_reports
+    from .register import load
+
+    if outbox and smtp:
+        raise click.UsageError("kies --outbox of --smtp, niet allebei")
+    if security and not smtp:
+        raise click.UsageError("--starttls en --ssl horen bij --smtp")
+    settings = None
+    address = _smtp_address(smtp)
+    if address:
+        security = security or "none"
+        if user and security == "none":
+            raise click.UsageError("inloggen zonder versleuteling doet formkit niet; gebruik --starttls of --ssl")
+        password = None
+        if user:
+            password = os.environ.get("FORMKIT_SMTP_PASSWORD") or click.prompt(
+                f"Wachtwoord voor {user}", hide_input=True, err=True)
+        port = address[1] or {"starttls": 587, "ssl": 465, "none": 25}[security]
+        settings = SmtpSettings(address[0], port, security, user, password, cafile)
+    loaded = load(register_pad)
+    if not loaded.register.households and has_errors(loaded.findings):
+        _print_findings(loaded.findings)
+        sys.exit(1)
+    try:
+        result = mail_reports(rapporten, loaded.register, outbox=outbox, smtp=settings, sender=sender,
+                              progress=_progress("Rapporten versturen"))
+    except FormkitError as e:
+        _fail(e)
+    where = f"via {settings.host}" if settings else f"in {outbox or rapporten / 'postvak-uit'}"
+    click.echo(f"{len(result.delivered)} rapporten {'verstuurd' if settings else 'klaargezet'} {where}.")
+    if result.already:
+        click.echo(f"{len(result.already)} rapporten waren al eerder zo verstuurd en gaan niet nog een keer: "
+                   f"{', '.join(result.already)}.")
+    _print_findings(result.findings)
+    sys.exit(1 if has_errors(result.findings) else 0)
+
+
 # --- templates --------------------------------------------------------------------------
 
 

@@ -10,8 +10,10 @@ from . import dates
 from .documents import plan_path, write_plan_document, write_top3_forms
 from .forms import write_forms
 from .plan import collect_plan
-from .reading import FormUnreadable, read_form
+from .batch import check_batch
+from .mail import mail_reports
 from .register import load
+from .reports import format_summary, summarise, write_reports
 from .schema import build_schema
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import samples_dir
@@ -60,23 +62,34 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo(f"   {len(docs.written)} TOP-3 formulieren in {docs_dir}")
 
     echo("")
-    echo("4. Voorbeeld-veiligheidsplannen uit de teruggestuurde formulieren")
+    echo("4. Teruggestuurde formulieren controleren")
     schema = build_schema(settings)
-    returned, unreadable = [], []
-    for path in sorted((samples / SAMPLE_RETURNS).glob("*.xlsx")):
-        try:
-            returned.append(read_form(path, schema))
-        except FormUnreadable as e:
-            unreadable.append(str(e))
-    echo(f"   {len(returned)} teruggestuurde formulieren gelezen uit {samples / SAMPLE_RETURNS}")
-    for problem in unreadable:
-        echo(f"     niet gelezen: {problem}")
+    batch = check_batch([samples / SAMPLE_RETURNS], reg, schema, meeting=SAMPLE_MEETING,
+                        progress=progress("Formulieren controleren"))
+    summary = summarise(batch, reg)
+    for line in format_summary(summary):
+        echo(f"   {line}")
+    reports_dir = out_dir / "rapporten"
+    write_reports(summary, reg, reports_dir, templates_dir=templates_dir)
+    echo(f"   controlerapporten (Excel en Word) per dossier in {reports_dir}")
+
+    echo("")
+    echo("5. Rapporten mailen naar de regisseurs")
+    mailed = mail_reports(reports_dir, reg, outbox=out_dir / "postvak-uit", sender="secretariaat@casusoverleg.example")
+    echo(f"   {len(mailed.delivered)} berichten klaargezet in {out_dir / 'postvak-uit'} (open ze in Outlook of "
+         f"Thunderbird), {len(mailed.already)} al eerder klaargezet")
+    for problem in mailed.findings:
+        echo(f"     {problem}")
+
+    echo("")
+    echo("6. Voorbeeld-veiligheidsplannen")
     plans_dir = out_dir / "plannen"
-    for dossier in result.dossiers:
-        plan = collect_plan(reg, dossier, SAMPLE_MEETING, returned, schema)
+    for dossier in batch.dossiers:
+        plan = collect_plan(reg, dossier, SAMPLE_MEETING, [r.form for r in batch.processed(dossier)], schema)
         write_plan_document(plan, plan_path(plans_dir, dossier, SAMPLE_MEETING), templates_dir)
-    echo(f"   {len(result.dossiers)} veiligheidsplannen (alle inbreng naast elkaar, met wie wat zei) in {plans_dir}")
-    echo("   (controleren en samenvoegen tot één gezamenlijk plan volgen in een volgende versie)")
+    echo(f"   {len(batch.dossiers)} veiligheidsplannen (alle inbreng van de verwerkte formulieren naast elkaar, "
+         f"met wie wat zei) in {plans_dir}")
+    echo("   (samenvoegen tot één gezamenlijk plan volgt in een volgende versie)")
 
     echo("")
     echo(f"Klaar. De uitvoer staat in: {out_dir.resolve()}")

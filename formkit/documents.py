@@ -34,6 +34,7 @@ from .templates import template_path
 
 TOP3 = Path("docx") / "top3.docx"
 PLAN = Path("docx") / "veiligheidsplan.docx"
+REPORT = Path("docx") / "controlerapport.docx"
 
 #: Variables a template must use, with what the reader would miss without them.
 REQUIRED = {
@@ -45,6 +46,9 @@ REQUIRED = {
            "situaties": "de onveilige situaties", "cijfers": "de veiligheidsbeoordeling",
            "voorwaarden": "de veiligheidsvoorwaarden", "afspraken": "de veiligheidsafspraken",
            "regisseur": "de regisseur", "verzendlijst": "de verzendlijst"},
+    REPORT: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer",
+             "overleg": "de datum van het casusoverleg", "bevindingen": "de bevindingen",
+             "fouten": "het aantal fouten", "ontbrekend": "de formulieren die niet zijn ontvangen"},
 }
 
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps \t and \n

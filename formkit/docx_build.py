@@ -227,3 +227,29 @@ def build_plan(path: Path | str) -> None:
            ["{{ o.organisatie }}", "{{ o.dossiernummer }}", "{{ o.naam }}"], [7, 4.5, 5.5])
     _footer(doc, "Veiligheidsplan dossier {{ dossier }} · versie {{ versie }} · {{ datum }} · kenmerk {{ kenmerk }}")
     write_atomic(Path(path), doc.save)
+
+
+def build_report(path: Path | str) -> None:
+    """Write the default template of the validation report for a regisseur."""
+    doc = _document()
+    doc.add_paragraph("Controle scoreformulieren", style="Title")
+    doc.add_paragraph("{{ huishouden }} · dossier {{ dossier }}", style="Subtitle")
+    _labelled(doc, "Casusoverleg", "{{ overleg }}")
+    _labelled(doc, "Regisseur", "{{ regisseur }}")
+    _labelled(doc, "Gecontroleerd op", "{{ datum }}")
+    _labelled(doc, "Resultaat", "{{ fouten }} fouten en {{ waarschuwingen }} waarschuwingen in "
+                                "{{ ontvangen }} van de {{ verwacht }} verwachte formulieren")
+    doc.add_paragraph("Een fout moet hersteld worden vóór het casusoverleg; een waarschuwing is een punt om na te "
+                      "lopen. Vraag de professional om een verbeterd formulier, of bespreek het in het overleg.")
+    doc.add_heading("Ontvangen formulieren", level=1)
+    _table(doc, ["Professional", "Organisatie", "Bestand", "Status"], "f in formulieren",
+           ["{{ f.professional }}", "{{ f.organisatie }}", "{{ f.bestand }}", "{{ f.status }}"], [4, 4.5, 6, 2.5])
+    doc.add_paragraph("{%p if ontbrekend %}")
+    doc.add_heading("Niet ontvangen", level=1)
+    _table(doc, ["Professional", "Organisatie"], "o in ontbrekend", ["{{ o.naam }}", "{{ o.organisatie }}"], [8, 9])
+    doc.add_paragraph("{%p endif %}")
+    doc.add_heading("Bevindingen", level=1)
+    _table(doc, ["Ernst", "Professional", "Veld en cel", "Melding"], "b in bevindingen",
+           ["{{ b.ernst }}", "{{ b.professional }}", "{{ b.veld }}", "{{ b.melding }}"], [2.3, 3.5, 4, 7.2])
+    _footer(doc, "Controle dossier {{ dossier }} · casusoverleg {{ overleg }} · kenmerk {{ kenmerk }}")
+    write_atomic(Path(path), doc.save)

@@ -28,6 +28,8 @@ class Finding:
     column: str | None = None
     cell: str | None = None
     dossier: str | None = None
+    professional: str | None = None  # a professional's code, for findings about a returned form
+    field: str | None = None  # the label of a score sheet field
 
     @property
     def is_error(self) -> bool:
@@ -47,6 +49,8 @@ class Finding:
             parts.append(f"kolom {self.column}" + (f" ({self.cell})" if self.cell else ""))
         elif self.cell:
             parts.append(f"cel {self.cell}")
+        if self.field:
+            parts.append(f"veld '{self.field}'")
         return ", ".join(parts)
 
     def __str__(self) -> str:
@@ -67,6 +71,8 @@ class Finding:
             "kolom": self.column,
             "cel": self.cell,
             "dossier": self.dossier,
+            "professional": self.professional,
+            "veld": self.field,
         }
 
 
@@ -77,7 +83,7 @@ def finding(code: str, *, severity: Severity | None = None, **place_and_values) 
     set the place; all keyword arguments are available to the message template.
     """
     default_severity, template = MESSAGES[code]
-    place_keys = ("file", "sheet", "row", "column", "cell", "dossier")
+    place_keys = ("file", "sheet", "row", "column", "cell", "dossier", "professional", "field")
     place = {k: place_and_values[k] for k in place_keys if k in place_and_values}
     return Finding(
         code=code,

@@ -1,6 +1,9 @@
 """Reading returned score sheets back: values through their defined names, never by position.
 
-A form is recognised by the metadata formkit embedded, not by its file name.
+Every file first passes :func:`formkit.intake.inspect_file`; only then does openpyxl
+parse it (with defusedxml). A form is recognised by the metadata formkit embedded,
+never by its file name, and the two copies of that metadata are compared. Files are
+only read, never saved.
 """
 
 from __future__ import annotations
@@ -10,13 +13,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FormkitError
+from .findings import Finding, finding
+from .intake import DEFAULT_LIMITS, Limits, inspect_file
 from .schema import Schema
 from .scoresheet import read_meta, resolve_names
 from .xlsx import Formula, WorkbookUnreadable, open_workbook
 
+META_KEYS = ("formkit_form_id", "formkit_dossier", "formkit_professional", "formkit_meeting",
+             "formkit_schema_version")
 
-class FormUnreadable(FormkitError):
-    """Het formulier kan niet worden gelezen."""
+
+class FormRejected(FormkitError):
+    """Het bestand is geen bruikbaar scoreformulier."""
+
+    def __init__(self, result: Finding):
+        super().__init__(f"{result.file}: {result.message}")
+        self.finding = result
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,10 @@ class ReturnedForm:
     values: dict[str, object] = field(default_factory=dict)
     #: Where each value was found: defined name -> (sheet, cell).
     places: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: When the file was last saved, by its own properties (or the file system).
+    saved: dt.datetime | None = None
+    #: Findings about the file as a whole (its metadata).
+    findings: tuple[Finding, ...] = ()
 
     @property
     def dossier(self) -> str:
@@ -49,17 +65,26 @@ class ReturnedForm:
             return None
 
 
-def read_form(path: Path, schema: Schema) -> ReturnedForm:
-    """Return the metadata and filled values of a returned score sheet."""
+def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS) -> ReturnedForm:
+    """Return the metadata and filled values of a returned score sheet; raise FormRejected if unusable."""
     path = Path(path)
+    refused = inspect_file(path, limits)
+    if refused is not None:
+        raise FormRejected(refused)
     try:
         wb = open_workbook(path)
     except WorkbookUnreadable as e:
-        raise FormUnreadable(f"{path.name}: {e}") from e
+        raise FormRejected(finding("file_damaged", file=path.name)) from e
     props, sheet_meta = read_meta(wb)
-    meta = props or sheet_meta
-    if not meta.get("formkit_dossier"):
-        raise FormUnreadable(f"{path.name}: dit is geen scoreformulier van formkit (geen formkit-gegevens)")
+    meta = sheet_meta or props
+    if not meta.get("formkit_dossier") or not meta.get("formkit_professional"):
+        raise FormRejected(finding("not_formkit", file=path.name))
+    where = dict(file=path.name, dossier=meta.get("formkit_dossier"), professional=meta.get("formkit_professional"))
+    found = [finding("meta_mismatch", key=key, **where)
+             for key in META_KEYS if props and sheet_meta and props.get(key) != sheet_meta.get(key)]
+    if meta.get("formkit_schema_version") != schema.version:
+        found.append(finding("schema_version", found=meta.get("formkit_schema_version") or "onbekend",
+                             expected=schema.version, **where))
     places, _ = resolve_names(wb, [c.name for c in schema.inputs])
     values = {}
     for name, (sheet, ref) in places.items():
@@ -73,4 +98,5 @@ def read_form(path: Path, schema: Schema) -> ReturnedForm:
             value = value.date()
         if value not in (None, ""):
             values[name] = value
-    return ReturnedForm(path, meta, values, places)
+    saved = wb.properties.modified or dt.datetime.fromtimestamp(path.stat().st_mtime)
+    return ReturnedForm(path, meta, values, places, saved, tuple(found))

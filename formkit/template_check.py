@@ -6,18 +6,18 @@ import shutil
 from pathlib import Path
 
 from .demo import SAMPLE_MEETING
-from .documents import PLAN, TOP3, check_docx_template, plan_context, top3_context
+from .batch import check_batch
+from .documents import PLAN, REPORT, TOP3, check_docx_template, plan_context, top3_context
 from .errors import UsageError
 from .findings import Finding, finding
 from .plan import collect_plan
-from .reading import read_form
 from .register import load
 from .schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, Schema, build_schema
 from .scoresheet import resolve_names
 from .templates import SCORE_SHEET, default_templates_dir, samples_dir
 from .xlsx import WorkbookUnreadable, open_workbook
 
-TEMPLATE_FILES = (SCORE_SHEET, TOP3, PLAN)
+TEMPLATE_FILES = (SCORE_SHEET, TOP3, PLAN, REPORT)
 
 
 def export_templates(target: Path, force: bool = False) -> list[Path]:
@@ -53,12 +53,17 @@ def check_xlsx_template(path: Path, relative: Path, schema: Schema) -> list[Find
 
 def sample_contexts(schema: Schema) -> dict[Path, dict]:
     """Return template variables filled from the bundled samples, to test-render templates with."""
+    from .reports import report_context, summarise
+
     samples = samples_dir()
     register = load(samples / "register.xlsx").register
     dossier = register.dossiers_on(SAMPLE_MEETING)[0]
-    forms = [read_form(p, schema) for p in sorted((samples / "retour").glob("*.xlsx"))]
-    plan = collect_plan(register, dossier, SAMPLE_MEETING, [f for f in forms if f.dossier == dossier], schema)
-    return {TOP3: top3_context(register, dossier, SAMPLE_MEETING, schema.settings), PLAN: plan_context(plan)}
+    batch = check_batch([samples / "retour"], register, schema, meeting=SAMPLE_MEETING)
+    forms = [r.form for r in batch.processed(dossier)]
+    plan = collect_plan(register, dossier, SAMPLE_MEETING, forms, schema)
+    entry = summarise(batch, register)["dossiers"][0]
+    return {TOP3: top3_context(register, dossier, SAMPLE_MEETING, schema.settings), PLAN: plan_context(plan),
+            REPORT: report_context(entry, register, SAMPLE_MEETING, SAMPLE_MEETING)}
 
 
 def check_templates(directory: Path, schema: Schema | None = None) -> list[Finding]:
