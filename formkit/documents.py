@@ -99,7 +99,7 @@ def top3_context(register: Register, dossier: str, meeting: dt.date,
         "deelnemers": _rows([{"naam": p.name, "rol": p.organisation} for p in professionals]
                             + [{"naam": m.name, "rol": m.role or "gezinslid"} for m in members]),
         "rijen_situaties": [row_label(sections["situatie"], i) for i in range(1, settings.situation_rows + 1)],
-        "rijen_voorwaarden": [str(i) for i in range(1, settings.max_conditions + 1)],
+        "rijen_voorwaarden": [str(i) for i in range(1, settings.max_conditions + 1)],  # the meeting's limit
         "rijen_afspraken": [str(i) for i in range(1, settings.agreement_rows + 1)],
         "rijen_toetsmomenten": ["1", "2", "3"],
         "schaal_min": str(settings.score_min),

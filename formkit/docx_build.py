@@ -237,7 +237,7 @@ def build_report(path: Path | str) -> None:
     _labelled(doc, "Casusoverleg", "{{ overleg }}")
     _labelled(doc, "Regisseur", "{{ regisseur }}")
     _labelled(doc, "Gecontroleerd op", "{{ datum }}")
-    _labelled(doc, "Resultaat", "{{ fouten }} fouten en {{ waarschuwingen }} waarschuwingen in "
+    _labelled(doc, "Resultaat", "{{ fouten }} en {{ waarschuwingen }} in "
                                 "{{ ontvangen }} van de {{ verwacht }} verwachte formulieren")
     doc.add_paragraph("Een fout moet hersteld worden vóór het casusoverleg; een waarschuwing is een punt om na te "
                       "lopen. Vraag de professional om een verbeterd formulier, of bespreek het in het overleg.")
@@ -250,6 +250,6 @@ def build_report(path: Path | str) -> None:
     doc.add_paragraph("{%p endif %}")
     doc.add_heading("Bevindingen", level=1)
     _table(doc, ["Ernst", "Professional", "Veld en cel", "Melding"], "b in bevindingen",
-           ["{{ b.ernst }}", "{{ b.professional }}", "{{ b.veld }}", "{{ b.melding }}"], [2.3, 3.5, 4, 7.2])
+           ["{{ b.ernst }}", "{{ b.professional }}", "{{ b.veld }}", "{{ b.melding }}"], [2.9, 3.4, 3.8, 6.9])
     _footer(doc, "Controle dossier {{ dossier }} · casusoverleg {{ overleg }} · kenmerk {{ kenmerk }}")
     write_atomic(Path(path), doc.save)

@@ -60,7 +60,7 @@ def summarise(batch: BatchResult, register: Register) -> dict:
     grouped = batch.by_dossier()
     dossiers = []
     for dossier in batch.dossiers:
-        findings = grouped.get(dossier, [])
+        findings = sorted(grouped.get(dossier, []), key=lambda f: not f.is_error)  # errors first, stable
         household = register.household(dossier)
         expected = register.professionals_of(dossier)
         received = [r for r in batch.files if r.dossier == dossier]
@@ -152,8 +152,8 @@ def report_context(entry: dict, register: Register, meeting: dt.date | None, tod
         "overleg": text(meeting) if meeting else "onbekend",
         "regisseur": text(f"{regisseur.name} ({regisseur.organisation})" if regisseur else "nog niet vastgesteld"),
         "datum": text(today),
-        "fouten": str(entry["fouten"]),
-        "waarschuwingen": str(entry["waarschuwingen"]),
+        "fouten": plural(entry["fouten"], "fout", "fouten"),
+        "waarschuwingen": plural(entry["waarschuwingen"], "waarschuwing", "waarschuwingen"),
         "ontvangen": str(entry["ontvangen"]),
         "verwacht": str(entry["verwacht"]),
         "formulieren": clean(entry["formulieren"]),

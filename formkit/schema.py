@@ -313,7 +313,7 @@ def _sections(s: MethodSettings) -> tuple[Section, ...]:
                          help=f"Uiterlijk {s.max_term_months} maanden na het casusoverleg (dd-mm-jjjj)."),
                 FieldDef("eigenaar", "Eigenaar", T.TEXT, "E", help="Wie zorgt dat deze voorwaarde gerealiseerd wordt?"),
             ),
-            repeat=s.max_conditions,
+            repeat=max(s.condition_rows, s.max_conditions),
             min_rows=1,
         ),
         Section(

@@ -34,6 +34,9 @@ class MethodSettings:
     top_n: int = 3
     #: ... and may add this many more.
     extra_situations: int = 3
+    #: Rows for conditions on the score sheet; more than max_conditions filled is a finding,
+    #: so lowering the limit never makes formkit ignore rows of forms already sent out.
+    condition_rows: int = 5
     #: Rows on the score sheet for scores given by household members.
     member_score_rows: int = 8
     #: Rows for agreements (who does what by when).

@@ -81,3 +81,65 @@ def libreoffice_convert(tmp_path):
         return result
 
     return convert
+
+
+# --- returned forms made by the tests ---------------------------------------------------
+
+#: A complete, correct form for household 2026-101 (Anna and Tim Pietersen).
+COMPLETE = {
+    "situatie_1_slachtoffer": "Tim Pietersen",
+    "situatie_1_omschrijving": "Tim wordt sinds oktober 's avonds alleen thuis gelaten.",
+    "situatie_1_datum": dt.date(2026, 10, 15),
+    "situatie_1_strafbaar_feit": "nee",
+    "beoordeling_cijfer": 5,
+    "beoordeling_toelichting": "Moeder werkt mee, maar de oppas is nog niet geregeld.",
+    "voorwaarde_1_voorwaarde": "Er is 's avonds altijd een volwassene bij Tim.",
+    "voorwaarde_1_termijn": dt.date(2027, 1, 15),
+    "voorwaarde_1_eigenaar": "Anna Pietersen",
+    "afspraak_1_wie": "Wijkteam West",
+    "afspraak_1_wat": "Regelt avondopvang voor Tim.",
+    "afspraak_1_wanneer": dt.date(2026, 12, 15),
+    "regie_regisseur": "Kim Verhoef (Wijkteam West)",
+    "regie_toetsmoment": dt.date(2027, 1, 12),
+    "regie_veilig_thuis": "Bij een nieuw incident informeert de regisseur Veilig Thuis dezelfde dag.",
+    "regie_consequenties": "Dan volgt direct een overleg met Veilig Thuis.",
+}
+
+
+def fill(path: Path, values: dict, target: Path | None = None) -> Path:
+    """Fill a generated score sheet through its defined names, as a professional would."""
+    from openpyxl import load_workbook
+
+    from formkit.scoresheet import resolve_names
+
+    wb = load_workbook(path)
+    places, missing = resolve_names(wb, list(values))
+    assert not missing, missing
+    for name, value in values.items():
+        sheet, cell = places[name]
+        wb[sheet][cell].value = value
+    target = target or path
+    wb.save(target)
+    return target
+
+
+@pytest.fixture
+def blank_forms(tmp_path) -> dict:
+    """Empty score sheets for the small register's meeting, by (dossier, professional)."""
+    from formkit.forms import write_forms
+
+    result = write_forms(make_register(), MEETING, tmp_path / "leeg")
+    return {(j.dossier, j.professional): j.path for j in result.written}
+
+
+@pytest.fixture
+def returned(tmp_path, blank_forms):
+    """Return a function that fills a copy of a blank form into tmp_path/retour and returns its path."""
+    folder = tmp_path / "retour"
+    folder.mkdir()
+
+    def make(values: dict, dossier="2026-101", professional="P1", name: str | None = None) -> Path:
+        target = folder / (name or f"{dossier}_{professional}.xlsx")
+        return fill(blank_forms[(dossier, professional)], values, target)
+
+    return make

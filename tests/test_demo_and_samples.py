@@ -25,7 +25,10 @@ def test_demo_runs_end_to_end(tmp_path):
     top3 = sorted((tmp_path / "demo" / "top3").rglob("*.docx"))
     plans = sorted((tmp_path / "demo" / "plannen").rglob("*.docx"))
     assert len(top3) == 6 and len(plans) == 6
-    assert "20 teruggestuurde formulieren gelezen" in result.output
+    assert "2026-008 Gezin De Boer: 5 van 6 formulieren, 2 fouten, 5 waarschuwingen" in result.output
+    reports = sorted((tmp_path / "demo" / "rapporten").rglob("controlerapport_*"))
+    assert len(reports) == 12  # xlsx and docx for each of the 6 households
+    assert len(list((tmp_path / "demo" / "postvak-uit").glob("*.eml"))) == 6
     bakker = next(t for t in top3 if "2026-014" in t.name)
     assert "Huishouden: Gezin Bakker" in [p.text for p in Document(bakker).paragraphs]
     assert str((tmp_path / "demo").resolve()) in result.output

@@ -58,12 +58,14 @@ def test_required_rules():
 
 
 def test_settings_drive_the_repeat_counts_and_choices():
-    schema = build_schema(MethodSettings(max_conditions=3, score_max=7, stable_safety_score=7,
+    schema = build_schema(MethodSettings(max_conditions=3, condition_rows=3, score_max=7, stable_safety_score=7,
                                          extra_situations=0))
     names = set(schema.inputs_by_name)
     assert "voorwaarde_3_voorwaarde" in names and "voorwaarde_4_voorwaarde" not in names
     assert "situatie_3_slachtoffer" in names and "situatie_4_slachtoffer" not in names
     assert schema.choices(FieldType.SCORE) == tuple(range(0, 8))
+    # a lower limit keeps the rows on the sheet: forms already sent out still read whole
+    assert "voorwaarde_5_voorwaarde" in build_schema(MethodSettings(max_conditions=3)).inputs_by_name
 
 
 @pytest.mark.parametrize("kwargs", [dict(max_conditions=0), dict(score_min=10, score_max=5),
@@ -100,7 +102,7 @@ def test_schema_command_prints_every_input_field():
 
 def test_schema_command_uses_settings_file(tmp_path):
     path = tmp_path / "instellingen.toml"
-    path.write_text("max_conditions = 4\n", encoding="utf-8")
+    path.write_text("max_conditions = 4\ncondition_rows = 4\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--instellingen", str(path), "schema"])
     assert result.exit_code == 0, result.output
     names = {f["naam"] for f in json.loads(result.output)["invoervelden"]}
