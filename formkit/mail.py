@@ -139,17 +139,32 @@ def _save_ledger(report_dir: Path, ledger: list[dict]) -> None:
     write_atomic(Path(report_dir) / LEDGER, lambda tmp: Path(tmp).write_text(data, encoding="utf-8"))
 
 
+#: Errors that concern one message; after any other error the connection is not trusted.
+_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+class _ConnectFailed(Exception):
+    """Internal: connecting, securing or logging in failed; no message can go out this run."""
+
+
 def _smtp_connection(settings: SmtpSettings) -> smtplib.SMTP:
+    """Return a connected, secured and logged-in SMTP client; raise _ConnectFailed from the cause."""
     context = ssl.create_default_context(cafile=str(settings.cafile) if settings.cafile else None)
-    if settings.security == "ssl":
-        server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
-    else:
-        server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        if settings.security == "starttls":
-            server.starttls(context=context)
-    if settings.user:
-        server.login(settings.user, settings.password or "")
-    return server
+    server = None
+    try:
+        if settings.security == "ssl":
+            server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+            if settings.security == "starttls":
+                server.starttls(context=context)
+        if settings.user:
+            server.login(settings.user, settings.password or "")
+        return server
+    except (smtplib.SMTPException, OSError) as e:
+        if server is not None:
+            server.close()
+        raise _ConnectFailed(_reason(e)) from e
 
 
 def mail_reports(
@@ -164,6 +179,7 @@ def mail_reports(
     outbox = Path(outbox) if outbox else report_dir / OUTBOX
     result = MailResult()
     server = None
+    connect_failure = None  # once connecting fails, the rest is reported, not retried
     try:
         for entry in progress(manifest["dossiers"]):
             msg, problem = compose(entry, manifest, report_dir, register, sender)
@@ -177,16 +193,25 @@ def mail_reports(
                 continue
             try:
                 if smtp:
-                    server = server or _smtp_connection(smtp)
+                    if connect_failure is not None:
+                        raise connect_failure
+                    if server is None:
+                        server = _smtp_connection(smtp)
                     server.send_message(msg)
                 else:
                     msg["X-Unsent"] = "1"  # Outlook opens it as a draft, ready to send
                     name = f"controlerapport_{safe_part(entry['dossier'])}.eml"
                     write_atomic(outbox / name, lambda tmp: Path(tmp).write_bytes(bytes(msg)))
-            except (smtplib.SMTPException, OSError, ssl.SSLError) as e:
+            except _ConnectFailed as e:
+                connect_failure = e
+                result.findings.append(finding("mail_failed", dossier=entry["dossier"], recipient=key["aan"],
+                                               reason=str(e)))
+                continue
+            except (smtplib.SMTPException, OSError) as e:
                 result.findings.append(finding("mail_failed", dossier=entry["dossier"], recipient=key["aan"],
                                                reason=_reason(e)))
-                if isinstance(e, (smtplib.SMTPServerDisconnected, OSError)):
+                if server is not None and not isinstance(e, _MESSAGE_ERRORS):
+                    server.close()
                     server = None  # connect again for the next message
                 continue
             ledger.append({**key, "wanneer": dt.datetime.now().isoformat(timespec="seconds")})
@@ -197,7 +222,7 @@ def mail_reports(
             try:
                 server.quit()
             except (smtplib.SMTPException, OSError):
-                pass
+                server.close()
     return result
 
 
@@ -208,6 +233,9 @@ def _reason(error: Exception) -> str:
         return "adres geweigerd door de mailserver"
     if isinstance(error, ssl.SSLError):
         return "beveiligde verbinding mislukt"
+    if isinstance(error, smtplib.SMTPResponseException):
+        reply = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+        return f"de mailserver antwoordde {error.smtp_code} ({reply.strip().rstrip('.')})"
     if isinstance(error, smtplib.SMTPException):
-        return f"mailserver: {error}"
+        return f"mailserver: {str(error).rstrip('.')}"
     return f"verbinding mislukt ({error.strerror or type(error).__name__})"

@@ -119,6 +119,7 @@ def fill(path: Path, values: dict, target: Path | None = None) -> Path:
         sheet, cell = places[name]
         wb[sheet][cell].value = value
     target = target or path
+    target.parent.mkdir(parents=True, exist_ok=True)
     wb.save(target)
     return target
 

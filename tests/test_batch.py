@@ -1,0 +1,182 @@
+"""A batch of returned files: belonging, duplicates, missing forms, and the bundled samples."""
+
+import datetime as dt
+import json
+import os
+import shutil
+
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+
+from conftest import COMPLETE, MEETING, make_register
+from formkit.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch
+from formkit.cli import main
+from formkit.demo import SAMPLE_MEETING
+from formkit.register import MeetingItem, load
+from formkit.register_write import write_register
+from formkit.schema import build_schema
+from formkit.templates import samples_dir
+
+SCHEMA = build_schema()
+
+
+def by_name(batch):
+    return {r.path.name: r for r in batch.files}
+
+
+def test_missing_forms_are_named_with_organisation(returned):
+    returned(COMPLETE)
+    batch = check_batch([returned(COMPLETE).parent], make_register(), SCHEMA)
+    assert batch.meeting == MEETING
+    missing = [(f.dossier, f.message) for f in batch.missing]
+    assert missing == [("2026-101", "geen scoreformulier ontvangen van Rob Claassen (Politie)."),
+                       ("2026-102", "geen scoreformulier ontvangen van Iris Lammers (Veilig Thuis).")]
+
+
+def test_the_same_form_twice_keeps_the_newest_and_reports_the_other(returned):
+    older = returned(COMPLETE, name="eerste versie.xlsx")
+    newer = returned(COMPLETE | {"beoordeling_cijfer": 6}, name="scoreformulier def.xlsx")
+    for path, saved in ((older, dt.datetime(2026, 11, 20, 9)), (newer, dt.datetime(2026, 11, 25, 9))):
+        wb = load_workbook(path)
+        wb.properties.modified = saved
+        wb.save(path)
+    batch = check_batch([older.parent], make_register(), SCHEMA)
+    files = by_name(batch)
+    assert files["scoreformulier def.xlsx"].status == PROCESSED
+    assert files["eerste versie.xlsx"].status == SUPERSEDED
+    [superseded] = [f for f in files["eerste versie.xlsx"].findings if f.code == "superseded"]
+    assert "Kim Verhoef" in superseded.message and "scoreformulier def.xlsx" in superseded.message
+    assert [r.path.name for r in batch.processed("2026-101")] == ["scoreformulier def.xlsx"]
+
+
+def test_forms_of_another_meeting_household_or_professional_are_refused(tmp_path, returned, blank_forms):
+    good = returned(COMPLETE)
+    reg = make_register()
+    # the register moved household 2026-102 to a later meeting and took P2 off 2026-101
+    reg.meeting_items = [MeetingItem(MEETING, "2026-101"), MeetingItem(dt.date(2027, 1, 5), "2026-102")]
+    reg.involvements = [i for i in reg.involvements if i.professional != "P2"]
+    returned({}, dossier="2026-102", professional="P3", name="ander_huishouden.xlsx")
+    returned({}, dossier="2026-101", professional="P2", name="niet_betrokken.xlsx")
+    other = tmp_path / "other"
+    write_register(make_register(meeting_items=[MeetingItem(dt.date(2026, 10, 6), "2026-101")]), other / "r.xlsx")
+    from formkit.forms import write_forms
+    old = write_forms(load(other / "r.xlsx").register, dt.date(2026, 10, 6), other).written[0].path
+    shutil.copy(old, good.parent / "oud_formulier.xlsx")
+    batch = check_batch([good.parent], reg, SCHEMA, meeting=MEETING)
+    files = by_name(batch)
+    codes = {name: [f.code for f in r.findings] for name, r in files.items()}
+    assert codes["ander_huishouden.xlsx"] == ["not_on_meeting"]
+    assert codes["niet_betrokken.xlsx"] == ["professional_not_involved"]
+    assert codes["oud_formulier.xlsx"] == ["other_meeting"]
+    assert "6 oktober 2026" in files["oud_formulier.xlsx"].findings[0].message
+    assert {files[n].status for n in ("ander_huishouden.xlsx", "niet_betrokken.xlsx", "oud_formulier.xlsx")} == {REFUSED}
+    assert files[good.name].status == PROCESSED and files[good.name].findings == []
+
+
+def test_a_workbook_that_is_no_formkit_form(returned):
+    folder = returned(COMPLETE).parent
+    plain = Workbook()
+    plain.active["A1"] = "mijn eigen lijstje"
+    plain.save(folder / "lijstje.xlsx")
+    batch = check_batch([folder], make_register(), SCHEMA)
+    assert [f.code for f in by_name(batch)["lijstje.xlsx"].findings] == ["not_formkit"]
+
+
+def test_metadata_copies_that_differ_are_reported(returned):
+    path = returned(COMPLETE)
+    wb = load_workbook(path)
+    for prop in wb.custom_doc_props.props:
+        if prop.name == "formkit_professional":
+            prop.value = "P2"
+    wb.save(path)
+    batch = check_batch([path], make_register(), SCHEMA)
+    [result] = batch.files
+    assert result.professional == "P1"  # the hidden sheet's copy
+    assert [f.code for f in result.findings] == ["meta_mismatch"]
+
+
+def test_folders_are_searched_recursively_without_hidden_and_lock_files(returned):
+    path = returned(COMPLETE)
+    (path.parent / "sub" / "diep").mkdir(parents=True)
+    shutil.copy(path, path.parent / "sub" / "diep" / "kopie.xlsx")
+    (path.parent / "~$2026-101_P1.xlsx").write_bytes(b"lock")
+    (path.parent / ".verborgen.xlsx").write_bytes(b"x")
+    batch = check_batch([path.parent], make_register(), SCHEMA)
+    assert sorted(r.path.name for r in batch.files) == ["2026-101_P1.xlsx", "kopie.xlsx"]
+
+
+def test_every_mistake_in_the_bundled_samples_is_found():
+    reg = load(samples_dir() / "register.xlsx").register
+    batch = check_batch([samples_dir() / "retour"], reg, SCHEMA)
+    assert batch.meeting == SAMPLE_MEETING
+    assert all(r.status == PROCESSED for r in batch.files)  # the renamed and re-saved ones too
+    found = {(f.file, f.code, f.severity.value, f.cell) for f in batch.findings()}
+    cell = lambda name: SCHEMA.input(name).cell  # noqa: E731
+    expected = {
+        ("scoreformulier_2026-014_PO01_2026-12-01.xlsx", "text_date", "waarschuwing", cell("situatie_1_datum")),
+        ("scoreformulier_2026-014_PO01_2026-12-01.xlsx", "text_date", "waarschuwing", cell("voorwaarde_1_termijn")),
+        ("scoreformulier_2026-014_SC01_2026-12-01.xlsx", "description_without_victim", "fout",
+         cell("situatie_1_omschrijving")),
+        ("scoreformulier_2026-021_WT02_2026-12-01.xlsx", "term_too_far", "fout", cell("voorwaarde_1_termijn")),
+        ("scoreformulier_2026-008_GZ01_2026-12-01.xlsx", "field_required", "fout", cell("beoordeling_toelichting")),
+        ("scoreformulier_2026-030_HA01_2026-12-01.xlsx", "victim_unknown", "fout", cell("situatie_1_slachtoffer")),
+    }
+    assert expected <= found
+    missing = sorted(f.message for f in batch.missing)
+    assert missing == ["geen scoreformulier ontvangen van Johan de Groot (Reclassering).",
+                       "geen scoreformulier ontvangen van Pieter van Dijk (GGZ Regio)."]
+    renamed = by_name(batch)["ingevuld formulier politie (2).xlsx"]
+    assert (renamed.dossier, renamed.professional) == ("2026-008", "PO01")
+
+
+def test_check_cli_summary_json_reports_and_exit_codes(tmp_path, returned):
+    path = returned(COMPLETE)
+    register = tmp_path / "register.xlsx"
+    write_register(make_register(), register)
+    runner = CliRunner()
+    result = runner.invoke(main, ["check", str(path.parent), "--register", str(register), "--report",
+                                  str(tmp_path / "rapporten")])
+    assert result.exit_code == 1, result.output  # two forms were not returned
+    assert "2026-101 Gezin Pietersen: 1 van 2 formulieren, 1 fout, 0 waarschuwingen" in result.output
+    assert (tmp_path / "rapporten" / "2026-101" / "controlerapport_2026-101_2026-12-01.xlsx").is_file()
+    as_json = runner.invoke(main, ["check", str(path), "--register", str(register), "--json"])
+    data = json.loads(as_json.stdout)  # the progress bar goes to stderr
+    assert data["overleg"] == "2026-12-01"
+    assert [d["dossier"] for d in data["dossiers"]] == ["2026-101", "2026-102"]
+    assert data["dossiers"][0]["bevindingen"][0]["melding"].startswith("geen scoreformulier ontvangen van Rob")
+    assert data["totaal"] == {"fouten": 2, "waarschuwingen": 0}
+
+
+def test_check_exit_0_when_only_warnings(tmp_path, blank_forms):
+    from conftest import fill
+
+    folder = tmp_path / "alles"
+    answers = {("2026-101", "P1"): COMPLETE, ("2026-101", "P2"): COMPLETE,
+               ("2026-102", "P3"): COMPLETE | {"situatie_1_slachtoffer": "Can Öztürk",
+                                               "situatie_1_omschrijving": "can wordt geslagen.",
+                                               "voorwaarde_1_eigenaar": "Ayşe Öztürk",
+                                               "regie_regisseur": "Iris Lammers (Veilig Thuis)",
+                                               "voorwaarde_1_termijn": "15-1-2027"}}
+    for key, values in answers.items():
+        fill(blank_forms[key], values, folder / f"{key[0]}_{key[1]}.xlsx")
+    register = tmp_path / "register.xlsx"
+    write_register(make_register(), register)
+    result = CliRunner().invoke(main, ["check", str(folder), "--register", str(register)])
+    assert result.exit_code == 0, result.output
+    assert "Totaal: 0 fouten, 1 waarschuwing." in result.output
+
+
+def test_check_needs_a_meeting_when_forms_disagree(tmp_path, returned):
+    path = returned(COMPLETE)
+    other = tmp_path / "other"
+    write_register(make_register(meeting_items=[MeetingItem(dt.date(2026, 10, 6), "2026-101")]), other / "r.xlsx")
+    from formkit.forms import write_forms
+    shutil.copy(write_forms(load(other / "r.xlsx").register, dt.date(2026, 10, 6), other).written[0].path,
+                path.parent / "oud.xlsx")
+    register = tmp_path / "register.xlsx"
+    write_register(make_register(), register)
+    result = CliRunner().invoke(main, ["check", str(path.parent), "--register", str(register)])
+    assert result.exit_code == 2 and "geef --meeting op" in result.output
+    ok = CliRunner().invoke(main, ["check", str(path.parent), "--register", str(register), "--meeting", "1-12-2026"])
+    assert ok.exit_code == 1 and "oud.xlsx (geweigerd)" in ok.output
+    assert os.path.exists(path)  # returned files are only read
