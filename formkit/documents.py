@@ -70,6 +70,14 @@ def text(value) -> str:
     return _FORBIDDEN.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def regisseur_text(professional) -> str:
+    """Return how documents name the regisseur: name and organisation, or that none is set."""
+    if professional is None:
+        return "nog niet vastgesteld"
+    return text(f"{professional.name} ({professional.organisation})" if professional.organisation
+                else professional.name)
+
+
 def _rows(items: Iterable[dict]) -> list[dict]:
     return [{k: text(v) for k, v in item.items()} for item in items]
 
@@ -85,14 +93,14 @@ def top3_context(register: Register, dossier: str, meeting: dt.date,
     members = register.members_of(dossier)
     involvements = register.involvements_of(dossier)
     professionals = [register.professional(i.professional) for i in involvements]
-    regisseur = register.professional(household.regisseur) if household.regisseur else None
+    regisseur = register.regisseur_of(dossier)
     sections = {s.key: s for s in schema.sections}
     return {
         "huishouden": text(household.name),
         "dossier": text(dossier),
         "overleg": text(meeting),
         "fase": text(household.phase) or "onbekend",
-        "regisseur": text(f"{regisseur.name} ({regisseur.organisation})" if regisseur else "nog niet vastgesteld"),
+        "regisseur": regisseur_text(regisseur),
         "gezinsleden": _rows({"naam": m.name, "rol": m.role, "geboortejaar": m.birth_year} for m in members),
         "professionals": _rows({"naam": p.name, "organisatie": p.organisation, "functie": p.function,
                                 "dossiernummer": i.file_number} for p, i in zip(professionals, involvements)),
@@ -143,7 +151,7 @@ def plan_context(plan: Plan) -> dict:
         "overleg": text(plan.meeting),
         "fase": text(plan.phase) or "onbekend",
         "kenmerk": plan.fingerprint(),
-        "regisseur": text(f"{regisseur.name} ({regisseur.organisation})" if regisseur else "nog niet vastgesteld"),
+        "regisseur": regisseur_text(regisseur),
         "deelnemers": _rows({"naam": p.name, "organisatie": p.organisation, "functie": p.function,
                              "dossiernummer": p.file_number} for p in plan.participants),
         "situaties": items("situatie", ("slachtoffer", "omschrijving", "datum", "strafbaar_feit")),

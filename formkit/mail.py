@@ -71,8 +71,7 @@ def compose(entry: dict, manifest: dict, report_dir: Path, register: Register,
             sender: str | None) -> tuple[EmailMessage | None, Finding | None]:
     """Return the message for one dossier's report, or a finding why there is none."""
     dossier = entry["dossier"]
-    household = register.household(dossier)
-    regisseur = register.professional(household.regisseur) if household and household.regisseur else None
+    regisseur = register.regisseur_of(dossier)
     if regisseur is None or not regisseur.email:
         return None, finding("mail_no_regisseur", dossier=dossier)
     files = next(r for r in manifest["rapporten"] if r["dossier"] == dossier)

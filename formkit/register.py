@@ -98,6 +98,11 @@ class Register:
         """Return the professional with this code, None when unknown."""
         return next((p for p in self.professionals if p.code == code), None)
 
+    def regisseur_of(self, dossier: str) -> Professional | None:
+        """Return the professional who holds the regie of a household, None when unset or unknown."""
+        household = self.household(dossier)
+        return self.professional(household.regisseur) if household and household.regisseur else None
+
     def members_of(self, dossier: str) -> list[Member]:
         """Return the members of a household, in register order."""
         return [m for m in self.members if m.dossier == dossier]

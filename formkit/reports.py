@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from . import dates
 from .atomic import write_atomic
 from .batch import BatchResult
-from .documents import REPORT, render_docx, text
+from .documents import REPORT, regisseur_text, render_docx, text
 from .findings import Finding
 from .forms import safe_part
 from .register import Register
@@ -143,14 +143,13 @@ def write_reports(summary: dict, register: Register, out_dir: Path,
 
 def report_context(entry: dict, register: Register, meeting: dt.date | None, today: dt.date) -> dict:
     """Return what one dossier's Word report shows, as template variables."""
-    household = register.household(entry["dossier"])
-    regisseur = register.professional(household.regisseur) if household and household.regisseur else None
+    regisseur = register.regisseur_of(entry["dossier"])
     clean = lambda rows: [{k: text(v) for k, v in row.items()} for row in rows]  # noqa: E731
     return {
         "huishouden": text(entry["huishouden"]),
         "dossier": text(entry["dossier"]),
         "overleg": text(meeting) if meeting else "onbekend",
-        "regisseur": text(f"{regisseur.name} ({regisseur.organisation})" if regisseur else "nog niet vastgesteld"),
+        "regisseur": regisseur_text(regisseur),
         "datum": text(today),
         "fouten": plural(entry["fouten"], "fout", "fouten"),
         "waarschuwingen": plural(entry["waarschuwingen"], "waarschuwing", "waarschuwingen"),
