@@ -20,6 +20,7 @@ from .findings import Finding, finding
 from .intake import DEFAULT_LIMITS, Limits
 from .reading import FormRejected, ReturnedForm, read_form
 from .register import Register
+from .register import check as check_register
 from .schema import Schema
 from .values import Interpreted, interpret
 
@@ -57,10 +58,12 @@ class BatchResult:
     dossiers: list[str]
     files: list[FileResult]
     missing: list[Finding] = field(default_factory=list)
+    #: The register's findings about these households' regisseur (the report goes to them).
+    register: list[Finding] = field(default_factory=list)
 
     def findings(self) -> list[Finding]:
-        """Return every finding of the batch: per file, then the missing forms."""
-        return [f for r in self.files for f in r.findings] + self.missing
+        """Return every finding of the batch: the register's, per file, then the missing forms."""
+        return self.register + [f for r in self.files for f in r.findings] + self.missing
 
     def by_dossier(self) -> dict[str | None, list[Finding]]:
         """Return the findings per dossier of the meeting; None holds those about no dossier."""
@@ -114,6 +117,7 @@ def check_batch(
     _supersede(results, register)
     batch = BatchResult(meeting, dossiers, results)
     batch.missing = _missing(batch, register)
+    batch.register = [f for f in check_register(register) if f.dossier in dossiers and f.code.startswith("regisseur")]
     return batch
 
 

@@ -288,6 +288,9 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
+        if batch.register:
+            click.echo(f"Register {register_pad.name}:")
+            _print_findings(batch.register)
         for result in batch.files:
             if result.findings:
                 click.echo(f"{result.path.name} ({result.status}):")

@@ -180,3 +180,14 @@ def test_check_needs_a_meeting_when_forms_disagree(tmp_path, returned):
     ok = CliRunner().invoke(main, ["check", str(path.parent), "--register", str(register), "--meeting", "1-12-2026"])
     assert ok.exit_code == 1 and "oud.xlsx (geweigerd)" in ok.output
     assert os.path.exists(path)  # returned files are only read
+
+
+def test_register_problems_with_the_regisseur_are_in_the_dossiers_report(returned):
+    from formkit.register import Household
+
+    reg = make_register()
+    reg.households[1] = Household("2026-102", "Gezin Öztürk", dt.date(2026, 9, 1), 2, None)
+    batch = check_batch([returned(COMPLETE)], reg, SCHEMA)
+    [f] = batch.register
+    assert (f.code, f.dossier, f.sheet) == ("regisseur_missing", "2026-102", "Huishoudens")
+    assert f in batch.by_dossier()["2026-102"]
