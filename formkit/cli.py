@@ -14,6 +14,7 @@ import click
 from . import __version__, cli_nl, dates
 from .errors import FormkitError, UsageError
 from .findings import Finding, has_errors
+from .messages import plural
 from .settings import DEFAULT_SETTINGS, load_settings
 
 cli_nl.install()
@@ -303,6 +304,57 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
         if report_dir is not None:
             click.echo(f"Controlerapporten staan in {report_dir}.")
     sys.exit(1 if has_errors(batch.findings()) else 0)
+
+
+# --- merging ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paden", metavar="PAD...", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--register", "register_pad", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Het register van het secretariaat.")
+@_meeting_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Map voor de plannen: per dossier en overleg een map per versie (v1, v2, ...).")
+@_templates_option
+@click.pass_context
+def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, templates) -> None:
+    """Voeg de teruggestuurde formulieren per huishouden samen tot één gezamenlijk veiligheidsplan
+    (Word, Excel en plan.json).
+
+    Elke keer ontstaat een nieuwe versie; oudere versies blijven staan. Stopt met code 1 als er
+    fouten in de formulieren zijn (het plan wordt dan toch gemaakt, met open punten), anders 0.
+    """
+    from .batch import check_batch
+    from .merge import merge_batch
+    from .plan_files import write_version
+    from .register import load
+    from .schema import build_schema
+
+    loaded = load(register_pad)
+    if not loaded.register.households and has_errors(loaded.findings):
+        _print_findings(loaded.findings)
+        sys.exit(1)
+    schema = build_schema(_settings(ctx))
+    try:
+        batch = check_batch(paden, loaded.register, schema, meeting=meeting,
+                            progress=_progress("Formulieren lezen"))
+        plans = merge_batch(batch, loaded.register, schema)
+        for plan in _progress("Plannen schrijven")(plans):
+            folder = write_version(plan, out_dir, templates)
+            click.echo(f"{plan.dossier} {plan.household}: versie {plan.version} (kenmerk {plan.fingerprint()}), "
+                       f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
+    except FormkitError as e:
+        _fail(e)
+    unassigned = [r for r in batch.files if r.dossier not in batch.dossiers]
+    if unassigned:
+        click.echo("Niet bij een huishouden van dit overleg:")
+        for r in unassigned:
+            _print_findings(r.findings)
+    errors = [f for f in batch.findings() if f.is_error]
+    if errors:
+        click.echo(f"{len(errors)} fouten in de formulieren; zie 'formkit check' voor alle bevindingen.")
+    sys.exit(1 if errors else 0)
 
 
 # --- mail -------------------------------------------------------------------------------

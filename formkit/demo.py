@@ -7,12 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import dates
-from .documents import plan_path, write_plan_document, write_top3_forms
+from .documents import write_top3_forms
 from .forms import write_forms
-from .plan import collect_plan
+from .merge import merge_batch
+from .plan_files import write_version
 from .batch import check_batch
 from .mail import mail_reports
 from .register import load
+from .messages import plural
 from .reports import format_summary, summarise, write_reports
 from .schema import build_schema
 from .settings import DEFAULT_SETTINGS, MethodSettings
@@ -82,14 +84,12 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
         echo(f"     {problem}")
 
     echo("")
-    echo("6. Voorbeeld-veiligheidsplannen")
+    echo("6. Samenvoegen tot één veiligheidsplan per huishouden")
     plans_dir = out_dir / "plannen"
-    for dossier in batch.dossiers:
-        plan = collect_plan(reg, dossier, SAMPLE_MEETING, [r.form for r in batch.processed(dossier)], schema)
-        write_plan_document(plan, plan_path(plans_dir, dossier, SAMPLE_MEETING), templates_dir)
-    echo(f"   {len(batch.dossiers)} veiligheidsplannen (alle inbreng van de verwerkte formulieren naast elkaar, "
-         f"met wie wat zei) in {plans_dir}")
-    echo("   (samenvoegen tot één gezamenlijk plan volgt in een volgende versie)")
+    for plan in merge_batch(batch, reg, schema):
+        folder = write_version(plan, plans_dir, templates_dir)
+        echo(f"   {plan.dossier} {plan.household}: versie {plan.version}, kenmerk {plan.fingerprint()}, "
+             f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
 
     echo("")
     echo(f"Klaar. De uitvoer staat in: {out_dir.resolve()}")

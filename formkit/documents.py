@@ -26,7 +26,7 @@ from .atomic import write_atomic
 from .errors import TemplateError
 from .findings import Finding, finding
 from .forms import safe_part, select_dossiers
-from .plan import Item, Plan, Source
+from .plan import Plan, Said
 from .register import Register
 from .schema import Schema, build_schema, row_label
 from .settings import DEFAULT_SETTINGS, MethodSettings
@@ -43,9 +43,13 @@ REQUIRED = {
            "professionals": "de betrokken professionals", "regisseur": "de regisseur"},
     PLAN: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer", "versie": "de versie",
            "datum": "de datum van het plan", "kenmerk": "het kenmerk", "deelnemers": "de deelnemers",
-           "situaties": "de onveilige situaties", "cijfers": "de veiligheidsbeoordeling",
+           "top3": "de voorgestelde gezamenlijke TOP-3", "situaties": "de onveilige situaties",
+           "cijfers": "de veiligheidsbeoordeling", "samenvatting": "de samenvatting van de cijfers",
            "voorwaarden": "de veiligheidsvoorwaarden", "afspraken": "de veiligheidsafspraken",
-           "regisseur": "de regisseur", "verzendlijst": "de verzendlijst"},
+           "regisseur": "de regisseur", "toetsmomenten": "de toetsmomenten", "veilig_thuis": "wanneer Veilig Thuis "
+           "wordt geïnformeerd", "consequenties": "de consequenties", "open_punten": "de open punten",
+           "wijzigingen": "de wijzigingen sinds de vorige versie", "bijlage": "de niet meegenomen formulieren",
+           "verzendlijst": "de verzendlijst"},
     REPORT: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer",
              "overleg": "de datum van het casusoverleg", "bevindingen": "de bevindingen",
              "fouten": "het aantal fouten", "ontbrekend": "de formulieren die niet zijn ontvangen"},
@@ -120,55 +124,106 @@ def top3_context(register: Register, dossier: str, meeting: dt.date,
     }
 
 
-def _by(sources: tuple[Source, ...]) -> str:
-    return "; ".join(f"{s.name} ({s.organisation})" if s.organisation else s.name for s in sources)
+def show_value(value: str) -> str:
+    """Return a plan value for reading: ISO dates in Dutch, everything else as written."""
+    try:
+        return dates.format_dutch(dt.date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return text(value)
 
 
-def _part(plan: Plan, key: str) -> list[Item]:
-    return plan.parts.get(key, [])
+def wordings(said: list[Said]) -> str:
+    """Return every wording with its authors: once when all used the same words, else each on a line."""
+    by_text: dict[str, list[str]] = {}
+    for s in said:
+        by_text.setdefault(s.value, []).append(s.source.label)
+    if len(by_text) == 1:
+        return show_value(next(iter(by_text)))
+    return "\n".join(f"“{show_value(t)}” ({'; '.join(dict.fromkeys(who))})" for t, who in by_text.items())
+
+
+def authors(said: Iterable[Said]) -> str:
+    """Return who said something, each once, in order."""
+    return "; ".join(dict.fromkeys(s.source.label for s in said))
 
 
 def plan_context(plan: Plan) -> dict:
     """Return what the veiligheidsplan shows, as template variables."""
-    regisseur = plan.regisseur
-    cijfers = [{"door": _by(i.sources), **{k: i.fields.get(k) for k in ("cijfer", "toelichting", "hoger", "lager")}}
-               for i in _part(plan, "beoordeling")]
-    cijfers += [{"door": f"{i.fields.get('gezinslid', 'gezinslid')} (gezinslid, via {_by(i.sources)})",
-                 "cijfer": i.fields.get("cijfer"), "toelichting": i.fields.get("toelichting"),
-                 "hoger": None, "lager": None} for i in _part(plan, "gezinsscore")]
+    from .merge import SAME_WORDS, TOP_RULE, consensus_rule
 
-    def statements(key: str) -> list[dict]:
-        return _rows({"tekst": i.fields[key], "door": _by(i.sources)} for i in _part(plan, "regie") if key in i.fields)
+    summary = plan.summary
+    situations = [{
+        "slachtoffer": s.victim, "omschrijving": wordings(s.descriptions), "datum": wordings(s.dates),
+        "strafbaar": "ja" if s.suspected_offence else ("nee" if s.offence else ""), "punten": s.points,
+        "door": authors(s.descriptions),
+    } for s in plan.situations]
+    top = [{"nr": i, **situations[index]} for i, index in enumerate(plan.top, start=1)]
 
-    def items(part: str, keys: tuple[str, ...]) -> list[dict]:
-        return _rows({**{k: i.fields.get(k) for k in keys}, "door": _by(i.sources)} for i in _part(plan, part))
+    def merged(items) -> list[dict]:
+        return _rows({"tekst": show_value(m.value), "door": authors(m.said)} for m in items)
 
     return {
         "huishouden": text(plan.household),
         "dossier": text(plan.dossier),
         "versie": str(plan.version),
-        "datum": text(plan.date or plan.meeting),
+        "datum": text(plan.meeting),
         "overleg": text(plan.meeting),
         "fase": text(plan.phase) or "onbekend",
         "kenmerk": plan.fingerprint(),
-        "regisseur": regisseur_text(regisseur),
+        "vorige": plan.previous or "–",
+        "regisseur": regisseur_text(plan.regisseur),
+        "regel_top": TOP_RULE,
+        "regel_woorden": SAME_WORDS,
+        "regel_consensus": consensus_rule(plan.consensus_spread, plan.direct_safety_score),
         "deelnemers": _rows({"naam": p.name, "organisatie": p.organisation, "functie": p.function,
                              "dossiernummer": p.file_number} for p in plan.participants),
-        "situaties": items("situatie", ("slachtoffer", "omschrijving", "datum", "strafbaar_feit")),
-        "cijfers": _rows(cijfers),
-        "voorwaarden": items("voorwaarde", ("voorwaarde", "termijn", "eigenaar")),
-        "afspraken": items("afspraak", ("wie", "wat", "wanneer")),
-        "toetsmomenten": statements("toetsmoment"),
-        "veilig_thuis": statements("veilig_thuis"),
-        "consequenties": statements("consequenties"),
-        "risicofactoren": items("risicofactor", ("factor", "beinvloedbaar", "beschermend")),
-        "herstelbehoeften": items("herstel", ("gezinslid", "behoefte", "domein")),
-        "sterke_punten": _rows({"tekst": i.fields.get("omschrijving"), "door": _by(i.sources)}
-                               for i in _part(plan, "sterk")),
+        "top3": _rows(top),
+        "situaties": _rows(situations),
+        "cijfers": _rows({"door": sc.source.label, "cijfer": sc.score if sc.score is not None else sc.shown,
+                          "toelichting": sc.explanation, "hoger": sc.higher, "lager": sc.lower} for sc in plan.scores),
+        "samenvatting": {k: text(v) for k, v in {
+            "laagste": summary.lowest, "mediaan": _number(summary.median), "hoogste": summary.highest,
+            "consensus": "ja" if summary.consensus else "geen consensus", "reden": summary.reason}.items()},
+        "gezinscijfers": _rows({"gezinslid": m.member, "cijfer": m.score, "toelichting": m.explanation,
+                                "via": m.source.label} for m in plan.member_scores),
+        "voorwaarden": _rows({"nr": i, "voorwaarde": wordings(c.texts),
+                              "termijn": show_value(c.deadline) if c.deadline else wordings(c.deadlines),
+                              "termijnen": wordings(c.deadlines) if c.conflicting_deadlines else "",
+                              "eigenaar": "; ".join(dict.fromkeys(o.value for o in c.owners)),
+                              "door": authors(c.texts)} for i, c in enumerate(plan.conditions, start=1)),
+        "afspraken": _rows({"wie": wordings(a.who), "wat": wordings(a.what),
+                            "wanneer": show_value(a.deadline) if a.deadline else wordings(a.deadlines),
+                            "door": authors(a.what)} for a in plan.agreements),
+        "voorgestelde_regisseurs": _rows({"tekst": _participant_label(plan, m.value), "door": authors(m.said)}
+                                         for m in plan.proposed_regisseurs),
+        "toetsmomenten": merged(plan.checks),
+        "veilig_thuis": merged(plan.veilig_thuis),
+        "consequenties": merged(plan.consequences),
+        "risicofactoren": _rows({"factor": wordings(r.texts), "beinvloedbaar": wordings(r.influenceable),
+                                 "beschermend": wordings(r.protective), "door": authors(r.texts)}
+                                for r in plan.risk_factors),
+        "herstelbehoeften": _rows({"gezinslid": n.member, "domein": n.domain, "behoefte": wordings(n.texts),
+                                   "door": authors(n.texts)} for n in plan.recovery_needs),
+        "sterke_punten": merged(plan.strengths),
         "open_punten": [text(p) for p in plan.open_points],
+        "wijzigingen": [text(c) for c in plan.changes],
+        "bijlage": _rows({"bestand": e.file, "professional": e.professional, "reden": e.reason}
+                         for e in plan.excluded),
         "verzendlijst": _rows({"organisatie": p.organisation, "dossiernummer": p.file_number or "–", "naam": p.name}
                               for p in plan.participants),
+        "aantal_inbreng": str(len(plan.inputs)),
     }
+
+
+def _number(value) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
+def _participant_label(plan: Plan, code: str) -> str:
+    p = next((p for p in plan.participants if p.code == code), None)
+    return f"{p.name} ({p.organisation})" if p else code
 
 
 # --- rendering --------------------------------------------------------------------------
@@ -236,18 +291,6 @@ def write_top3_forms(
             continue
         result.written.append(target)
     return result
-
-
-def plan_path(out_dir: Path, dossier: str, meeting: dt.date) -> Path:
-    """Return where the plan document of a household goes."""
-    d = safe_part(dossier)
-    return Path(out_dir) / d / f"veiligheidsplan_{d}_{meeting.isoformat()}.docx"
-
-
-def write_plan_document(plan: Plan, out: Path, templates_dir: Path | None = None) -> Path:
-    """Render the veiligheidsplan of `plan` to `out`."""
-    render_docx(template_path(PLAN, templates_dir), plan_context(plan), out)
-    return out
 
 
 # --- checking a customised template -----------------------------------------------------

@@ -163,40 +163,62 @@ def build_top3(path: Path | str) -> None:
 
 
 def build_plan(path: Path | str) -> None:
-    """Write the default veiligheidsplan template."""
+    """Write the default template of the joint veiligheidsplan."""
     doc = _document()
     doc.add_paragraph("Veiligheidsplan", style="Title")
     doc.add_paragraph("{{ huishouden }} · dossier {{ dossier }}", style="Subtitle")
-    _labelled(doc, "Versie", "{{ versie }} van {{ datum }}")
-    _labelled(doc, "Casusoverleg", "{{ overleg }}")
+    _labelled(doc, "Versie", "{{ versie }} · casusoverleg {{ overleg }}")
+    _labelled(doc, "Kenmerk", "{{ kenmerk }} (vorige versie: {{ vorige }})")
     _labelled(doc, "Fase", "{{ fase }}")
     _labelled(doc, "Regisseur", "{{ regisseur }}")
-    _labelled(doc, "Kenmerk", "{{ kenmerk }}")
     doc.add_paragraph("Eén plan voor allen: dit plan hoort in het dossier van elke betrokken organisatie. "
-                      "Controleer aan het kenmerk dat u dezelfde versie heeft.")
+                      "Controleer aan het kenmerk dat u dezelfde versie heeft als de anderen.")
+
+    doc.add_heading("Wijzigingen sinds de vorige versie", level=1)
+    _table(doc, ["Wijziging"], "w in wijzigingen", ["{{ w }}"], [17])
 
     doc.add_heading("Deelnemers", level=1)
     _table(doc, ["Naam", "Organisatie", "Functie", "Eigen dossiernummer"], "p in deelnemers",
            ["{{ p.naam }}", "{{ p.organisatie }}", "{{ p.functie }}", "{{ p.dossiernummer }}"], [4.5, 5, 4, 3.5])
 
     doc.add_heading("1. Onveilige situaties", level=1)
-    _table(doc, ["Slachtoffer", "Omschrijving", "Datum", "Ingebracht door"], "s in situaties",
-           ["{{ s.slachtoffer }}", "{{ s.omschrijving }}", "{{ s.datum }}", "{{ s.door }}"], [3, 8, 2.2, 3.8])
+    doc.add_heading("Voorstel gezamenlijke TOP-3", level=2)
+    doc.add_paragraph("{{ regel_top }}")
+    _table(doc, ["Nr.", "Slachtoffer", "Situatie", "Punten"], "t in top3",
+           ["{{ t.nr }}", "{{ t.slachtoffer }}", "{{ t.omschrijving }}", "{{ t.punten }}"], [1.2, 3.3, 10.8, 1.7])
+    doc.add_heading("Alle situaties per slachtoffer", level=2)
+    doc.add_paragraph("{{ regel_woorden }}")
+    _table(doc, ["Slachtoffer", "Situatie", "Datum", "Strafbaar feit?", "Ingebracht door"], "s in situaties",
+           ["{{ s.slachtoffer }}", "{{ s.omschrijving }}", "{{ s.datum }}", "{{ s.strafbaar }}", "{{ s.door }}"],
+           [2.8, 6.7, 2.3, 1.8, 3.4])
 
     doc.add_heading("2. Veiligheidsbeoordeling", level=1)
-    _table(doc, ["Deelnemer", "Cijfer", "Toelichting", "Hoger als / niet lager omdat"], "c in cijfers",
-           ["{{ c.door }}", "{{ c.cijfer }}", "{{ c.toelichting }}", "{{ c.hoger }}\n{{ c.lager }}"], [3.5, 1.5, 7, 5])
+    _labelled(doc, "Laagste, mediaan, hoogste", "{{ samenvatting.laagste }}, {{ samenvatting.mediaan }}, "
+                                                "{{ samenvatting.hoogste }}")
+    _labelled(doc, "Consensus", "{{ samenvatting.consensus }} {{ samenvatting.reden }}")
+    doc.add_paragraph("{{ regel_consensus }}")
+    _table(doc, ["Deelnemer", "Cijfer", "Toelichting", "Hoger als", "Niet lager omdat"], "c in cijfers",
+           ["{{ c.door }}", "{{ c.cijfer }}", "{{ c.toelichting }}", "{{ c.hoger }}", "{{ c.lager }}"],
+           [3.4, 1.4, 5.4, 3.4, 3.4])
+    doc.add_paragraph("{%p if gezinscijfers %}")
+    doc.add_heading("Cijfers van gezinsleden", level=2)
+    _table(doc, ["Gezinslid", "Cijfer", "Toelichting", "Doorgegeven door"], "g in gezinscijfers",
+           ["{{ g.gezinslid }}", "{{ g.cijfer }}", "{{ g.toelichting }}", "{{ g.via }}"], [3.5, 1.5, 8, 4])
+    doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("3. Veiligheidsvoorwaarden", level=1)
-    _table(doc, ["Voorwaarde", "Termijn", "Eigenaar", "Ingebracht door"], "v in voorwaarden",
-           ["{{ v.voorwaarde }}", "{{ v.termijn }}", "{{ v.eigenaar }}", "{{ v.door }}"], [8, 2.2, 3.3, 3.5])
+    _table(doc, ["Nr.", "Voorwaarde", "Termijn", "Eigenaar", "Ingebracht door"], "v in voorwaarden",
+           ["{{ v.nr }}", "{{ v.voorwaarde }}", "{{ v.termijn }}\n{{ v.termijnen }}", "{{ v.eigenaar }}",
+            "{{ v.door }}"], [1, 7, 2.8, 3, 3.2])
 
     doc.add_heading("4. Veiligheidsafspraken", level=1)
     _table(doc, ["Wie", "Wat", "Uiterlijk", "Ingebracht door"], "a in afspraken",
-           ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.door }}"], [3.5, 8, 2.2, 3.3])
+           ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.door }}"], [3.5, 7.5, 2.5, 3.5])
 
     doc.add_heading("Regie, toetsing en Veilig Thuis", level=1)
     _labelled(doc, "Regisseur", "{{ regisseur }}")
+    doc.add_heading("Voorgestelde regisseur", level=2)
+    _table(doc, ["Voorgesteld", "Door"], "t in voorgestelde_regisseurs", ["{{ t.tekst }}", "{{ t.door }}"], [7, 10])
     doc.add_heading("Toetsmomenten", level=2)
     _table(doc, ["Datum", "Voorgesteld door"], "t in toetsmomenten", ["{{ t.tekst }}", "{{ t.door }}"], [4, 13])
     doc.add_heading("Wanneer wordt Veilig Thuis geïnformeerd", level=2)
@@ -225,6 +247,12 @@ def build_plan(path: Path | str) -> None:
     doc.add_paragraph("Dit plan gaat naar elke betrokken organisatie, voor haar eigen dossier:")
     _table(doc, ["Organisatie", "Eigen dossiernummer", "Contactpersoon"], "o in verzendlijst",
            ["{{ o.organisatie }}", "{{ o.dossiernummer }}", "{{ o.naam }}"], [7, 4.5, 5.5])
+
+    doc.add_heading("Bijlage: niet meegenomen formulieren", level=1)
+    doc.add_paragraph("Alle {{ aantal_inbreng }} ingevulde velden van de meegenomen formulieren staan, met wie ze "
+                      "invulde, in welk bestand en in welke cel, in veiligheidsplan.xlsx (blad Inbreng) en plan.json.")
+    _table(doc, ["Bestand", "Professional", "Reden"], "b in bijlage",
+           ["{{ b.bestand }}", "{{ b.professional }}", "{{ b.reden }}"], [6, 3, 8])
     _footer(doc, "Veiligheidsplan dossier {{ dossier }} · versie {{ versie }} · {{ datum }} · kenmerk {{ kenmerk }}")
     write_atomic(Path(path), doc.save)
 

@@ -25,7 +25,8 @@ from .errors import UsageError
 from .findings import Finding, finding
 from .forms import safe_part
 from .register import Register
-from .reports import MANIFEST, plural
+from .messages import plural
+from .reports import MANIFEST
 
 LEDGER = "verzonden.json"
 OUTBOX = "postvak-uit"

@@ -5,6 +5,11 @@ where it helps, the fix; the place (file, sheet, row, cell) is added by the
 Finding itself. Tests format the same template instead of copying its text.
 """
 
+def plural(n: int, one: str, many: str) -> str:
+    """Return 'n word' with the Dutch singular or plural: '1 fout', '2 fouten'."""
+    return f"{n} {one if n == 1 else many}"
+
+
 FOUT = "fout"
 WAARSCHUWING = "waarschuwing"
 

@@ -1,8 +1,9 @@
-"""The joint veiligheidsplan of one household as plain data, every item with its sources.
+"""The joint veiligheidsplan of one household as plain data: every item with who said it.
 
-:func:`collect_plan` puts the items of a household's returned forms side by side, each
-with the professional, file and cell it came from. It does not merge or rank: every
-item stays as its author wrote it.
+A :class:`Plan` is what :mod:`formkit.merge` makes and what the Word, Excel and JSON
+writers show. Every value keeps its :class:`Source` (professional, file, cell); merged
+items keep every original wording. Lists are kept in a fixed order, so the same inputs
+give the same plan, whatever order the files came in.
 """
 
 from __future__ import annotations
@@ -12,22 +13,31 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from .reading import ReturnedForm
-from .register import Register
-from .schema import Schema
-
-PLAN_SCHEMA_VERSION = "1"
+PLAN_SCHEMA_VERSION = "2"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Source:
-    """Where an item came from: who wrote it, in which file and cell."""
+    """Where a value came from: who wrote it, in which file and cell."""
 
     professional: str  # code
     name: str
     organisation: str
     file: str
     cell: str
+
+    @property
+    def label(self) -> str:
+        """Return the author as people read it: name (organisation)."""
+        return f"{self.name} ({self.organisation})" if self.organisation else self.name
+
+
+@dataclass(frozen=True, order=True)
+class Said:
+    """One value as one professional gave it (text, an ISO date, a year, ja/nee)."""
+
+    value: str
+    source: Source
 
 
 @dataclass(frozen=True)
@@ -42,91 +52,184 @@ class Participant:
     is_regisseur: bool = False
 
 
-@dataclass(frozen=True)
-class Item:
-    """One filled row of a part of the plan: its fields by key and its sources."""
+@dataclass
+class Situation:
+    """An unsafe situation; the same words from several professionals are one situation."""
 
-    fields: dict[str, object]
-    sources: tuple[Source, ...]
+    victim: str
+    descriptions: list[Said]
+    dates: list[Said] = field(default_factory=list)
+    offence: list[Said] = field(default_factory=list)
+    ranks: list[Said] = field(default_factory=list)  # "1".."3" for a TOP-3 row, "extra" otherwise
+    points: int = 0  # rank points: see merge.TOP_RULE
+
+    @property
+    def suspected_offence(self) -> bool:
+        """True when anyone suspects a criminal offence in this situation."""
+        return any(s.value == "ja" for s in self.offence)
+
+
+@dataclass
+class Score:
+    """A professional's safety score with its explanation; score None when unreadable."""
+
+    source: Source
+    score: int | None
+    shown: str  # what was written, for an unreadable score
+    explanation: str = ""
+    higher: str = ""
+    lower: str = ""
+
+
+@dataclass
+class MemberScore:
+    """A score a household member gave, passed on by a professional."""
+
+    member: str
+    score: str
+    explanation: str
+    source: Source
+
+
+@dataclass
+class ScoreSummary:
+    """Lowest, median and highest score, and whether they show consensus (see merge.CONSENSUS_RULE)."""
+
+    lowest: int | None = None
+    median: float | None = None
+    highest: int | None = None
+    consensus: bool = True
+    reason: str = ""
+
+
+@dataclass
+class Condition:
+    """A safety condition; the same words are one condition, with every owner and deadline."""
+
+    texts: list[Said]
+    deadlines: list[Said] = field(default_factory=list)
+    owners: list[Said] = field(default_factory=list)
+    deadline: str | None = None  # the earliest readable deadline, ISO
+    conflicting_deadlines: bool = False
+
+
+@dataclass
+class Agreement:
+    """Who does what by when; the same who and what are one agreement."""
+
+    who: list[Said]
+    what: list[Said]
+    deadlines: list[Said] = field(default_factory=list)
+    deadline: str | None = None
+    conflicting_deadlines: bool = False
+
+
+@dataclass
+class Merged:
+    """A short statement (check date, Veilig Thuis, consequence, strength): one value, all who gave it."""
+
+    value: str
+    said: list[Said]
+
+
+@dataclass
+class RiskFactor:
+    """A phase 2 risk factor with the views on whether it can be influenced and what protects."""
+
+    texts: list[Said]
+    influenceable: list[Said] = field(default_factory=list)
+    protective: list[Said] = field(default_factory=list)
+
+
+@dataclass
+class RecoveryNeed:
+    """A phase 3 recovery need of one member in one domain."""
+
+    member: str
+    domain: str
+    texts: list[Said]
+
+
+@dataclass(frozen=True, order=True)
+class InputValue:
+    """One filled field of one accepted form, exactly as read: the plan's complete record."""
+
+    professional: str
+    file: str
+    cell: str
+    field: str  # the defined name
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, order=True)
+class Exclusion:
+    """A file of this household that was left out, and why."""
+
+    file: str
+    professional: str
+    reason: str
 
 
 @dataclass
 class Plan:
-    """One household's plan for one meeting."""
+    """One household's joint plan for one meeting."""
 
     dossier: str
     household: str
     phase: int | None
     meeting: dt.date
     participants: list[Participant]
-    #: Items per part, keyed by the schema's section key (situatie, voorwaarde, ...).
-    parts: dict[str, list[Item]] = field(default_factory=dict)
+    situations: list[Situation] = field(default_factory=list)
+    top: list[int] = field(default_factory=list)  # indexes into situations: the proposed joint TOP-3
+    scores: list[Score] = field(default_factory=list)
+    member_scores: list[MemberScore] = field(default_factory=list)
+    summary: ScoreSummary = field(default_factory=ScoreSummary)
+    conditions: list[Condition] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+    proposed_regisseurs: list[Merged] = field(default_factory=list)
+    checks: list[Merged] = field(default_factory=list)
+    veilig_thuis: list[Merged] = field(default_factory=list)
+    consequences: list[Merged] = field(default_factory=list)
+    risk_factors: list[RiskFactor] = field(default_factory=list)
+    recovery_needs: list[RecoveryNeed] = field(default_factory=list)
+    strengths: list[Merged] = field(default_factory=list)
     open_points: list[str] = field(default_factory=list)
+    excluded: list[Exclusion] = field(default_factory=list)
+    inputs: list[InputValue] = field(default_factory=list)
+    #: The settings the plan was merged with, so the plan states its own rules.
+    max_conditions: int = 5
+    consensus_spread: int = 3
+    direct_safety_score: int = 6
     version: int = 1
-    date: dt.date | None = None
+    previous: str | None = None  # fingerprint of the version before
+    changes: list[str] = field(default_factory=list)
 
     @property
     def regisseur(self) -> Participant | None:
         """Return the participant who holds the regie, None when nobody does."""
         return next((p for p in self.participants if p.is_regisseur), None)
 
-    def content(self) -> dict:
-        """Return the plan's content (without version and date) as JSON-ready data."""
+    def to_dict(self) -> dict:
+        """Return the whole plan as JSON-ready data, with the plan schema version and fingerprint."""
         data = asdict(self)
-        data.pop("version")
-        data.pop("date")
-        return json.loads(json.dumps(data, default=_json_default, sort_keys=True))
+        data["meeting"] = self.meeting.isoformat()
+        return {"schemaversie": PLAN_SCHEMA_VERSION, "kenmerk": self.fingerprint(), **data}
+
+    def content(self) -> dict:
+        """Return the content only: without version, previous fingerprint and changes."""
+        data = asdict(self)
+        for key in ("version", "previous", "changes"):
+            data.pop(key)
+        data["meeting"] = self.meeting.isoformat()
+        return data
 
     def fingerprint(self) -> str:
-        """Return a short fingerprint of the content, the same for the same plan everywhere."""
+        """Return a short fingerprint of the content: the same plan has the same one everywhere."""
         canonical = json.dumps(self.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12].upper()
         return "-".join(digest[i:i + 4] for i in range(0, 12, 4))
 
-
-def _json_default(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def participants_of(register: Register, dossier: str) -> list[Participant]:
-    """Return the professionals of a household as plan participants."""
-    household = register.household(dossier)
-    result = []
-    for inv in register.involvements_of(dossier):
-        p = register.professional(inv.professional)
-        result.append(Participant(p.code, p.name, p.organisation or "", p.function or "", inv.file_number or "",
-                                  is_regisseur=household is not None and household.regisseur == p.code))
-    return result
-
-
-def collect_plan(register: Register, dossier: str, meeting: dt.date, forms: list[ReturnedForm],
-                 schema: Schema) -> Plan:
-    """Return the plan of a household with every item of its returned forms and its source."""
-    household = register.household(dossier)
-    participants = participants_of(register, dossier)
-    order = {p.code: i for i, p in enumerate(participants)}
-    forms = sorted((f for f in forms if f.dossier == dossier),
-                   key=lambda f: (order.get(f.professional, len(order)), f.path.name))
-    parts: dict[str, list[Item]] = {s.key: [] for s in schema.sections}
-    for form in forms:
-        prof = register.professional(form.professional)
-        for section in schema.sections:
-            for index in range(1, (section.repeat or 1) + 1):
-                cells = [c for c in schema.inputs if c.section is section and (c.index == index or not section.is_table)]
-                filled = {c.field.key: form.values[c.name] for c in cells if c.name in form.values}
-                if not filled:
-                    continue
-                first = next(c for c in cells if c.name in form.values)
-                source = Source(form.professional, prof.name if prof else form.professional,
-                                (prof.organisation or "") if prof else "", form.path.name,
-                                form.places.get(first.name, ("", first.cell))[1])
-                parts[section.key].append(Item(filled, (source,)))
-                if not section.is_table:
-                    break
-    returned = {f.professional for f in forms}
-    open_points = [f"Geen formulier ontvangen van {p.name} ({p.organisation})." for p in participants
-                   if p.code not in returned]
-    return Plan(dossier, household.name if household else dossier, household.phase if household else None,
-                meeting, participants, parts, open_points, date=meeting)
+    def to_json(self) -> str:
+        """Return plan.json's text: stable for the same plan, byte for byte."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -22,6 +22,7 @@ from .batch import BatchResult
 from .documents import REPORT, regisseur_text, render_docx, text
 from .findings import Finding
 from .forms import safe_part
+from .messages import plural
 from .register import Register
 from .templates import template_path
 from .xlsx import save_atomic, set_text
@@ -32,11 +33,6 @@ NO_DOSSIER = "overig"
 
 _FILLS = {"fout": PatternFill("solid", fgColor="F8CBAD"), "waarschuwing": PatternFill("solid", fgColor="FFE699")}
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-
-
-def plural(n: int, one: str, many: str) -> str:
-    """Return 'n word' with the Dutch singular or plural."""
-    return f"{n} {one if n == 1 else many}"
 
 
 def _professional(register: Register, code: str | None) -> tuple[str, str]:

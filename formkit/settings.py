@@ -30,6 +30,8 @@ class MethodSettings:
     direct_safety_score: int = 6
     #: Stable safety: every participant scores at least this, several times.
     stable_safety_score: int = 7
+    #: Scores this far apart (highest minus lowest) or more mean "geen consensus".
+    consensus_spread: int = 3
     #: Every participant names their TOP-n unsafe situations ...
     top_n: int = 3
     #: ... and may add this many more.

@@ -10,7 +10,7 @@ from .batch import check_batch
 from .documents import PLAN, REPORT, TOP3, check_docx_template, plan_context, top3_context
 from .errors import UsageError
 from .findings import Finding, finding
-from .plan import collect_plan
+from .merge import merge_batch
 from .register import load
 from .schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, Schema, build_schema
 from .scoresheet import resolve_names
@@ -59,8 +59,7 @@ def sample_contexts(schema: Schema) -> dict[Path, dict]:
     register = load(samples / "register.xlsx").register
     dossier = register.dossiers_on(SAMPLE_MEETING)[0]
     batch = check_batch([samples / "retour"], register, schema, meeting=SAMPLE_MEETING)
-    forms = [r.form for r in batch.processed(dossier)]
-    plan = collect_plan(register, dossier, SAMPLE_MEETING, forms, schema)
+    plan = merge_batch(batch, register, schema)[0]
     entry = summarise(batch, register)["dossiers"][0]
     return {TOP3: top3_context(register, dossier, SAMPLE_MEETING, schema.settings), PLAN: plan_context(plan),
             REPORT: report_context(entry, register, SAMPLE_MEETING, SAMPLE_MEETING)}

@@ -12,10 +12,12 @@ from openpyxl import load_workbook
 from conftest import MEETING, make_register
 from formkit.cli import main
 from formkit.demo import SAMPLE_MEETING
-from formkit.documents import PLAN, TOP3, plan_context, text, write_plan_document
+from formkit.documents import PLAN, TOP3, plan_context, render_docx, text
 from formkit.messages import MESSAGES
-from formkit.plan import Item, Participant, Plan, Source, collect_plan
-from formkit.reading import read_form
+from formkit.batch import check_batch
+from formkit.merge import merge_batch
+from formkit.plan import Participant, Plan, Said, Situation, Source
+from formkit.templates import default_templates_dir
 from formkit.register import Household, Member, load
 from formkit.register_write import write_register
 from formkit.schema import build_schema
@@ -111,8 +113,13 @@ def test_existing_documents_need_force(tmp_path):
 def sample_plan() -> Plan:
     schema = build_schema()
     reg = load(samples_dir() / "register.xlsx").register
-    forms = [read_form(p, schema) for p in sorted((samples_dir() / "retour").glob("*.xlsx"))]
-    return collect_plan(reg, "2026-008", SAMPLE_MEETING, forms, schema)
+    batch = check_batch([samples_dir() / "retour"], reg, schema, meeting=SAMPLE_MEETING)
+    return next(p for p in merge_batch(batch, reg, schema) if p.dossier == "2026-008")
+
+
+def write_plan_document(plan: Plan, out: Path) -> Path:
+    render_docx(default_templates_dir() / PLAN, plan_context(plan), out)
+    return out
 
 
 def test_plan_document_from_the_samples(tmp_path):
@@ -121,34 +128,30 @@ def test_plan_document_from_the_samples(tmp_path):
     doc = Document(out)
     text = all_text(doc)
     assert "Gezin De Boer · dossier 2026-008" in text
-    assert f"Kenmerk: {plan.fingerprint()}" in text
     assert f"kenmerk {plan.fingerprint()}" in text  # footer
     assert "Regisseur: Eva Mulder (Jeugdbescherming Regio)" in text
     participants = table_after(doc, "Deelnemers")[1:]
     assert ["Eva Mulder", "Jeugdbescherming Regio", "jeugdbeschermer", "JB-26-1102"] in participants
     distribution = table_after(doc, "Verzendlijst")[1:]
     assert ["Reclassering", "RN-26-3301", "Johan de Groot"] in distribution
-    scores = table_after(doc, "2. Veiligheidsbeoordeling")[1:]
-    assert ["Pieter van Dijk (GGZ Regio)", "5"] == scores[2][:2]  # the form without an explanation
-    assert scores[2][2] == ""
-    # RC01's form was not returned: an open point, by name
-    assert ["Geen formulier ontvangen van Johan de Groot (Reclassering)."] in table_after(
-        doc, "Open punten voor het overleg")
-    situations = table_after(doc, "1. Onveilige situaties")[1:]
-    assert situations[0][:3] == ["Sem de Boer", "Sem wordt door zijn vader uitgescholden en geslagen als hij te "
-                                 "laat thuis is.", "30 mei 2026"]
-    assert situations[0][3] == "Eva Mulder (Jeugdbescherming Regio)"
+    scores = table_after(doc, "2. Veiligheidsbeoordeling")
+    pieter = next(r for r in scores if r[0] == "Pieter van Dijk (GGZ Regio)")
+    assert pieter[1:3] == ["5", ""]  # the form without an explanation
+    assert "Geen formulier ontvangen van Johan de Groot (Reclassering)." in [
+        r[0] for r in table_after(doc, "Open punten voor het overleg")]
+    top = table_after(doc, "Voorstel gezamenlijke TOP-3")[1:]
+    assert [r[1] for r in top] == ["Sem de Boer", "Fleur de Boer", "Annemiek de Boer"]
+    assert top[0][2] == "Sem wordt door zijn vader uitgescholden en geslagen als hij te laat thuis is."
 
 
 def test_plan_values_with_markup_render_as_text(tmp_path):
     source = Source("P1", "Kim & Co", "<Wijkteam>", "f.xlsx", "C16")
-    plan = Plan("2026-101", "Gezin <A&B>", 1, MEETING,
-                [Participant("P1", "Kim & Co", "<Wijkteam>", "", "", True)],
-                {"situatie": [Item({"slachtoffer": "Anna", "omschrijving": "Anna zegt: \"<stop> & =SUM(A1)\"\nregel 2",
-                                    "datum": dt.date(2026, 11, 2)}, (source,))]})
+    plan = Plan("2026-101", "Gezin <A&B>", 1, MEETING, [Participant("P1", "Kim & Co", "<Wijkteam>", "", "", True)],
+                situations=[Situation("Anna", [Said('Anna zegt: "<stop> & =SUM(A1)"\nregel 2', source)],
+                                      [Said("2026-11-02", source)])])
     doc = Document(write_plan_document(plan, tmp_path / "p.docx"))
-    row = table_after(doc, "1. Onveilige situaties")[1]
-    assert row == ["Anna", 'Anna zegt: "<stop> & =SUM(A1)"\nregel 2', "2 november 2026", "Kim & Co (<Wijkteam>)"]
+    row = table_after(doc, "Alle situaties per slachtoffer")[1]
+    assert row == ["Anna", 'Anna zegt: "<stop> & =SUM(A1)"\nregel 2', "2 november 2026", "", "Kim & Co (<Wijkteam>)"]
     assert plan_context(plan)["huishouden"] == "Gezin <A&B>"
 
 

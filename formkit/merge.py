@@ -1,0 +1,370 @@
+"""Merging the accepted forms of one household into one joint plan, losing nothing.
+
+Rules, stated once and shown in the plan:
+
+* TOP_RULE: a situation in someone's TOP-3 row 1, 2 or 3 earns 3, 2 or 1 rank points
+  (top_n, ..., 1 for other settings); extra rows earn none. The joint TOP-3 is the three
+  situations with most points; ties go to the situation more professionals named, then
+  to the best single rank, then to the earliest date, then alphabetically.
+* SAME_WORDS: two texts are the same item when they are equal after ignoring case,
+  accents, spacing and closing punctuation. Every original wording stays, with its author.
+* CONSENSUS_RULE: "geen consensus" when the highest and lowest score differ by the
+  setting consensus_spread (3) or more, or when some score reaches direct safety (6)
+  and others do not.
+* An item's deadline is the earliest given; different deadlines are an open point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from . import dates
+from .checks import OM, POLICE
+from .plan import (
+    Agreement, Condition, Exclusion, InputValue, Merged, MemberScore, Participant, Plan, RecoveryNeed, RiskFactor,
+    Said, Score, ScoreSummary, Situation, Source,
+)
+from .register import Register
+from .schema import Schema
+from .values import fold
+from .xlsx import Formula
+
+TOP_RULE = ("Gezamenlijke TOP-3: een situatie op plek 1, 2 of 3 van iemands TOP-3 krijgt 3, 2 of 1 punt; "
+            "extra situaties krijgen geen punten. Bij gelijke punten gaat voor: door meer professionals "
+            "genoemd, dan de hoogste plek, dan de vroegste datum, dan alfabetisch.")
+SAME_WORDS = ("Situaties, voorwaarden en afspraken in dezelfde woorden (hoofdletters, accenten, spaties en "
+              "leestekens aan het eind tellen niet) zijn samengevoegd; elke oorspronkelijke formulering staat "
+              "erbij, met wie hem gaf.")
+
+
+def consensus_rule(spread: int, threshold: int) -> str:
+    """Return the consensus rule in words, with the settings' numbers."""
+    return (f"Geen consensus als het hoogste en laagste cijfer {spread} of meer verschillen, of als de een "
+            f"directe veiligheid ziet ({threshold} of hoger) en de ander niet.")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One accepted form as the merge sees it: typed values, raw values and their cells."""
+
+    file: str
+    professional: str
+    values: dict[str, object]  # typed, as values.interpret made them
+    raw: dict[str, object]  # as read from the cells; kept when a value could not be typed
+    cells: dict[str, str]  # defined name -> cell
+
+
+def normal(text: str) -> str:
+    """Return the key under which texts count as the same words."""
+    return re.sub(r"[\s.!?;,:]+$", "", fold(text))
+
+
+def _show(value) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Formula):
+        return str(value)
+    return str(value)
+
+
+@dataclass
+class _Context:
+    register: Register
+    schema: Schema
+    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+
+    def value(self, sub: Submission, name: str) -> str | None:
+        """Return a field's value as text: the typed value, else what was written, else None."""
+        if name in sub.values:
+            return _show(sub.values[name])
+        if name in sub.raw:
+            return _show(sub.raw[name])
+        return None
+
+    def source(self, sub: Submission, name: str) -> Source:
+        p = self.register.professional(sub.professional)
+        cell = sub.cells.get(name) or self.schema.input(name).cell
+        return Source(sub.professional, p.name if p else sub.professional, (p.organisation or "") if p else "",
+                      sub.file, cell)
+
+    def said(self, sub: Submission, name: str) -> Said | None:
+        value = self.value(sub, name)
+        return Said(value, self.source(sub, name)) if value is not None else None
+
+    def rows(self, sub: Submission, section: str) -> list[tuple[int, dict[str, str]]]:
+        """Return the used rows of a table: (row index, {field key: defined name})."""
+        rows: dict[int, dict[str, str]] = {}
+        for c in self.schema.inputs:
+            if c.section.key == section:
+                rows.setdefault(c.index or 0, {})[c.field.key] = c.name
+        return [(i, names) for i, names in sorted(rows.items())
+                if any(self.value(sub, n) is not None for n in names.values())]
+
+
+def merge_household(register: Register, dossier: str, meeting: dt.date, submissions: Iterable[Submission],
+                    schema: Schema, *, excluded: Iterable[Exclusion] = (), missing: Iterable[str] = ()) -> Plan:
+    """Return the joint plan of one household from its accepted forms."""
+    subs = sorted(submissions, key=lambda s: (s.professional, s.file))
+    ctx = _Context(register, schema)
+    household = register.household(dossier)
+    settings = schema.settings
+    plan = Plan(
+        dossier=dossier,
+        household=household.name if household else dossier,
+        phase=household.phase if household else None,
+        meeting=meeting,
+        participants=_participants(register, dossier),
+        max_conditions=settings.max_conditions,
+        consensus_spread=settings.consensus_spread,
+        direct_safety_score=settings.direct_safety_score,
+    )
+    plan.situations, plan.top = _situations(ctx, subs)
+    plan.scores, plan.member_scores = _scores(ctx, subs)
+    plan.summary = _summary(plan.scores, settings)
+    plan.conditions = _conditions(ctx, subs)
+    plan.agreements = _agreements(ctx, subs)
+    plan.proposed_regisseurs = _merged(ctx, subs, ["regie_regisseur"])
+    plan.checks = _merged(ctx, subs, ["regie_toetsmoment"])
+    plan.veilig_thuis = _merged(ctx, subs, ["regie_veilig_thuis"])
+    plan.consequences = _merged(ctx, subs, ["regie_consequenties"])
+    plan.strengths = _merged(ctx, subs, [c.name for c in schema.inputs if c.section.key == "sterk"])
+    plan.risk_factors = _risk_factors(ctx, subs)
+    plan.recovery_needs = _recovery_needs(ctx, subs)
+    plan.inputs = sorted(InputValue(s.professional, s.file, ctx.source(s, c.name).cell, c.name, c.label, v)
+                         for s in subs for c in schema.inputs if (v := ctx.value(s, c.name)) is not None)
+    plan.excluded = sorted(excluded)
+    plan.open_points = _open_points(plan, register, list(missing))
+    return plan
+
+
+def _participants(register: Register, dossier: str) -> list[Participant]:
+    regisseur = register.regisseur_of(dossier)
+    return [Participant(p.code, p.name, p.organisation or "", p.function or "", inv.file_number or "",
+                        is_regisseur=regisseur is not None and regisseur.code == p.code)
+            for inv in register.involvements_of(dossier) if (p := register.professional(inv.professional))]
+
+
+def _situations(ctx: _Context, subs: list[Submission]) -> tuple[list[Situation], list[int]]:
+    top_n = ctx.schema.settings.top_n
+    found: dict[tuple[str, str], Situation] = {}
+    for sub in subs:
+        for index, names in ctx.rows(sub, "situatie"):
+            victim = ctx.value(sub, names["slachtoffer"]) or ""
+            text = ctx.said(sub, names["omschrijving"]) or Said("", ctx.source(sub, names["omschrijving"]))
+            key = (victim, normal(text.value))
+            situation = found.setdefault(key, Situation(victim, []))
+            situation.descriptions.append(text)
+            for attr, name in (("dates", "datum"), ("offence", "strafbaar_feit")):
+                if (s := ctx.said(sub, names[name])) is not None:
+                    getattr(situation, attr).append(s)
+            rank = str(index) if index <= top_n else "extra"
+            situation.ranks.append(Said(rank, text.source))
+            situation.points += top_n + 1 - index if index <= top_n else 0
+    for s in found.values():
+        for attr in ("descriptions", "dates", "offence", "ranks"):
+            getattr(s, attr).sort()
+
+    def rank_key(item: tuple[tuple[str, str], Situation]):
+        (victim, text), s = item
+        best = min((int(r.value) for r in s.ranks if r.value != "extra"), default=top_n + 1)
+        earliest = min((d.value for d in s.dates), default="9999")
+        return (-s.points, -len({d.source.professional for d in s.descriptions}), best, earliest, victim, text)
+
+    ranked = sorted(found.items(), key=rank_key)
+    top_keys = [k for k, s in ranked if s.points > 0][:top_n]
+    # shown per victim (in order of the victim's best situation), each victim's situations by rank
+    by_victim: dict[str, list] = {}
+    for key, s in ranked:
+        by_victim.setdefault(key[0], []).append((key, s))
+    ordered = [item for group in by_victim.values() for item in group]
+    position = {key: i for i, (key, _) in enumerate(ordered)}
+    return [s for _, s in ordered], [position[k] for k in top_keys]
+
+
+def _scores(ctx: _Context, subs: list[Submission]) -> tuple[list[Score], list[MemberScore]]:
+    scores, member_scores = [], []
+    for sub in subs:
+        if any(ctx.value(sub, n) is not None for n in ("beoordeling_cijfer", "beoordeling_toelichting")):
+            typed = sub.values.get("beoordeling_cijfer")
+            scores.append(Score(ctx.source(sub, "beoordeling_cijfer"), typed if isinstance(typed, int) else None,
+                                ctx.value(sub, "beoordeling_cijfer") or "",
+                                *(ctx.value(sub, f"beoordeling_{k}") or "" for k in ("toelichting", "hoger", "lager"))))
+        for _, names in ctx.rows(sub, "gezinsscore"):
+            member_scores.append(MemberScore(ctx.value(sub, names["gezinslid"]) or "",
+                                             ctx.value(sub, names["cijfer"]) or "",
+                                             ctx.value(sub, names["toelichting"]) or "",
+                                             ctx.source(sub, names["cijfer"])))
+    return sorted(scores, key=lambda s: s.source), sorted(member_scores, key=lambda m: (m.member, m.source))
+
+
+def _summary(scores: list[Score], settings) -> ScoreSummary:
+    values = sorted(s.score for s in scores if s.score is not None)
+    if not values:
+        return ScoreSummary(reason="geen cijfers")
+    spread = values[-1] - values[0]
+    split = values[0] < settings.direct_safety_score <= values[-1]
+    reasons = []
+    if spread >= settings.consensus_spread:
+        reasons.append(f"de cijfers lopen {spread} punten uiteen")
+    if split:
+        reasons.append(f"niet iedereen ziet directe veiligheid ({settings.direct_safety_score} of hoger)")
+    return ScoreSummary(values[0], float(statistics.median(values)), values[-1], not reasons, "; ".join(reasons))
+
+
+def _earliest(deadlines: list[Said]) -> tuple[str | None, bool]:
+    readable = sorted({d.value for d in deadlines if _is_iso_date(d.value)})
+    return (readable[0] if readable else None), len({d.value for d in deadlines}) > 1
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _conditions(ctx: _Context, subs: list[Submission]) -> list[Condition]:
+    found: dict[str, Condition] = {}
+    for sub in subs:
+        for _, names in ctx.rows(sub, "voorwaarde"):
+            text = ctx.said(sub, names["voorwaarde"]) or Said("", ctx.source(sub, names["voorwaarde"]))
+            condition = found.setdefault(normal(text.value), Condition([]))
+            condition.texts.append(text)
+            for attr, name in (("deadlines", "termijn"), ("owners", "eigenaar")):
+                if (s := ctx.said(sub, names[name])) is not None:
+                    getattr(condition, attr).append(s)
+    for c in found.values():
+        c.texts.sort(), c.deadlines.sort(), c.owners.sort()
+        c.deadline, c.conflicting_deadlines = _earliest(c.deadlines)
+    return [found[k] for k in sorted(found, key=lambda k: (found[k].deadline or "9999", k))]
+
+
+def _agreements(ctx: _Context, subs: list[Submission]) -> list[Agreement]:
+    found: dict[tuple[str, str], Agreement] = {}
+    for sub in subs:
+        for _, names in ctx.rows(sub, "afspraak"):
+            who = ctx.said(sub, names["wie"]) or Said("", ctx.source(sub, names["wie"]))
+            what = ctx.said(sub, names["wat"]) or Said("", ctx.source(sub, names["wat"]))
+            agreement = found.setdefault((normal(who.value), normal(what.value)), Agreement([], []))
+            agreement.who.append(who)
+            agreement.what.append(what)
+            if (s := ctx.said(sub, names["wanneer"])) is not None:
+                agreement.deadlines.append(s)
+    for a in found.values():
+        a.who.sort(), a.what.sort(), a.deadlines.sort()
+        a.deadline, a.conflicting_deadlines = _earliest(a.deadlines)
+    return [found[k] for k in sorted(found)]  # grouped by who, then what
+
+
+def _merged(ctx: _Context, subs: list[Submission], names: list[str]) -> list[Merged]:
+    found: dict[str, Merged] = {}
+    for sub in subs:
+        for name in names:
+            if (s := ctx.said(sub, name)) is not None:
+                found.setdefault(normal(s.value), Merged(s.value, [])).said.append(s)
+    for m in found.values():
+        m.said.sort()
+        m.value = m.said[0].value  # the same words: show the first author's wording
+    return [found[k] for k in sorted(found)]
+
+
+def _risk_factors(ctx: _Context, subs: list[Submission]) -> list[RiskFactor]:
+    found: dict[str, RiskFactor] = {}
+    for sub in subs:
+        for _, names in ctx.rows(sub, "risicofactor"):
+            text = ctx.said(sub, names["factor"]) or Said("", ctx.source(sub, names["factor"]))
+            factor = found.setdefault(normal(text.value), RiskFactor([]))
+            factor.texts.append(text)
+            for attr, name in (("influenceable", "beinvloedbaar"), ("protective", "beschermend")):
+                if (s := ctx.said(sub, names[name])) is not None:
+                    getattr(factor, attr).append(s)
+    for f in found.values():
+        f.texts.sort(), f.influenceable.sort(), f.protective.sort()
+    return [found[k] for k in sorted(found)]
+
+
+def _recovery_needs(ctx: _Context, subs: list[Submission]) -> list[RecoveryNeed]:
+    found: dict[tuple[str, str, str], RecoveryNeed] = {}
+    for sub in subs:
+        for _, names in ctx.rows(sub, "herstel"):
+            member = ctx.value(sub, names["gezinslid"]) or ""
+            domain = ctx.value(sub, names["domein"]) or ""
+            text = ctx.said(sub, names["behoefte"]) or Said("", ctx.source(sub, names["behoefte"]))
+            found.setdefault((member, domain, normal(text.value)), RecoveryNeed(member, domain, [])).texts.append(text)
+    for n in found.values():
+        n.texts.sort()
+    return [found[k] for k in sorted(found)]
+
+
+def _open_points(plan: Plan, register: Register, missing: list[str]) -> list[str]:
+    points = []
+    proposed = plan.proposed_regisseurs
+    if len(proposed) > 1:
+        points.append("Verschillende regisseurs voorgesteld: " + "; ".join(
+            f"{_professional_name(register, m.value)} (door {', '.join(s.source.name for s in m.said)})"
+            for m in proposed) + ".")
+    elif proposed and plan.regisseur and proposed[0].value != plan.regisseur.code:
+        points.append(f"Voorgestelde regisseur {_professional_name(register, proposed[0].value)} is niet de "
+                      f"regisseur in het register ({plan.regisseur.name}).")
+    if plan.regisseur is None:
+        points.append("Er is nog geen regisseur vastgesteld.")
+    for kind, items in (("voorwaarde", plan.conditions), ("afspraak", plan.agreements)):
+        for item in items:
+            if item.conflicting_deadlines:
+                text = (item.texts if kind == "voorwaarde" else item.what)[0].value
+                shown = ", ".join(f"{_show_date(d.value)} ({d.source.name})" for d in item.deadlines)
+                points.append(f"Verschillende termijnen voor {kind} '{text}': {shown}.")
+    if len(plan.conditions) > plan.max_conditions:
+        points.append(f"{len(plan.conditions)} voorwaarden; de methode staat er hoogstens {plan.max_conditions} toe. "
+                      "Kies samen de belangrijkste.")
+    if any(s.suspected_offence for s in plan.situations):
+        agreements = " ".join(x.value for a in plan.agreements for x in a.who + a.what)
+        if not (POLICE.search(fold(agreements)) or OM.search(agreements)):
+            points.append("Vermoeden van een strafbaar feit, maar geen afspraak met politie of OM: maak de "
+                          "veiligheidsafspraken in afstemming met politie en OM.")
+    if not plan.summary.consensus:
+        points.append(f"Geen consensus over de veiligheid: {plan.summary.reason}.")
+    points += [f"Geen formulier ontvangen van {name}." for name in missing]
+    points += [f"Formulier {e.file} is niet meegenomen: {e.reason}" for e in plan.excluded]
+    return points
+
+
+def _professional_name(register: Register, code: str) -> str:
+    p = register.professional(code)
+    return f"{p.name} ({p.organisation})" if p and p.organisation else (p.name if p else code)
+
+
+def _show_date(value: str) -> str:
+    return dates.format_dutch(dt.date.fromisoformat(value)) if _is_iso_date(value) else value
+
+
+def submission_from(form, interpreted) -> Submission:
+    """Return the merge's view of an accepted form (a ReturnedForm and its Interpreted values)."""
+    return Submission(form.path.name, form.professional, dict(interpreted.values), dict(form.values),
+                      {name: cell for name, (_, cell) in form.places.items()})
+
+
+def merge_batch(batch, register: Register, schema: Schema) -> list[Plan]:
+    """Return the joint plan of every household of a checked batch's meeting."""
+    plans = []
+    for dossier in batch.dossiers:
+        accepted = [submission_from(r.form, r.interpreted) for r in batch.processed(dossier)]
+        left_out = [Exclusion(r.path.name, r.professional or "", _reason(r.findings))
+                    for r in batch.files if r.dossier == dossier and r.status != "verwerkt"]
+        missing = [f"{p.name} ({p.organisation})" if p.organisation else p.name
+                   for f in batch.missing if f.dossier == dossier and (p := register.professional(f.professional))]
+        plans.append(merge_household(register, dossier, batch.meeting, accepted, schema,
+                                     excluded=left_out, missing=missing))
+    return plans
+
+
+def _reason(findings) -> str:
+    """Return why a file was left out: its last finding (the one that refused or superseded it)."""
+    return findings[-1].message if findings else "onbekend"

@@ -1,0 +1,115 @@
+"""Plan versions on disk: v1, v2, ... per household and meeting, each written whole or not at all.
+
+A version is written into a hidden temporary folder beside the others and renamed into
+place in one step, so an interrupted merge leaves the earlier versions as they were and
+no half version. Each version states what changed since the one before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from .documents import PLAN, render_docx, plan_context
+from .forms import safe_part
+from .merge import normal
+from .plan import Plan
+from .plan_workbook import write_plan_workbook
+from .templates import template_path
+
+PLAN_JSON = "plan.json"
+_VERSION = re.compile(r"^v(\d+)$")
+
+
+def meeting_dir(out_dir: Path, plan: Plan) -> Path:
+    """Return the folder of a household's plans for one meeting."""
+    return Path(out_dir) / safe_part(plan.dossier) / plan.meeting.isoformat()
+
+
+def versions(folder: Path) -> list[int]:
+    """Return the complete versions in a folder, oldest first."""
+    if not folder.is_dir():
+        return []
+    found = [int(m.group(1)) for p in folder.iterdir() if (m := _VERSION.match(p.name)) and (p / PLAN_JSON).is_file()]
+    return sorted(found)
+
+
+def plan_file_stem(plan: Plan) -> str:
+    """Return the name of a version's documents: ids, date and version, no personal names."""
+    return f"veiligheidsplan_{safe_part(plan.dossier)}_{plan.meeting.isoformat()}_v{plan.version}"
+
+
+def write_version(plan: Plan, out_dir: Path, templates_dir: Path | None = None) -> Path:
+    """Write the next version of `plan` (docx, xlsx, plan.json) and return its folder."""
+    folder = meeting_dir(out_dir, plan)
+    folder.mkdir(parents=True, exist_ok=True)
+    existing = versions(folder)
+    previous = json.loads((folder / f"v{existing[-1]}" / PLAN_JSON).read_text(encoding="utf-8")) if existing else None
+    plan.version = (existing[-1] + 1) if existing else 1
+    plan.previous = previous["kenmerk"] if previous else None
+    plan.changes = changes(previous, plan)
+    template = template_path(PLAN, templates_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".v{plan.version}.", suffix=".tmp", dir=folder))
+    try:
+        stem = plan_file_stem(plan)
+        render_docx(template, plan_context(plan), tmp / f"{stem}.docx")
+        write_plan_workbook(plan, tmp / f"{stem}.xlsx")
+        (tmp / PLAN_JSON).write_text(plan.to_json(), encoding="utf-8")
+        target = folder / f"v{plan.version}"
+        os.rename(tmp, target)  # one step: the version is there whole, or not at all
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def changes(previous: dict | None, plan: Plan) -> list[str]:
+    """Return in Dutch what changed in the plan since the previous version."""
+    if previous is None:
+        return ["Eerste versie van het plan voor dit casusoverleg."]
+    now = json.loads(plan.to_json())
+    found: list[str] = []
+    before_regisseur = next((p["name"] for p in previous["participants"] if p["is_regisseur"]), None)
+    after_regisseur = plan.regisseur.name if plan.regisseur else None
+    if before_regisseur != after_regisseur:
+        found.append(f"Regisseur: {before_regisseur or 'geen'} → {after_regisseur or 'geen'}.")
+    for label, key, describe in _PARTS:
+        old = {normal(describe(item)): describe(item) for item in previous[key]}
+        new = {normal(describe(item)): describe(item) for item in now[key]}
+        found += [f"Nieuw bij {label}: {shown}" for k, shown in new.items() if k not in old]
+        found += [f"Vervallen bij {label}: {shown}" for k, shown in old.items() if k not in new]
+    old_scores = {s["source"]["name"]: s["shown"] for s in previous["scores"]}
+    for s in now["scores"]:
+        name, score = s["source"]["name"], s["shown"]
+        if name in old_scores and old_scores[name] != score:
+            found.append(f"Cijfer van {name}: {old_scores[name]} → {score}.")
+        elif name not in old_scores:
+            found.append(f"Nieuw cijfer van {name}: {score}.")
+    old_top = [_situation(previous["situations"][i]) for i in previous["top"]]
+    new_top = [_situation(now["situations"][i]) for i in now["top"]]
+    if old_top != new_top:
+        found.append("De voorgestelde gezamenlijke TOP-3 is veranderd.")
+    return found or [f"Geen inhoudelijke wijzigingen sinds versie {plan.version - 1}."]
+
+
+def _situation(item: dict) -> str:
+    return f"{item['victim']}: {item['descriptions'][0]['value']}" if item["descriptions"] else item["victim"]
+
+
+def _first(key: str):
+    def describe(item: dict) -> str:
+        return item[key][0]["value"] if item[key] else ""
+    return describe
+
+
+_PARTS = (
+    ("onveilige situaties", "situations", _situation),
+    ("voorwaarden", "conditions", _first("texts")),
+    ("afspraken", "agreements", lambda a: f"{_first('who')(a)}: {_first('what')(a)}"),
+    ("risicofactoren", "risk_factors", _first("texts")),
+    ("herstelbehoeften", "recovery_needs", _first("texts")),
+)
