@@ -58,6 +58,11 @@ class Submission:
     cells: dict[str, str]  # defined name -> cell
 
 
+def _by_author(said: Said) -> tuple:
+    """Sort key: wordings in the order of their authors (and file and cell), then the words."""
+    return (said.source, said.value)
+
+
 def normal(text: str) -> str:
     """Return the key under which texts count as the same words."""
     return re.sub(r"[\s.!?;,:]+$", "", fold(text))
@@ -168,7 +173,7 @@ def _situations(ctx: _Context, subs: list[Submission]) -> tuple[list[Situation],
             situation.points += top_n + 1 - index if index <= top_n else 0
     for s in found.values():
         for attr in ("descriptions", "dates", "offence", "ranks"):
-            getattr(s, attr).sort()
+            getattr(s, attr).sort(key=_by_author)
 
     def rank_key(item: tuple[tuple[str, str], Situation]):
         (victim, text), s = item
@@ -241,7 +246,8 @@ def _conditions(ctx: _Context, subs: list[Submission]) -> list[Condition]:
                 if (s := ctx.said(sub, names[name])) is not None:
                     getattr(condition, attr).append(s)
     for c in found.values():
-        c.texts.sort(), c.deadlines.sort(), c.owners.sort()
+        for said in (c.texts, c.deadlines, c.owners):
+            said.sort(key=_by_author)
         c.deadline, c.conflicting_deadlines = _earliest(c.deadlines)
     return [found[k] for k in sorted(found, key=lambda k: (found[k].deadline or "9999", k))]
 
@@ -258,7 +264,8 @@ def _agreements(ctx: _Context, subs: list[Submission]) -> list[Agreement]:
             if (s := ctx.said(sub, names["wanneer"])) is not None:
                 agreement.deadlines.append(s)
     for a in found.values():
-        a.who.sort(), a.what.sort(), a.deadlines.sort()
+        for said in (a.who, a.what, a.deadlines):
+            said.sort(key=_by_author)
         a.deadline, a.conflicting_deadlines = _earliest(a.deadlines)
     return [found[k] for k in sorted(found)]  # grouped by who, then what
 
@@ -270,7 +277,7 @@ def _merged(ctx: _Context, subs: list[Submission], names: list[str]) -> list[Mer
             if (s := ctx.said(sub, name)) is not None:
                 found.setdefault(normal(s.value), Merged(s.value, [])).said.append(s)
     for m in found.values():
-        m.said.sort()
+        m.said.sort(key=_by_author)
         m.value = m.said[0].value  # the same words: show the first author's wording
     return [found[k] for k in sorted(found)]
 
@@ -286,7 +293,8 @@ def _risk_factors(ctx: _Context, subs: list[Submission]) -> list[RiskFactor]:
                 if (s := ctx.said(sub, names[name])) is not None:
                     getattr(factor, attr).append(s)
     for f in found.values():
-        f.texts.sort(), f.influenceable.sort(), f.protective.sort()
+        for said in (f.texts, f.influenceable, f.protective):
+            said.sort(key=_by_author)
     return [found[k] for k in sorted(found)]
 
 
@@ -299,7 +307,7 @@ def _recovery_needs(ctx: _Context, subs: list[Submission]) -> list[RecoveryNeed]
             text = ctx.said(sub, names["behoefte"]) or Said("", ctx.source(sub, names["behoefte"]))
             found.setdefault((member, domain, normal(text.value)), RecoveryNeed(member, domain, [])).texts.append(text)
     for n in found.values():
-        n.texts.sort()
+        n.texts.sort(key=_by_author)
     return [found[k] for k in sorted(found)]
 
 
