@@ -34,6 +34,7 @@ samples: install templates
 
 bench: install
 	$(BIN)/python benchmarks/forms.py
+	$(BIN)/python benchmarks/pack.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -357,6 +357,65 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, templates) -> 
     sys.exit(1 if errors else 0)
 
 
+# --- meeting packs ----------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--register", "register_pad", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Het register van het secretariaat.")
+@_meeting_option
+@click.option("--forms", "forms_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Map met de TOP-3 formulieren van 'formkit docs'; ontbrekende maakt formkit zelf.")
+@click.option("--plans", "plans_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Map met de plannen van 'formkit merge'; de nieuwste versie komt in het pakket.")
+@click.option("--reports", "reports_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Map met de controlerapporten van 'formkit check --report'.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Map voor de pakketten (PDF).")
+@click.option("--per-recipient", "--per-ontvanger", "per_recipient", is_flag=True,
+              help="Maak ook per professional een pakket met alleen de eigen huishoudens.")
+@click.option("--encrypt", "--versleutel", "encrypt", is_flag=True,
+              help="Versleutel elk pakket (AES-256) met een eigen wachtwoord; de wachtwoorden komen in een aparte lijst.")
+@click.option("--timeout", type=click.IntRange(10, 3600), default=300, show_default=True,
+              help="Hoeveel seconden LibreOffice mag doen over het omzetten.")
+@_templates_option
+@click.pass_context
+def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, out_dir: Path, per_recipient: bool,
+         encrypt: bool, timeout: int, templates) -> None:
+    """Maak het vergaderpakket (PDF) voor een casusoverleg: agenda en per huishouden het plan, het
+    TOP-3 formulier en een overzicht van cijfers en bevindingen, met bladwijzers.
+
+    Stopt met code 1 als een onderdeel niet in het pakket kon, anders 0.
+    """
+    from .pack import build_packs
+    from .register import load
+
+    loaded = load(register_pad)
+    if not loaded.register.households and has_errors(loaded.findings):
+        _print_findings(loaded.findings)
+        sys.exit(1)
+    try:
+        result = build_packs(loaded.register, meeting, out_dir, forms_dir=forms_dir, plans_dir=plans_dir,
+                             reports_dir=reports_dir, per_recipient=per_recipient, encrypt=encrypt,
+                             templates_dir=templates, settings=_settings(ctx), timeout=timeout,
+                             progress=_progress("Pakketten samenstellen"))
+    except FormkitError as e:
+        _fail(e)
+    for p in result.packs:
+        who = f"{p.recipient.name} ({p.recipient.organisation})" if p.recipient else "secretariaat"
+        click.echo(f"{p.path} – {who}: {plural(len(p.dossiers), 'huishouden', 'huishoudens')}, "
+                   f"{plural(p.pages, 'pagina', 'pagina' + chr(39) + 's')}")
+    click.echo(f"{result.documents} documenten in één keer omgezet door LibreOffice in "
+               f"{result.conversion_seconds:.1f} seconden.")
+    if result.passwords:
+        click.echo(f"Wachtwoorden: {result.passwords} (geef ze via een ander kanaal door).")
+    if result.not_included:
+        click.echo("Niet opgenomen:")
+        for note in result.not_included:
+            click.echo(f"  {note}")
+    sys.exit(1 if result.not_included else 0)
+
+
 # --- mail -------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from . import dates
 from .documents import write_top3_forms
 from .forms import write_forms
 from .merge import merge_batch
+from .pack import build_packs
 from .plan_files import write_version
 from .batch import check_batch
 from .mail import mail_reports
@@ -90,6 +91,20 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
         folder = write_version(plan, plans_dir, templates_dir)
         echo(f"   {plan.dossier} {plan.household}: versie {plan.version}, kenmerk {plan.fingerprint()}, "
              f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
+
+    echo("")
+    echo("7. Vergaderpakketten (PDF)")
+    packs = build_packs(reg, SAMPLE_MEETING, out_dir / "pakketten", plans_dir=plans_dir, reports_dir=reports_dir,
+                        per_recipient=True, templates_dir=templates_dir, settings=settings,
+                        progress=progress("Pakketten samenstellen"))
+    full = packs.packs[0]
+    echo(f"   pakket voor het secretariaat: {full.path} ({full.pages} pagina's)")
+    echo(f"   {len(packs.packs) - 1} pakketten per professional, elk alleen met de eigen huishoudens, in "
+         f"{full.path.parent / 'ontvangers'}")
+    echo(f"   {packs.documents} documenten in één keer omgezet door LibreOffice ({packs.conversion_seconds:.1f} s); "
+         "versleutelen kan met 'formkit pack --encrypt'")
+    for note in packs.not_included:
+        echo(f"     niet opgenomen: {note}")
 
     echo("")
     echo(f"Klaar. De uitvoer staat in: {out_dir.resolve()}")

@@ -35,6 +35,8 @@ from .templates import template_path
 TOP3 = Path("docx") / "top3.docx"
 PLAN = Path("docx") / "veiligheidsplan.docx"
 REPORT = Path("docx") / "controlerapport.docx"
+AGENDA = Path("docx") / "agenda.docx"
+OVERVIEW = Path("docx") / "overzicht.docx"
 
 #: Variables a template must use, with what the reader would miss without them.
 REQUIRED = {
@@ -53,6 +55,9 @@ REQUIRED = {
     REPORT: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer",
              "overleg": "de datum van het casusoverleg", "bevindingen": "de bevindingen",
              "fouten": "het aantal fouten", "ontbrekend": "de formulieren die niet zijn ontvangen"},
+    AGENDA: {"overleg": "de datum van het casusoverleg", "voor": "voor wie het pakket is", "agenda": "de agenda"},
+    OVERVIEW: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer", "cijfers": "de cijfers",
+               "open_punten": "de open punten", "bevindingen": "de open bevindingen"},
 }
 
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps \t and \n

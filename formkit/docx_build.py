@@ -281,3 +281,39 @@ def build_report(path: Path | str) -> None:
            ["{{ b.ernst }}", "{{ b.professional }}", "{{ b.veld }}", "{{ b.melding }}"], [2.9, 3.4, 3.8, 6.9])
     _footer(doc, "Controle dossier {{ dossier }} · casusoverleg {{ overleg }} · kenmerk {{ kenmerk }}")
     write_atomic(Path(path), doc.save)
+
+
+def build_agenda(path: Path | str) -> None:
+    """Write the default template of a meeting pack's cover and agenda."""
+    doc = _document()
+    doc.add_paragraph("Casusoverleg {{ overleg }}", style="Title")
+    doc.add_paragraph("Vergaderpakket {{ voor }}", style="Subtitle")
+    doc.add_paragraph("Vertrouwelijk: dit pakket bevat bijzondere persoonsgegevens. Bewaar het alleen op een "
+                      "beveiligde plek en deel het niet verder dan nodig.")
+    doc.add_heading("Agenda", level=1)
+    _table(doc, ["Tijd", "Huishouden", "Fase", "Regisseur", "Deelnemers", "In dit pakket"], "a in agenda",
+           ["{{ a.tijd }}", "{{ a.huishouden }}\n{{ a.dossier }}", "{{ a.fase }}", "{{ a.regisseur }}",
+            "{{ a.deelnemers }}", "{{ a.onderdelen }}"], [1.4, 3.4, 1.1, 3.2, 4.6, 3.3])
+    _footer(doc, "Casusoverleg {{ overleg }}")
+    write_atomic(Path(path), doc.save)
+
+
+def build_overview(path: Path | str) -> None:
+    """Write the default template of a household's overview of scores and open findings."""
+    doc = _document()
+    doc.add_paragraph("Overzicht voor het overleg", style="Title")
+    doc.add_paragraph("{{ huishouden }} · dossier {{ dossier }}", style="Subtitle")
+    _labelled(doc, "Casusoverleg", "{{ overleg }}")
+    _labelled(doc, "Gezamenlijk plan", "{{ plan }}")
+    _labelled(doc, "Formulieren", "{{ formulieren }}")
+    doc.add_heading("Veiligheidscijfers", level=1)
+    _labelled(doc, "Laagste, mediaan, hoogste", "{{ samenvatting }}")
+    _table(doc, ["Deelnemer", "Cijfer", "Toelichting"], "c in cijfers",
+           ["{{ c.door }}", "{{ c.cijfer }}", "{{ c.toelichting }}"], [4.5, 1.5, 11])
+    doc.add_heading("Open punten", level=1)
+    _table(doc, ["Open punt"], "o in open_punten", ["{{ o }}"], [17])
+    doc.add_heading("Open bevindingen uit de controle", level=1)
+    _table(doc, ["Ernst", "Professional", "Veld", "Melding"], "b in bevindingen",
+           ["{{ b.ernst }}", "{{ b.professional }}", "{{ b.veld }}", "{{ b.melding }}"], [2.9, 3.4, 3.8, 6.9])
+    _footer(doc, "Overzicht dossier {{ dossier }} · casusoverleg {{ overleg }}")
+    write_atomic(Path(path), doc.save)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .demo import SAMPLE_MEETING
 from .batch import check_batch
-from .documents import PLAN, REPORT, TOP3, check_docx_template, plan_context, top3_context
+from .documents import AGENDA, OVERVIEW, PLAN, REPORT, TOP3, check_docx_template, plan_context, top3_context
 from .errors import UsageError
 from .findings import Finding, finding
 from .merge import merge_batch
@@ -17,7 +17,7 @@ from .scoresheet import resolve_names
 from .templates import SCORE_SHEET, default_templates_dir, samples_dir
 from .xlsx import WorkbookUnreadable, open_workbook
 
-TEMPLATE_FILES = (SCORE_SHEET, TOP3, PLAN, REPORT)
+TEMPLATE_FILES = (SCORE_SHEET, TOP3, PLAN, REPORT, AGENDA, OVERVIEW)
 
 
 def export_templates(target: Path, force: bool = False) -> list[Path]:
@@ -53,6 +53,7 @@ def check_xlsx_template(path: Path, relative: Path, schema: Schema) -> list[Find
 
 def sample_contexts(schema: Schema) -> dict[Path, dict]:
     """Return template variables filled from the bundled samples, to test-render templates with."""
+    from .pack import HouseholdDocs, agenda_context, overview_context
     from .reports import report_context, summarise
 
     samples = samples_dir()
@@ -61,8 +62,12 @@ def sample_contexts(schema: Schema) -> dict[Path, dict]:
     batch = check_batch([samples / "retour"], register, schema, meeting=SAMPLE_MEETING)
     plan = merge_batch(batch, register, schema)[0]
     entry = summarise(batch, register)["dossiers"][0]
+    plan_data = plan.to_dict()
+    households = {dossier: HouseholdDocs(dossier, None, plan_data, Path("top3.docx"), Path("overzicht.docx"))}
     return {TOP3: top3_context(register, dossier, SAMPLE_MEETING, schema.settings), PLAN: plan_context(plan),
-            REPORT: report_context(entry, register, SAMPLE_MEETING, SAMPLE_MEETING)}
+            REPORT: report_context(entry, register, SAMPLE_MEETING, SAMPLE_MEETING),
+            AGENDA: agenda_context(register, SAMPLE_MEETING, [dossier], households, None),
+            OVERVIEW: overview_context(register, dossier, SAMPLE_MEETING, plan_data, entry)}
 
 
 def check_templates(directory: Path, schema: Schema | None = None) -> list[Finding]:

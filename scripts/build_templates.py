@@ -6,8 +6,8 @@ The templates are committed: an organisation restyles its own copy in Excel or W
 
 from pathlib import Path
 
-from formkit.documents import PLAN, REPORT, TOP3
-from formkit.docx_build import build_plan, build_report, build_top3
+from formkit.documents import AGENDA, OVERVIEW, PLAN, REPORT, TOP3
+from formkit.docx_build import build_agenda, build_overview, build_plan, build_report, build_top3
 from formkit.schema import build_schema
 from formkit.scoresheet import build_template
 from formkit.templates import SCORE_SHEET
@@ -21,7 +21,9 @@ def main() -> None:
     build_top3(templates / TOP3)
     build_plan(templates / PLAN)
     build_report(templates / REPORT)
-    for relative in (SCORE_SHEET, TOP3, PLAN, REPORT):
+    build_agenda(templates / AGENDA)
+    build_overview(templates / OVERVIEW)
+    for relative in (SCORE_SHEET, TOP3, PLAN, REPORT, AGENDA, OVERVIEW):
         print(f"geschreven: templates/{relative.as_posix()}")
 
 

@@ -31,6 +31,9 @@ def test_demo_runs_end_to_end(tmp_path):
     assert len(list((tmp_path / "demo" / "postvak-uit").glob("*.eml"))) == 6
     bakker = next(t for t in top3 if "2026-014" in t.name)
     assert "Huishouden: Gezin Bakker" in [p.text for p in Document(bakker).paragraphs]
+    packs = tmp_path / "demo" / "pakketten"
+    assert (packs / "pakket_2026-12-01.pdf").is_file() and len(list((packs / "ontvangers").glob("*.pdf"))) == 11
+    assert "niet opgenomen" not in result.output
     assert str((tmp_path / "demo").resolve()) in result.output
 
 

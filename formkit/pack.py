@@ -1,0 +1,239 @@
+"""Meeting packs: one PDF per case meeting, and need-to-know packs per recipient.
+
+A pack holds a cover with the agenda, then per household its latest joint plan (if
+merged), its TOP-3 form and an overview of scores and open findings. Every document is
+converted once, in one LibreOffice run, and reused by every pack that needs it. A
+recipient's pack holds only the households that person is registered on: its agenda
+lists only those, so no other household's names reach it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import dates
+from .atomic import write_atomic
+from .documents import AGENDA, OVERVIEW, TOP3, regisseur_text, render_docx, text, top3_context, top3_path
+from .forms import safe_part, select_dossiers
+from .pdf import DEFAULT_TIMEOUT, Part, Section, assemble, convert_to_pdf, scratch_dir
+from .plan_files import PLAN_JSON, versions
+from .register import Professional, Register
+from .reports import MANIFEST
+from .settings import DEFAULT_SETTINGS, MethodSettings
+from .templates import template_path
+
+PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1O0o")
+PASSWORD_LENGTH = 24  # about 140 bits
+
+
+@dataclass(frozen=True)
+class PackFile:
+    """One written pack."""
+
+    path: Path
+    recipient: Professional | None  # None: the secretariat's full pack
+    dossiers: tuple[str, ...]
+    pages: int
+    password: str | None = None
+
+
+@dataclass
+class PackResult:
+    """What building the packs of a meeting did."""
+
+    packs: list[PackFile] = field(default_factory=list)
+    not_included: list[str] = field(default_factory=list)  # in words: which part of which household, why
+    passwords: Path | None = None
+    conversion_seconds: float = 0.0
+    documents: int = 0
+
+
+@dataclass
+class HouseholdDocs:
+    """The documents of one household in a pack, and its latest plan.json."""
+
+    dossier: str
+    plan_docx: Path | None
+    plan: dict | None
+    top3: Path
+    overview: Path
+
+
+def latest_plan(plans_dir: Path | None, dossier: str, meeting: dt.date) -> tuple[Path | None, dict | None]:
+    """Return the latest plan version's Word file and plan.json of a household, or (None, None)."""
+    if plans_dir is None:
+        return None, None
+    folder = Path(plans_dir) / safe_part(dossier) / meeting.isoformat()
+    found = versions(folder)
+    if not found:
+        return None, None
+    latest = folder / f"v{found[-1]}"
+    docx = next(iter(sorted(latest.glob("*.docx"))), None)
+    return docx, json.loads((latest / PLAN_JSON).read_text(encoding="utf-8"))
+
+
+def report_entries(reports_dir: Path | None) -> dict[str, dict]:
+    """Return the check report per dossier from a reports folder's manifest, empty when there is none."""
+    if reports_dir is None or not (Path(reports_dir) / MANIFEST).is_file():
+        return {}
+    manifest = json.loads((Path(reports_dir) / MANIFEST).read_text(encoding="utf-8"))
+    return {d["dossier"]: d for d in manifest.get("dossiers", [])}
+
+
+def overview_context(register: Register, dossier: str, meeting: dt.date, plan: dict | None,
+                     report: dict | None) -> dict:
+    """Return what a household's overview shows: scores, open points and open findings."""
+    household = register.household(dossier)
+    summary = (plan or {}).get("summary") or {}
+    if plan and summary.get("lowest") is not None:
+        median = summary["median"]
+        shown = f"{summary['lowest']}, {int(median) if float(median).is_integer() else median}, {summary['highest']}"
+        shown += "" if summary["consensus"] else f" – geen consensus: {summary['reason']}"
+    else:
+        shown = "nog geen cijfers"
+    return {
+        "huishouden": text(household.name if household else dossier),
+        "dossier": text(dossier),
+        "overleg": text(meeting),
+        "plan": f"versie {plan['version']}, kenmerk {plan['kenmerk']}" if plan else "nog niet samengevoegd",
+        "formulieren": (f"{report['ontvangen']} van de {report['verwacht']} ontvangen" if report
+                        else "nog niet gecontroleerd"),
+        "samenvatting": shown,
+        "cijfers": [{"door": text(s["source"]["name"]), "cijfer": text(s["shown"]), "toelichting": text(s["explanation"])}
+                    for s in (plan or {}).get("scores", [])],
+        "open_punten": [text(p) for p in (plan or {}).get("open_points", [])],
+        "bevindingen": [{k: text(b[k]) for k in ("ernst", "professional", "veld", "melding")}
+                        for b in (report or {}).get("bevindingen", [])],
+    }
+
+
+def agenda_context(register: Register, meeting: dt.date, dossiers: list[str], households: dict[str, HouseholdDocs],
+                   recipient: Professional | None) -> dict:
+    """Return the cover and agenda of a pack with only these households."""
+    times = {m.dossier: m.time for m in register.meeting_items if m.date == meeting}
+    rows = []
+    for d in dossiers:
+        h = register.household(d)
+        parts = ["TOP-3 formulier", "overzicht"]
+        if households[d].plan is not None:
+            parts.insert(0, f"plan versie {households[d].plan['version']}")
+        rows.append({
+            "tijd": times.get(d) or "", "dossier": d, "huishouden": h.name if h else d,
+            "fase": str(h.phase) if h and h.phase else "", "regisseur": regisseur_text(register.regisseur_of(d)),
+            "deelnemers": "\n".join(f"{p.name} ({p.organisation})" if p.organisation else p.name
+                                    for p in register.professionals_of(d)),
+            "onderdelen": ", ".join(parts),
+        })
+    who = f"voor {recipient.name} ({recipient.organisation})" if recipient else "voor het secretariaat"
+    return {"overleg": text(meeting), "voor": text(who), "agenda": [{k: text(v) for k, v in r.items()} for r in rows]}
+
+
+def recipients(register: Register, dossiers: list[str]) -> list[tuple[Professional, list[str]]]:
+    """Return every professional on the meeting with the households they are registered on."""
+    result = []
+    for p in register.professionals:
+        theirs = [d for d in dossiers if p in register.professionals_of(d)]
+        if theirs:
+            result.append((p, theirs))
+    return result
+
+
+def new_password() -> str:
+    """Return a strong random password without look-alike characters."""
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+
+
+def build_packs(
+    register: Register, meeting: dt.date, out_dir: Path, *, forms_dir: Path | None = None,
+    plans_dir: Path | None = None, reports_dir: Path | None = None, per_recipient: bool = False,
+    encrypt: bool = False, templates_dir: Path | None = None, settings: MethodSettings = DEFAULT_SETTINGS,
+    timeout: float = DEFAULT_TIMEOUT, progress: Callable[[list], Iterable] = lambda items: items,
+) -> PackResult:
+    """Build the meeting pack (and with `per_recipient` one per professional) as PDF in `out_dir`."""
+    dossiers = select_dossiers(register, meeting)
+    out_dir = Path(out_dir)
+    reports = report_entries(reports_dir)
+    result = PackResult()
+    with scratch_dir() as scratch:
+        work = Path(scratch)
+        households = {}
+        for d in dossiers:
+            plan_docx, plan = latest_plan(plans_dir, d, meeting)
+            top3 = top3_path(forms_dir, d, meeting) if forms_dir else None
+            if top3 is None or not top3.is_file():
+                top3 = top3_path(work / "top3", d, meeting)
+                render_docx(template_path(TOP3, templates_dir), top3_context(register, d, meeting, settings), top3)
+            overview = work / "overzicht" / f"overzicht_{safe_part(d)}.docx"
+            render_docx(template_path(OVERVIEW, templates_dir),
+                        overview_context(register, d, meeting, plan, reports.get(d)), overview)
+            households[d] = HouseholdDocs(d, plan_docx, plan, top3, overview)
+        audiences: list[tuple[Professional | None, list[str]]] = [(None, dossiers)]
+        if per_recipient:
+            audiences += recipients(register, dossiers)
+        agendas = {}
+        for recipient, theirs in audiences:
+            code = recipient.code if recipient else "secretariaat"
+            agendas[code] = work / "agenda" / f"agenda_{safe_part(code)}.docx"
+            render_docx(template_path(AGENDA, templates_dir),
+                        agenda_context(register, meeting, theirs, households, recipient), agendas[code])
+        documents = list(agendas.values()) + [p for h in households.values()
+                                              for p in (h.plan_docx, h.top3, h.overview) if p is not None]
+        conversion = convert_to_pdf(documents, work / "pdf", timeout=timeout)
+        result.conversion_seconds, result.documents = conversion.seconds, len(documents)
+
+        def part(title: str, source: Path, dossier: str | None) -> Part:
+            if source in conversion.pdfs:
+                return Part(title, conversion.pdfs[source])
+            reason = conversion.failures[source]
+            note = f"{title}{f' van dossier {dossier}' if dossier else ''}: {reason}"
+            if note not in result.not_included:
+                result.not_included.append(note)
+            return Part(title, missing=reason)
+
+        sections = {}
+        for d, h in households.items():
+            household = register.household(d)
+            parts = []
+            if h.plan_docx is not None:
+                parts.append(part(f"Veiligheidsplan versie {h.plan['version']}", h.plan_docx, d))
+            parts += [part("TOP-3 formulier", h.top3, d), part("Overzicht cijfers en bevindingen", h.overview, d)]
+            sections[d] = Section(f"{d} {household.name if household else ''}".strip(), parts)
+
+        passwords = []
+        for recipient, theirs in progress(audiences):
+            code = recipient.code if recipient else None
+            name = f"pakket_{meeting.isoformat()}" + (f"_{safe_part(code)}" if code else "") + ".pdf"
+            target = out_dir / ("ontvangers" if code else "") / name
+            password = new_password() if encrypt else None
+            title = f"Casusoverleg {dates.format_dutch(meeting)}"
+            pages = assemble(part("Agenda", agendas[code or "secretariaat"], None), [sections[d] for d in theirs],
+                             target, title=title + (f" - pakket voor {code}" if code else ""),
+                             subject="Vergaderpakket (formkit)", footer=f"Casusoverleg {meeting:%d-%m-%Y}",
+                             password=password)
+            result.packs.append(PackFile(target, recipient, tuple(theirs), pages, password))
+            if password:
+                passwords.append((target.name, recipient, password))
+    if passwords:
+        result.passwords = _write_passwords(out_dir, meeting, passwords)
+    return result
+
+
+def _write_passwords(out_dir: Path, meeting: dt.date, passwords: list) -> Path:
+    lines = [f"Wachtwoorden vergaderpakketten casusoverleg {dates.format_dutch(meeting)}",
+             "Geef elk wachtwoord via een ander kanaal door dan het pakket (bijvoorbeeld telefonisch of per sms).",
+             "Bewaar deze lijst niet bij de pakketten en verwijder hem na het overleg.", ""]
+    for file, recipient, password in passwords:
+        who = f"{recipient.name} ({recipient.organisation})" if recipient else "secretariaat"
+        lines.append(f"{file}\t{who}\t{password}")
+    target = Path(out_dir) / f"wachtwoorden_{meeting.isoformat()}.txt"
+    data = "\n".join(lines) + "\n"
+
+    # only the secretariat's own account may read the list
+    write_atomic(target, lambda tmp: Path(tmp).write_text(data, encoding="utf-8"), mode=0o600)
+    return target
