@@ -174,6 +174,11 @@ _templates_option = click.option("--templates", type=click.Path(exists=True, fil
                                  help="Map met eigen sjablonen (xlsx/ en docx/); standaard die van formkit.")
 
 
+_history_option = click.option(
+    "--history", "history_pad", type=click.Path(dir_okay=False, path_type=Path),
+    help="Historiebestand (SQLite) met alle plannen; standaard formkit-historie.sqlite naast het register.")
+
+
 def _batch_options(what: str):
     """The options every command that writes documents for a meeting shares."""
     options = [
@@ -316,9 +321,10 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
 @_meeting_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Map voor de plannen: per dossier en overleg een map per versie (v1, v2, ...).")
+@_history_option
 @_templates_option
 @click.pass_context
-def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, templates) -> None:
+def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, templates) -> None:
     """Voeg de teruggestuurde formulieren per huishouden samen tot één gezamenlijk veiligheidsplan
     (Word, Excel en plan.json).
 
@@ -326,11 +332,13 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, templates) -> 
     fouten in de formulieren zijn (het plan wordt dan toch gemaakt, met open punten), anders 0.
     """
     from .batch import check_batch
+    from .history import History, default_path
     from .merge import merge_batch
     from .plan_files import write_version
     from .register import load
     from .schema import build_schema
 
+    history = History(history_pad or default_path(register_pad))
     loaded = load(register_pad)
     if not loaded.register.households and has_errors(loaded.findings):
         _print_findings(loaded.findings)
@@ -342,10 +350,12 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, templates) -> 
         plans = merge_batch(batch, loaded.register, schema)
         for plan in _progress("Plannen schrijven")(plans):
             folder = write_version(plan, out_dir, templates)
+            history.record(plan)
             click.echo(f"{plan.dossier} {plan.household}: versie {plan.version} (kenmerk {plan.fingerprint()}), "
                        f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
     except FormkitError as e:
         _fail(e)
+    click.echo(f"Historie bijgewerkt: {history.path}")
     unassigned = [r for r in batch.files if r.dossier not in batch.dossiers]
     if unassigned:
         click.echo("Niet bij een huishouden van dit overleg:")
@@ -378,15 +388,17 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, templates) -> 
               help="Versleutel elk pakket (AES-256) met een eigen wachtwoord; de wachtwoorden komen in een aparte lijst.")
 @click.option("--timeout", type=click.IntRange(10, 3600), default=300, show_default=True,
               help="Hoeveel seconden LibreOffice mag doen over het omzetten.")
+@_history_option
 @_templates_option
 @click.pass_context
 def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, out_dir: Path, per_recipient: bool,
-         encrypt: bool, timeout: int, templates) -> None:
+         encrypt: bool, timeout: int, history_pad, templates) -> None:
     """Maak het vergaderpakket (PDF) voor een casusoverleg: agenda en per huishouden het plan, het
     TOP-3 formulier en een overzicht van cijfers en bevindingen, met bladwijzers.
 
     Stopt met code 1 als een onderdeel niet in het pakket kon, anders 0.
     """
+    from .history import History, default_path
     from .pack import build_packs
     from .register import load
 
@@ -397,6 +409,7 @@ def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, ou
     try:
         result = build_packs(loaded.register, meeting, out_dir, forms_dir=forms_dir, plans_dir=plans_dir,
                              reports_dir=reports_dir, per_recipient=per_recipient, encrypt=encrypt,
+                             history=History(history_pad or default_path(register_pad)),
                              templates_dir=templates, settings=_settings(ctx), timeout=timeout,
                              progress=_progress("Pakketten samenstellen"))
     except FormkitError as e:
@@ -414,6 +427,48 @@ def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, ou
         for note in result.not_included:
             click.echo(f"  {note}")
     sys.exit(1 if result.not_included else 0)
+
+
+# --- progress over meetings -------------------------------------------------------------
+
+
+@main.command()
+@click.option("--register", "register_pad", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Het register van het secretariaat.")
+@click.option("--as-of", "--op", "as_of", type=MeetingDate(), help="De datum waarop u de stand wilt zien; standaard vandaag.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Map voor het dashboard (Excel, met cijferverloop in grafieken).")
+@click.option("--json", "as_json", is_flag=True, help="Schrijf de stand als JSON.")
+@_history_option
+@click.pass_context
+def status(ctx, register_pad: Path, as_of, out_dir, as_json: bool, history_pad) -> None:
+    """Toon per huishouden de stand: laatste cijfers, volgende termijn en signalen (opschalen, verlopen
+    voorwaarden, gedaalde cijfers, stabiele veiligheid, ...), met de regel van de methode erbij.
+    """
+    import datetime as dt
+
+    from .history import History, default_path
+    from .register import load
+    from .status import format_table, household_statuses, write_dashboard
+
+    loaded = load(register_pad)
+    if not loaded.register.households and has_errors(loaded.findings):
+        _print_findings(loaded.findings)
+        sys.exit(1)
+    as_of = as_of or dt.date.today()
+    statuses = household_statuses(loaded.register, History(history_pad or default_path(register_pad)), as_of,
+                                  _settings(ctx))
+    if as_json:
+        click.echo(json.dumps({"datum": as_of.isoformat(), "huishoudens": [s.to_dict() for s in statuses]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for line in format_table(statuses, as_of):
+            click.echo(line)
+    if out_dir is not None:
+        target = out_dir / f"dashboard_{as_of.isoformat()}.xlsx"
+        write_dashboard(statuses, target, as_of)
+        if not as_json:
+            click.echo(f"Dashboard: {target}")
 
 
 # --- mail -------------------------------------------------------------------------------

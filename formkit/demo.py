@@ -9,6 +9,8 @@ from pathlib import Path
 from . import dates
 from .documents import write_top3_forms
 from .forms import write_forms
+from .history import DEFAULT_NAME as DEFAULT_HISTORY
+from .history import History
 from .merge import merge_batch
 from .pack import build_packs
 from .plan_files import write_version
@@ -18,11 +20,15 @@ from .register import load
 from .messages import plural
 from .reports import format_summary, summarise, write_reports
 from .schema import build_schema
+from .status import format_table, household_statuses, write_dashboard
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import samples_dir
 
-#: The case meeting the samples are about.
+#: The case meeting the samples are about, and the later one that follows two households up.
 SAMPLE_MEETING = dt.date(2026, 12, 1)
+SAMPLE_LATER_MEETING = dt.date(2027, 1, 12)
+#: The date the demo shows the state of affairs on: three months after the first meeting.
+SAMPLE_STATUS_DATE = dt.date(2027, 3, 2)
 SAMPLE_REGISTER = "register.xlsx"
 SAMPLE_FAULTY_REGISTER = "register_met_fouten.xlsx"
 SAMPLE_RETURNS = "retour"
@@ -87,15 +93,17 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo("")
     echo("6. Samenvoegen tot één veiligheidsplan per huishouden")
     plans_dir = out_dir / "plannen"
+    history = History(out_dir / DEFAULT_HISTORY)
     for plan in merge_batch(batch, reg, schema):
         folder = write_version(plan, plans_dir, templates_dir)
+        history.record(plan)
         echo(f"   {plan.dossier} {plan.household}: versie {plan.version}, kenmerk {plan.fingerprint()}, "
              f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
 
     echo("")
     echo("7. Vergaderpakketten (PDF)")
     packs = build_packs(reg, SAMPLE_MEETING, out_dir / "pakketten", plans_dir=plans_dir, reports_dir=reports_dir,
-                        per_recipient=True, templates_dir=templates_dir, settings=settings,
+                        per_recipient=True, history=history, templates_dir=templates_dir, settings=settings,
                         progress=progress("Pakketten samenstellen"))
     full = packs.packs[0]
     echo(f"   pakket voor het secretariaat: {full.path} ({full.pages} pagina's)")
@@ -105,6 +113,25 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
          "versleutelen kan met 'formkit pack --encrypt'")
     for note in packs.not_included:
         echo(f"     niet opgenomen: {note}")
+
+    echo("")
+    echo(f"8. Het volgende overleg ({dates.format_dutch(SAMPLE_LATER_MEETING)}) en de stand van zaken")
+    later = check_batch([samples / f"{SAMPLE_RETURNS}_{SAMPLE_LATER_MEETING.isoformat()}"], reg, schema,
+                        meeting=SAMPLE_LATER_MEETING)
+    for plan in merge_batch(later, reg, schema):
+        write_version(plan, plans_dir, templates_dir)
+        history.record(plan)
+    echo(f"   {len(later.processed())} formulieren samengevoegd tot {len(later.dossiers)} plannen; historie in "
+         f"{history.path}")
+    later_pack = build_packs(reg, SAMPLE_LATER_MEETING, out_dir / "pakketten", plans_dir=plans_dir, history=history,
+                             templates_dir=templates_dir, settings=settings).packs[0]
+    echo(f"   pakket met cijferverloop en signalen: {later_pack.path}")
+    statuses = household_statuses(reg, history, SAMPLE_STATUS_DATE, settings)
+    for line in format_table(statuses, SAMPLE_STATUS_DATE):
+        echo(f"   {line}")
+    dashboard = out_dir / f"dashboard_{SAMPLE_STATUS_DATE.isoformat()}.xlsx"
+    write_dashboard(statuses, dashboard, SAMPLE_STATUS_DATE)
+    echo(f"   dashboard met cijferverloop in grafieken: {dashboard}")
 
     echo("")
     echo(f"Klaar. De uitvoer staat in: {out_dir.resolve()}")

@@ -57,6 +57,7 @@ REQUIRED = {
              "fouten": "het aantal fouten", "ontbrekend": "de formulieren die niet zijn ontvangen"},
     AGENDA: {"overleg": "de datum van het casusoverleg", "voor": "voor wie het pakket is", "agenda": "de agenda"},
     OVERVIEW: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer", "cijfers": "de cijfers",
+               "verloop": "het cijferverloop over de overleggen", "signalen": "de signalen",
                "open_punten": "de open punten", "bevindingen": "de open bevindingen"},
 }
 

@@ -310,6 +310,10 @@ def build_overview(path: Path | str) -> None:
     _labelled(doc, "Laagste, mediaan, hoogste", "{{ samenvatting }}")
     _table(doc, ["Deelnemer", "Cijfer", "Toelichting"], "c in cijfers",
            ["{{ c.door }}", "{{ c.cijfer }}", "{{ c.toelichting }}"], [4.5, 1.5, 11])
+    doc.add_heading("Cijferverloop", level=1)
+    _table(doc, ["Casusoverleg", "Cijfers"], "v in verloop", ["{{ v.overleg }}", "{{ v.cijfers }}"], [4, 13])
+    doc.add_heading("Signalen", level=1)
+    _table(doc, ["Niveau", "Signaal"], "s in signalen", ["{{ s.niveau }}", "{{ s.melding }}"], [2.5, 14.5])
     doc.add_heading("Open punten", level=1)
     _table(doc, ["Open punt"], "o in open_punten", ["{{ o }}"], [17])
     doc.add_heading("Open bevindingen uit de controle", level=1)

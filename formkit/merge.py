@@ -144,6 +144,7 @@ def merge_household(register: Register, dossier: str, meeting: dt.date, submissi
     plan.inputs = sorted(InputValue(s.professional, s.file, ctx.source(s, c.name).cell, c.name, c.label, v)
                          for s in subs for c in schema.inputs if (v := ctx.value(s, c.name)) is not None)
     plan.excluded = sorted(excluded)
+    plan.missing_forms = sorted(missing)
     plan.open_points = _open_points(plan, register, list(missing))
     return plan
 

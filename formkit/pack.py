@@ -21,11 +21,13 @@ from . import dates
 from .atomic import write_atomic
 from .documents import AGENDA, OVERVIEW, TOP3, regisseur_text, render_docx, text, top3_context, top3_path
 from .forms import safe_part, select_dossiers
+from .history import History
 from .pdf import DEFAULT_TIMEOUT, Part, Section, assemble, convert_to_pdf, scratch_dir
 from .plan_files import PLAN_JSON, versions
 from .register import Professional, Register
 from .reports import MANIFEST
 from .settings import DEFAULT_SETTINGS, MethodSettings
+from .signals import meeting_of, scores_of, signals_for
 from .templates import template_path
 
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1O0o")
@@ -87,8 +89,10 @@ def report_entries(reports_dir: Path | None) -> dict[str, dict]:
 
 
 def overview_context(register: Register, dossier: str, meeting: dt.date, plan: dict | None,
-                     report: dict | None) -> dict:
-    """Return what a household's overview shows: scores, open points and open findings."""
+                     report: dict | None, history: list[dict] = (),
+                     settings: MethodSettings = DEFAULT_SETTINGS) -> dict:
+    """Return what a household's overview shows: scores and their history, signals, open points, findings."""
+    plans = [p for p in history if meeting_of(p) <= meeting]
     household = register.household(dossier)
     summary = (plan or {}).get("summary") or {}
     if plan and summary.get("lowest") is not None:
@@ -107,6 +111,11 @@ def overview_context(register: Register, dossier: str, meeting: dt.date, plan: d
         "samenvatting": shown,
         "cijfers": [{"door": text(s["source"]["name"]), "cijfer": text(s["shown"]), "toelichting": text(s["explanation"])}
                     for s in (plan or {}).get("scores", [])],
+        "verloop": [{"overleg": text(meeting_of(p)),
+                     "cijfers": text(", ".join(f"{who} {score}" for _, who, score in scores_of(p)) or "geen cijfers")}
+                    for p in plans],
+        "signalen": [{"niveau": s.level, "melding": text(s.message)}
+                     for s in signals_for(dossier, plans, register, meeting, settings)],
         "open_punten": [text(p) for p in (plan or {}).get("open_points", [])],
         "bevindingen": [{k: text(b[k]) for k in ("ernst", "professional", "veld", "melding")}
                         for b in (report or {}).get("bevindingen", [])],
@@ -152,7 +161,8 @@ def new_password() -> str:
 def build_packs(
     register: Register, meeting: dt.date, out_dir: Path, *, forms_dir: Path | None = None,
     plans_dir: Path | None = None, reports_dir: Path | None = None, per_recipient: bool = False,
-    encrypt: bool = False, templates_dir: Path | None = None, settings: MethodSettings = DEFAULT_SETTINGS,
+    encrypt: bool = False, history: History | None = None, templates_dir: Path | None = None,
+    settings: MethodSettings = DEFAULT_SETTINGS,
     timeout: float = DEFAULT_TIMEOUT, progress: Callable[[list], Iterable] = lambda items: items,
 ) -> PackResult:
     """Build the meeting pack (and with `per_recipient` one per professional) as PDF in `out_dir`."""
@@ -171,7 +181,8 @@ def build_packs(
                 render_docx(template_path(TOP3, templates_dir), top3_context(register, d, meeting, settings), top3)
             overview = work / "overzicht" / f"overzicht_{safe_part(d)}.docx"
             render_docx(template_path(OVERVIEW, templates_dir),
-                        overview_context(register, d, meeting, plan, reports.get(d)), overview)
+                        overview_context(register, d, meeting, plan, reports.get(d),
+                                         history.plans(d) if history else (), settings), overview)
             households[d] = HouseholdDocs(d, plan_docx, plan, top3, overview)
         audiences: list[tuple[Professional | None, list[str]]] = [(None, dossiers)]
         if per_recipient:

@@ -195,6 +195,7 @@ class Plan:
     recovery_needs: list[RecoveryNeed] = field(default_factory=list)
     strengths: list[Merged] = field(default_factory=list)
     open_points: list[str] = field(default_factory=list)
+    missing_forms: list[str] = field(default_factory=list)  # "name (organisation)" of forms not returned
     excluded: list[Exclusion] = field(default_factory=list)
     inputs: list[InputValue] = field(default_factory=list)
     #: The settings the plan was merged with, so the plan states its own rules.

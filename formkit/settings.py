@@ -30,6 +30,10 @@ class MethodSettings:
     direct_safety_score: int = 6
     #: Stable safety: every participant scores at least this, several times.
     stable_safety_score: int = 7
+    #: Stable safety: two meetings with everyone at stable_safety_score at least this many months apart ...
+    stable_interval_months: int = 1
+    #: ... and no incident for this many months.
+    incident_free_months: int = 6
     #: Scores this far apart (highest minus lowest) or more mean "geen consensus".
     consensus_spread: int = 3
     #: Every participant names their TOP-n unsafe situations ...

@@ -21,6 +21,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from formkit.dates import add_months
+from formkit.demo import SAMPLE_LATER_MEETING as LATER_MEETING
 from formkit.demo import SAMPLE_MEETING
 from formkit.forms import write_forms
 from formkit.register import Household, Involvement, MeetingItem, Member, Professional, Register, load
@@ -30,7 +31,6 @@ from formkit.scoresheet import resolve_names
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-LATER_MEETING = dt.date(2027, 1, 12)
 D = dt.date
 
 PROFESSIONALS = [
@@ -193,6 +193,35 @@ CONTENT = {
     ),
 }
 
+# The second meeting (12 January 2027): Bakker again, with some scores down, and the new Hoekstra household.
+LATER_CONTENT = {
+    "2026-014": dict(
+        situations=[
+            ("Marieke Bakker", "Marieke werd op 28 december door Ronald uitgescholden en bedreigd aan de telefoon.",
+             D(2026, 12, 28), "ja"),
+            ("Jan Bakker", "Jan gaat sinds 3 maanden zonder winterjas naar school, omdat er thuis geen geld voor is.",
+             D(2026, 9, 1), "nee"),
+        ],
+        conditions=[
+            ("Ronald woont tijdelijk bij zijn broer tot de eerste toetsing.", 30, "Ronald Bakker"),
+            ("Ronald neemt alleen contact op via de gezinscoach.", 21, "Ronald Bakker"),
+        ],
+        agreements=[
+            ("Politie basisteam Centrum", "Neemt de aangifte van bedreiging op en overlegt met het OM.", 7),
+            ("Wijkteam Noord", "Plant een gesprek met Marieke over een contactverbod.", 14),
+        ],
+        scores={"WT01": 4, "VT01": 2, "PO01": 3, "SC01": 5},
+    ),
+    "2026-041": dict(
+        situations=[
+            ("Bram Hoekstra", "Bram zag op 2 januari hoe zijn moeder door haar vriend werd geslagen.", D(2027, 1, 2), "ja"),
+        ],
+        conditions=[("De vriend van Sandra komt niet meer in huis.", 30, "Sandra Hoekstra")],
+        agreements=[("Veilig Thuis Regio", "Bespreekt met de politie een tijdelijk huisverbod.", 7)],
+        scores={"VT01": 3, "WT03": 4},
+    ),
+}
+
 # The typical mistakes of domain.md, each in one returned form: (dossier, professional).
 MISTAKES = {
     ("2026-014", "PO01"): "text_dates",
@@ -226,10 +255,11 @@ def build_faulty(reg: Register) -> Register:
     return replace(reg, households=households, members=members)
 
 
-def fill(path: Path, dossier: str, code: str, mistake: str | None) -> None:
+def fill(path: Path, dossier: str, code: str, mistake: str | None, meeting: dt.date = SAMPLE_MEETING,
+         contents: dict = CONTENT) -> None:
     """Fill a generated score sheet as the professional would, through its defined names."""
     schema = build_schema()
-    content = CONTENT[dossier]
+    content = contents[dossier]
     wb = load_workbook(path)
     places, _ = resolve_names(wb, [c.name for c in schema.inputs])
 
@@ -241,7 +271,7 @@ def fill(path: Path, dossier: str, code: str, mistake: str | None) -> None:
             cell.number_format = "d-m-yyyy"  # what Excel does when a Dutch user types a date
 
     def term(days: int) -> dt.datetime:
-        return dt.datetime.combine(SAMPLE_MEETING + dt.timedelta(days=days), dt.time())
+        return dt.datetime.combine(meeting + dt.timedelta(days=days), dt.time())
 
     for i, (victim, text, when, offence) in enumerate(content["situations"], start=1):
         if mistake == "victim_name_not_first" and i == 1:
@@ -266,7 +296,7 @@ def fill(path: Path, dossier: str, code: str, mistake: str | None) -> None:
     for i, (text, days, owner) in enumerate(content["conditions"], start=1):
         put(f"voorwaarde_{i}_voorwaarde", text)
         if mistake == "deadline_5_months" and i == 1:
-            put(f"voorwaarde_{i}_termijn", dt.datetime.combine(add_months(SAMPLE_MEETING, 5), dt.time()))
+            put(f"voorwaarde_{i}_termijn", dt.datetime.combine(add_months(meeting, 5), dt.time()))
         elif mistake == "text_dates":
             when = term(days)
             put(f"voorwaarde_{i}_termijn", f"{when.day}-{when.month}-{when.year}")
@@ -336,8 +366,16 @@ def main() -> None:
             shutil.copyfile(job.path, target)
             if key == RESAVED_BY_LIBREOFFICE and resave_with_libreoffice(target):
                 print(f"opnieuw opgeslagen met LibreOffice: {target.name}")
+    later = SAMPLES / f"retour_{LATER_MEETING.isoformat()}"
+    shutil.rmtree(later, ignore_errors=True)
+    later.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for job in write_forms(loaded.register, LATER_MEETING, Path(tmp)).written:
+            fill(job.path, job.dossier, job.professional, None, LATER_MEETING, LATER_CONTENT)
+            shutil.copyfile(job.path, later / job.path.name)
     print(f"geschreven: samples/register.xlsx, samples/register_met_fouten.xlsx, "
-          f"{len(list(retour.iterdir()))} formulieren in samples/retour")
+          f"{len(list(retour.iterdir()))} formulieren in samples/retour, "
+          f"{len(list(later.iterdir()))} in {later.name}")
 
 
 if __name__ == "__main__":

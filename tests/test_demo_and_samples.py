@@ -24,7 +24,7 @@ def test_demo_runs_end_to_end(tmp_path):
     assert "register_met_fouten.xlsx (met opzet fouten): 2 bevindingen" in result.output
     top3 = sorted((tmp_path / "demo" / "top3").rglob("*.docx"))
     plans = sorted((tmp_path / "demo" / "plannen").rglob("*.docx"))
-    assert len(top3) == 6 and len(plans) == 6
+    assert len(top3) == 6 and len(plans) == 8  # 6 households, 2 of them again at the later meeting
     assert "2026-008 Gezin De Boer: 5 van 6 formulieren, 2 fouten, 5 waarschuwingen" in result.output
     reports = sorted((tmp_path / "demo" / "rapporten").rglob("controlerapport_*"))
     assert len(reports) == 12  # xlsx and docx for each of the 6 households
@@ -34,6 +34,12 @@ def test_demo_runs_end_to_end(tmp_path):
     packs = tmp_path / "demo" / "pakketten"
     assert (packs / "pakket_2026-12-01.pdf").is_file() and len(list((packs / "ontvangers").glob("*.pdf"))) == 11
     assert "niet opgenomen" not in result.output
+    # the later meeting: history, signals and a dashboard with charts
+    assert (tmp_path / "demo" / "pakketten" / "pakket_2027-01-12.pdf").is_file()
+    assert "Het cijfer van Ingrid Jansen daalde van 3 naar 2" in result.output
+    assert "[rood] Directe veiligheid is 3 maanden na het eerste plan (1 december 2026) niet bereikt" in result.output
+    dashboard = load_workbook(tmp_path / "demo" / "dashboard_2027-03-02.xlsx")
+    assert len(dashboard["Cijferverloop"]._charts) == 7
     assert str((tmp_path / "demo").resolve()) in result.output
 
 
