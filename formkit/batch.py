@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import dates
@@ -18,6 +19,7 @@ from .checks import check_form
 from .errors import UsageError
 from .findings import Finding, finding
 from .intake import DEFAULT_LIMITS, Limits
+from .parallel import run_chunks
 from .reading import FormRejected, ReturnedForm, read_form
 from .register import Register
 from .register import check as check_register
@@ -93,17 +95,15 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 def check_batch(
     paths: Iterable[Path], register: Register, schema: Schema, *, meeting: dt.date | None = None,
-    limits: Limits = DEFAULT_LIMITS, progress: Callable[[list[Path]], Iterable[Path]] = lambda files: files,
+    limits: Limits = DEFAULT_LIMITS, progress: Callable[[list], Iterable] = lambda items: items, jobs: int = 1,
 ) -> BatchResult:
-    """Read and check every returned file for a meeting; infer the meeting when not given."""
+    """Read and check every returned file for a meeting (reading over `jobs` processes); infer the meeting."""
     results = []
-    for path in progress(collect_files(paths)):
-        try:
-            form = read_form(path, schema, limits)
-        except FormRejected as e:
-            results.append(FileResult(path, REFUSED, findings=[e.finding]))
-            continue
-        results.append(FileResult(path, PROCESSED, form, findings=list(form.findings)))
+    for path, read in run_chunks(partial(_read_chunk, schema, limits), collect_files(paths), jobs, progress):
+        if isinstance(read, Finding):
+            results.append(FileResult(path, REFUSED, findings=[read]))
+        else:
+            results.append(FileResult(path, PROCESSED, read, findings=list(read.findings)))
     meeting = meeting or _infer_meeting(results)
     if meeting is None and any(r.form is not None for r in results):
         raise UsageError("de formulieren noemen geen casusoverleg; geef --meeting op")
@@ -119,6 +119,17 @@ def check_batch(
     batch.missing = _missing(batch, register)
     batch.register = [f for f in check_register(register) if f.dossier in dossiers and f.code.startswith("regisseur")]
     return batch
+
+
+def _read_chunk(schema: Schema, limits: Limits, chunk: list[Path]) -> list:
+    """Read a chunk of files; runs in a worker process. Returns (path, ReturnedForm or the refusal)."""
+    done = []
+    for path in chunk:
+        try:
+            done.append((path, read_form(path, schema, limits)))
+        except FormRejected as e:
+            done.append((path, e.finding))
+    return done
 
 
 def _infer_meeting(results: list[FileResult]) -> dt.date | None:

@@ -86,8 +86,9 @@ def _fail(error: FormkitError) -> None:
 
 def _progress(label: str):
     def wrap(items):
-        items = list(items)
-        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+        if not hasattr(items, "__len__"):
+            items = list(items)
+        with click.progressbar(items, length=len(items), label=label, file=sys.stderr, show_pos=True) as bar:
             yield from bar
     return wrap
 
@@ -174,6 +175,8 @@ _templates_option = click.option("--templates", type=click.Path(exists=True, fil
                                  help="Map met eigen sjablonen (xlsx/ en docx/); standaard die van formkit.")
 
 
+_jobs_option = click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+                            help="Aantal processen tegelijk; bijvoorbeeld het aantal processorkernen.")
 _history_option = click.option(
     "--history", "history_pad", type=click.Path(dir_okay=False, path_type=Path),
     help="Historiebestand (SQLite) met alle plannen; standaard formkit-historie.sqlite naast het register.")
@@ -189,6 +192,7 @@ def _batch_options(what: str):
         click.option("--dossier", "dossiers", multiple=True, metavar="ID",
                      help="Alleen dit dossier (mag vaker); standaard alle dossiers van het overleg."),
         click.option("--force", is_flag=True, help=f"Overschrijf bestaande {what}."),
+        _jobs_option,
         _templates_option,
         click.pass_context,
     ]
@@ -227,7 +231,7 @@ def _run_batch(register_pad: Path, out_dir: Path, what: str, write) -> None:
 
 @main.command()
 @_batch_options("scoreformulieren")
-def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, templates) -> None:
+def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, jobs: int, templates) -> None:
     """Maak per huishouden van het overleg een scoreformulier (Excel) voor elke betrokken professional.
 
     Bestandsnamen bevatten alleen dossiernummer, code van de professional en datum.
@@ -236,12 +240,12 @@ def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool
 
     _run_batch(register_pad, out_dir, "scoreformulieren", lambda register, progress: write_forms(
         register, meeting, out_dir, dossiers=dossiers, force=force, templates_dir=templates,
-        settings=_settings(ctx), progress=progress))
+        settings=_settings(ctx), progress=progress, jobs=jobs))
 
 
 @main.command()
 @_batch_options("TOP-3 formulieren")
-def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, templates) -> None:
+def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, jobs: int, templates) -> None:
     """Maak per huishouden van het overleg het TOP-3 formulier (Word) voor het casusoverleg.
 
     Bestandsnamen bevatten alleen dossiernummer en datum.
@@ -250,7 +254,7 @@ def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool,
 
     _run_batch(register_pad, out_dir, "TOP-3 formulieren", lambda register, progress: write_top3_forms(
         register, meeting, out_dir, dossiers=dossiers, force=force, templates_dir=templates,
-        settings=_settings(ctx), progress=progress))
+        settings=_settings(ctx), progress=progress, jobs=jobs))
 
 
 # --- checking returned forms ------------------------------------------------------------
@@ -265,9 +269,11 @@ def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool,
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Map voor de controlerapporten per dossier (Excel en Word).")
 @click.option("--json", "as_json", is_flag=True, help="Schrijf de samenvatting als JSON.")
+@_jobs_option
 @_templates_option
 @click.pass_context
-def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_json: bool, templates) -> None:
+def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_json: bool, jobs: int,
+          templates) -> None:
     """Lees teruggestuurde scoreformulieren (bestanden en mappen) en controleer ze op de regels
     van de methode.
 
@@ -285,7 +291,7 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
         sys.exit(1)
     try:
         batch = check_batch(paden, loaded.register, build_schema(_settings(ctx)), meeting=meeting,
-                            progress=_progress("Formulieren controleren"))
+                            progress=_progress("Formulieren controleren"), jobs=jobs)
         summary = summarise(batch, loaded.register)
         if report_dir is not None:
             write_reports(summary, loaded.register, report_dir, templates_dir=templates)
@@ -322,9 +328,10 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Map voor de plannen: per dossier en overleg een map per versie (v1, v2, ...).")
 @_history_option
+@_jobs_option
 @_templates_option
 @click.pass_context
-def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, templates) -> None:
+def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, jobs: int, templates) -> None:
     """Voeg de teruggestuurde formulieren per huishouden samen tot één gezamenlijk veiligheidsplan
     (Word, Excel en plan.json).
 
@@ -334,7 +341,7 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, t
     from .batch import check_batch
     from .history import History, default_path
     from .merge import merge_batch
-    from .plan_files import write_version
+    from .plan_files import write_versions
     from .register import load
     from .schema import build_schema
 
@@ -346,10 +353,9 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, t
     schema = build_schema(_settings(ctx))
     try:
         batch = check_batch(paden, loaded.register, schema, meeting=meeting,
-                            progress=_progress("Formulieren lezen"))
+                            progress=_progress("Formulieren lezen"), jobs=jobs)
         plans = merge_batch(batch, loaded.register, schema)
-        for plan in _progress("Plannen schrijven")(plans):
-            folder = write_version(plan, out_dir, templates)
+        for plan, folder in write_versions(plans, out_dir, templates, jobs, _progress("Plannen schrijven")):
             history.record(plan)
             click.echo(f"{plan.dossier} {plan.household}: versie {plan.version} (kenmerk {plan.fingerprint()}), "
                        f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")

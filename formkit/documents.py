@@ -14,6 +14,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -26,6 +27,7 @@ from .atomic import write_atomic
 from .errors import TemplateError
 from .findings import Finding, finding
 from .forms import safe_part, select_dossiers
+from .parallel import run_chunks
 from .plan import Plan, Said
 from .register import Register
 from .schema import Schema, build_schema, row_label
@@ -279,24 +281,40 @@ def top3_path(out_dir: Path, dossier: str, meeting: dt.date) -> Path:
 def write_top3_forms(
     register: Register, meeting: dt.date, out_dir: Path, *, dossiers: Iterable[str] = (), force: bool = False,
     templates_dir: Path | None = None, settings: MethodSettings = DEFAULT_SETTINGS,
-    progress: Callable[[Iterable[str]], Iterable[str]] = lambda items: items,
+    progress: Callable[[Iterable], Iterable] = lambda items: items, jobs: int = 1,
 ) -> DocsResult:
-    """Write the TOP-3 form of every household of a meeting (or the chosen ones)."""
+    """Write the TOP-3 form of every household of a meeting (or the chosen ones), over `jobs` processes."""
     template = template_path(TOP3, templates_dir)
     selected = select_dossiers(register, meeting, dossiers)
     result = DocsResult(dossiers=selected)
-    for dossier in progress([d for d in selected if register.household(d) is not None]):
+    work = []
+    for dossier in selected:
+        if register.household(dossier) is None:
+            continue  # the register check reports the unknown dossier
         target = top3_path(out_dir, dossier, meeting)
         if target.exists() and not force:
             result.existing.append(target)
-            continue
-        try:
-            render_docx(template, top3_context(register, dossier, meeting, settings), target)
-        except OSError as e:
-            result.findings.append(finding("output_unwritable", target=target, reason=e.strerror or e, dossier=dossier))
-            continue
-        result.written.append(target)
+        else:
+            work.append((dossier, target, top3_context(register, dossier, meeting, settings)))
+    for dossier, target, problem in run_chunks(partial(_render_chunk, template), work, jobs, progress):
+        if problem is None:
+            result.written.append(target)
+        else:
+            result.findings.append(finding("output_unwritable", target=target, reason=problem, dossier=dossier))
     return result
+
+
+def _render_chunk(template: Path, chunk: list) -> list:
+    """Render a chunk of documents; runs in a worker process. Returns (dossier, target, problem or None)."""
+    done = []
+    for dossier, target, context in chunk:
+        try:
+            render_docx(template, context, target)
+        except OSError as e:
+            done.append((dossier, target, e.strerror or str(e)))
+            continue
+        done.append((dossier, target, None))
+    return done
 
 
 # --- checking a customised template -----------------------------------------------------

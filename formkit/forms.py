@@ -6,24 +6,32 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .errors import UsageError
 from .findings import Finding, finding
+from .parallel import run_chunks
 from .register import Professional, Register, missing_people
 from .schema import Schema, build_schema
-from .scoresheet import FormContent, FormMeta, form_id, write_form
+from .scoresheet import FormContent, FormMeta, ScoreSheetWriter, form_id
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import SCORE_SHEET, template_path
 
 
 @dataclass(frozen=True)
 class FormJob:
-    """One score sheet to write: for whom, about which household, and where."""
+    """One score sheet to write: for whom, about which household, and where; answers to prefill."""
 
     dossier: str
     professional: str
     path: Path
+    answers: tuple[tuple[str, object], ...] = ()
+
+
+def answers_for(job: FormJob) -> dict[str, object]:
+    """Return the answers to prefill in a job's form, by defined name."""
+    return dict(job.answers)
 
 
 @dataclass
@@ -117,24 +125,39 @@ def write_forms(
     force: bool = False,
     templates_dir: Path | None = None,
     settings: MethodSettings = DEFAULT_SETTINGS,
-    progress: Callable[[Iterable[FormJob]], Iterable[FormJob]] = lambda jobs: jobs,
+    progress: Callable[[Iterable], Iterable] = lambda items: items,
+    jobs: int = 1,
 ) -> FormsResult:
-    """Write the score sheets of a meeting into `out_dir`; existing files need `force`."""
+    """Write the score sheets of a meeting into `out_dir`; existing files need `force`; `jobs` processes."""
     schema = build_schema(settings)
     template = template_path(SCORE_SHEET, templates_dir)
     selected = select_dossiers(register, meeting, dossiers)
-    jobs, found = plan_forms(register, meeting, out_dir, selected)
+    planned, found = plan_forms(register, meeting, out_dir, selected)
     result = FormsResult(dossiers=selected, findings=found)
-    for job in progress(jobs):
-        if job.path.exists() and not force:
+    work = [(job, form_content(register, meeting, job.dossier, job.professional, schema)) for job in planned]
+    for job, outcome in run_chunks(partial(_write_chunk, schema, template, force), work, jobs, progress):
+        if outcome == "existing":
             result.existing.append(job)
+        elif isinstance(outcome, Finding):
+            result.findings.append(outcome)
+        else:
+            result.written.append(job)
+    return result
+
+
+def _write_chunk(schema: Schema, template: Path, force: bool, chunk: list) -> list:
+    """Write a chunk of forms with one writer (one parse of the template); runs in a worker process."""
+    writer = ScoreSheetWriter(schema, template)
+    done = []
+    for job, content in chunk:
+        if job.path.exists() and not force:
+            done.append((job, "existing"))
             continue
         try:
-            write_form(schema, template,
-                       form_content(register, meeting, job.dossier, job.professional, schema), job.path)
+            writer.write(content, job.path, answers=answers_for(job))
         except OSError as e:
-            result.findings.append(finding("output_unwritable", target=job.path, reason=e.strerror or e,
-                                           dossier=job.dossier))
+            done.append((job, finding("output_unwritable", target=job.path, reason=e.strerror or e,
+                                      dossier=job.dossier)))
             continue
-        result.written.append(job)
-    return result
+        done.append((job, "written"))
+    return done

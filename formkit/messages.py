@@ -45,6 +45,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "template_unreadable": (FOUT, "het sjabloon kan niet worden geopend ({reason})."),
     "template_sheet_missing": (FOUT, "het blad '{sheet}' ontbreekt in het sjabloon."),
     "template_name_missing": (FOUT, "de gedefinieerde naam '{name}' ontbreekt; formkit vindt het veld '{label}' dan niet."),
+    "template_name_merged": (FOUT, "de gedefinieerde naam '{name}' ('{label}') wijst naar een cel binnen samengevoegde cellen, waar niemand kan typen; laat hem naar de linkerbovenste cel wijzen."),
     "template_syntax": (FOUT, "een tag klopt niet: {reason} (bij: '{context}')."),
     "template_split_tag": (FOUT, "Word heeft een tag over meerdere stukjes tekst verdeeld, zodat hij niet meer werkt (bij: '{context}'); typ de hele tag opnieuw in één keer."),
     "template_unknown_variable": (FOUT, "onbekende variabele '{name}'{suggestion}."),

@@ -12,10 +12,12 @@ import os
 import re
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from .documents import PLAN, render_docx, plan_context
 from .forms import safe_part
+from .parallel import run_chunks
 from .merge import normal
 from .plan import Plan
 from .plan_workbook import write_plan_workbook
@@ -113,3 +115,14 @@ _PARTS = (
     ("risicofactoren", "risk_factors", _first("texts")),
     ("herstelbehoeften", "recovery_needs", _first("texts")),
 )
+
+
+def write_versions(plans: list[Plan], out_dir: Path, templates_dir: Path | None = None, jobs: int = 1,
+                   progress=lambda items: items) -> list[tuple[Plan, Path]]:
+    """Write the next version of every plan over `jobs` processes; return each plan (with its version) and folder."""
+    return list(run_chunks(partial(_write_chunk, out_dir, templates_dir), list(plans), jobs, progress))
+
+
+def _write_chunk(out_dir: Path, templates_dir: Path | None, chunk: list[Plan]) -> list[tuple[Plan, Path]]:
+    """Write a chunk of plan versions; runs in a worker process."""
+    return [(plan, write_version(plan, out_dir, templates_dir)) for plan in chunk]

@@ -65,6 +65,23 @@ class ReturnedForm:
             return None
 
 
+def _cells(wb, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[object, str]]:
+    """Return {(sheet, cell): (value, data type)} for the wanted cells, reading each sheet once."""
+    found = {}
+    for sheet in {s for s, _ in wanted}:
+        if sheet not in wb.sheetnames:
+            continue
+        ws = wb[sheet]
+        ws.reset_dimensions()  # don't trust the size the file declares
+        refs = {ref for s, ref in wanted if s == sheet}
+        for row in ws.iter_rows():
+            for cell in row:
+                coordinate = getattr(cell, "coordinate", None)
+                if coordinate in refs:
+                    found[(sheet, coordinate)] = (cell.value, cell.data_type)
+    return found
+
+
 def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS) -> ReturnedForm:
     """Return the metadata and filled values of a returned score sheet; raise FormRejected if unusable."""
     path = Path(path)
@@ -72,31 +89,38 @@ def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS) -> Re
     if refused is not None:
         raise FormRejected(refused)
     try:
-        wb = open_workbook(path)
+        wb = open_workbook(path, read_only=True)  # streams the sheet once; far less memory
     except WorkbookUnreadable as e:
         raise FormRejected(finding("file_damaged", file=path.name)) from e
-    props, sheet_meta = read_meta(wb)
-    meta = sheet_meta or props
-    if not meta.get("formkit_dossier") or not meta.get("formkit_professional"):
-        raise FormRejected(finding("not_formkit", file=path.name))
-    where = dict(file=path.name, dossier=meta.get("formkit_dossier"), professional=meta.get("formkit_professional"))
-    found = [finding("meta_mismatch", key=key, **where)
-             for key in META_KEYS if props and sheet_meta and props.get(key) != sheet_meta.get(key)]
-    if meta.get("formkit_schema_version") != schema.version:
-        found.append(finding("schema_version", found=meta.get("formkit_schema_version") or "onbekend",
-                             expected=schema.version, **where))
-    places, _ = resolve_names(wb, [c.name for c in schema.inputs])
-    values = {}
-    for name, (sheet, ref) in places.items():
-        cell = wb[sheet][ref]
-        value = cell.value
-        if cell.data_type == "f" and value is not None:
-            value = Formula(str(value))
-        elif isinstance(value, str):
-            value = value.strip()
-        elif isinstance(value, dt.datetime):
-            value = value.date()
-        if value not in (None, ""):
-            values[name] = value
-    saved = wb.properties.modified or dt.datetime.fromtimestamp(path.stat().st_mtime)
+    try:
+        props, sheet_meta = read_meta(wb)
+        meta = sheet_meta or props
+        if not meta.get("formkit_dossier") or not meta.get("formkit_professional"):
+            raise FormRejected(finding("not_formkit", file=path.name))
+        where = dict(file=path.name, dossier=meta.get("formkit_dossier"), professional=meta.get("formkit_professional"))
+        found = [finding("meta_mismatch", key=key, **where)
+                 for key in META_KEYS if props and sheet_meta and props.get(key) != sheet_meta.get(key)]
+        if meta.get("formkit_schema_version") != schema.version:
+            found.append(finding("schema_version", found=meta.get("formkit_schema_version") or "onbekend",
+                                 expected=schema.version, **where))
+        places, _ = resolve_names(wb, [c.name for c in schema.inputs])
+        cells = _cells(wb, {place for place in places.values()})
+        values = {}
+        for name, place in places.items():
+            value, data_type = cells.get(place, (None, None))
+            if data_type == "f" and value is not None:
+                value = Formula(str(value))
+            elif isinstance(value, str):
+                value = value.strip()
+            elif isinstance(value, dt.datetime):
+                value = value.date()
+            if value not in (None, ""):
+                values[name] = value
+        saved = wb.properties.modified or dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except FormRejected:
+        raise
+    except Exception as e:  # a package that passed the intake but that openpyxl cannot read
+        raise FormRejected(finding("file_damaged", file=path.name)) from e
+    finally:
+        wb.close()
     return ReturnedForm(path, meta, values, places, saved, tuple(found))

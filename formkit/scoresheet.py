@@ -9,11 +9,13 @@ default one. Validations, protection and metadata come from the schema at fill t
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils.cell import absolute_coordinate, range_boundaries
@@ -230,51 +232,116 @@ class FormContent:
     professionals: tuple[str, ...]  # as shown in the dropdown
 
 
+_SIMPLE_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?[A-Z]{1,3}\$?\d+)?$")
+
+
+def _destination(dn) -> tuple[str, str] | None:
+    """Return (sheet, top-left cell) of a defined name, reading the common form directly."""
+    m = _SIMPLE_REF.match(dn.attr_text or "")
+    if m:
+        sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+        return sheet, f"{m.group(3)}{m.group(4)}"
+    destinations = list(dn.destinations)  # openpyxl's tokenizer, for anything unusual
+    return (destinations[0][0], destinations[0][1].replace("$", "").split(":")[0]) if destinations else None
+
+
 def resolve_names(wb, names) -> tuple[dict[str, tuple[str, str]], list[str]]:
     """Return ({name: (sheet, cell)}, missing names) for workbook-level defined names."""
     found, missing = {}, []
     for name in names:
         dn = wb.defined_names.get(name)
-        destinations = list(dn.destinations) if dn is not None else []
-        if not destinations or destinations[0][0] not in wb.sheetnames:
+        place = _destination(dn) if dn is not None else None
+        if place is None or place[0] not in wb.sheetnames:
             missing.append(name)
             continue
-        sheet, ref = destinations[0]
-        found[name] = (sheet, ref.replace("$", "").split(":")[0])
+        found[name] = place
     return found, missing
+
+
+class ScoreSheetWriter:
+    """Fills score sheets from one template, which it parses once and reuses for every form.
+
+    Every part that differs between forms (header, dropdown lists, validations, metadata,
+    row heights) is written anew for each form, so nothing of one form reaches the next.
+    """
+
+    def __init__(self, schema: Schema, template: Path):
+        self.schema = schema
+        self.template = Path(template)
+        self._wb = None
+        self._places: dict[str, tuple[str, str]] = {}
+        self._heights: dict[tuple[str, int], float | None] = {}
+
+    def _load(self):
+        if self._wb is not None:
+            return self._wb
+        try:
+            wb = open_workbook(self.template)
+        except WorkbookUnreadable as e:
+            raise TemplateError(f"het sjabloon {self.template.name} kan niet worden geopend: {e}") from e
+        header_names = [h.name for h in self.schema.header]
+        places, missing = resolve_names(wb, header_names + [c.name for c in self.schema.inputs])
+        missing_sheets = [s for s in (SHEET, LISTS_SHEET, META_SHEET) if s not in wb.sheetnames]
+        merged = merged_inputs(wb, places)
+        if merged:
+            raise TemplateError(f"in het sjabloon {self.template.name} wijst naam '{merged[0]}' naar een cel binnen "
+                                "samengevoegde cellen; laat de naam naar de eerste (linkerbovenste) cel wijzen")
+        if missing or missing_sheets:
+            raise TemplateError(
+                f"het sjabloon {self.template.name} mist "
+                + ", ".join([f"blad '{s}'" for s in missing_sheets] + [f"naam '{n}'" for n in missing[:10]])
+                + (" en meer" if len(missing) > 10 else "")
+            )
+        for name in header_names:
+            sheet, cell = places[name]
+            row = wb[sheet][cell].row
+            self._heights[(sheet, row)] = wb[sheet].row_dimensions[row].height
+        self._wb, self._places = wb, places
+        return wb
+
+    def write(self, content: FormContent, out: Path, answers: dict[str, object] | None = None) -> None:
+        """Fill the template for one professional and household and save it to `out`.
+
+        `answers` prefills input cells by defined name (values are data, never formulas);
+        every other input cell is left empty.
+        """
+        wb = self._load()
+        schema, places = self.schema, self._places
+        for c in schema.inputs:
+            sheet, cell = places[c.name]
+            wb[sheet][cell].value = None
+        for name, value in (answers or {}).items():
+            sheet, cell = places[name]
+            set_text(wb[sheet][cell], value)
+        for (sheet, row), height in self._heights.items():
+            wb[sheet].row_dimensions[row].height = height
+        _fill_header(wb, schema, places, content)
+        _fill_lists(wb, content)
+        _add_validations(wb, schema, places, content.meta.meeting)
+        _write_meta(wb, content.meta)
+        for h in schema.header:
+            sheet, cell = places[h.name]
+            wb[sheet][cell].protection = Protection(locked=True)
+        for sheet in {places[c.name][0] for c in schema.inputs}:
+            _protect(wb[sheet])
+        for extra in (LISTS_SHEET, META_SHEET):
+            wb[extra].sheet_state = "hidden"
+            wb[extra].protection.sheet = True
+        wb.security = WorkbookProtection(lockStructure=True)
+        wb.properties.title = f"Scoreformulier dossier {content.meta.dossier}"
+        wb.properties.creator = "formkit"
+        save_atomic(wb, out)
+
+
+def merged_inputs(wb, places: dict[str, tuple[str, str]]) -> list[str]:
+    """Return the names that point inside merged cells, where nobody can type."""
+    return [name for name, (sheet, cell) in places.items()
+            if sheet in wb.sheetnames and isinstance(wb[sheet][cell], MergedCell)]
 
 
 def write_form(schema: Schema, template: Path, content: FormContent, out: Path) -> None:
     """Fill the template for one professional and household and save it to `out`."""
-    try:
-        wb = open_workbook(template)
-    except WorkbookUnreadable as e:
-        raise TemplateError(f"het sjabloon {template.name} kan niet worden geopend: {e}") from e
-    header_names = [h.name for h in schema.header]
-    places, missing = resolve_names(wb, header_names + [c.name for c in schema.inputs])
-    missing_sheets = [s for s in (SHEET, LISTS_SHEET, META_SHEET) if s not in wb.sheetnames]
-    if missing or missing_sheets:
-        raise TemplateError(
-            f"het sjabloon {template.name} mist "
-            + ", ".join([f"blad '{s}'" for s in missing_sheets] + [f"naam '{n}'" for n in missing[:10]])
-            + (" en meer" if len(missing) > 10 else "")
-        )
-    _fill_header(wb, schema, places, content)
-    _fill_lists(wb, content)
-    _add_validations(wb, schema, places, content.meta.meeting)
-    _write_meta(wb, content.meta)
-    for name in header_names:
-        sheet, cell = places[name]
-        wb[sheet][cell].protection = Protection(locked=True)
-    for sheet in {places[c.name][0] for c in schema.inputs}:
-        _protect(wb[sheet])
-    for extra in (LISTS_SHEET, META_SHEET):
-        wb[extra].sheet_state = "hidden"
-        wb[extra].protection.sheet = True
-    wb.security = WorkbookProtection(lockStructure=True)
-    wb.properties.title = f"Scoreformulier dossier {content.meta.dossier}"
-    wb.properties.creator = "formkit"
-    save_atomic(wb, out)
+    ScoreSheetWriter(schema, template).write(content, out)
 
 
 def _fill_header(wb, schema: Schema, places, content: FormContent) -> None:

@@ -13,7 +13,7 @@ from .findings import Finding, finding
 from .merge import merge_batch
 from .register import load
 from .schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, Schema, build_schema
-from .scoresheet import resolve_names
+from .scoresheet import merged_inputs, resolve_names
 from .templates import SCORE_SHEET, default_templates_dir, samples_dir
 from .xlsx import WorkbookUnreadable, open_workbook
 
@@ -46,8 +46,9 @@ def check_xlsx_template(path: Path, relative: Path, schema: Schema) -> list[Find
              for s in (SHEET, LISTS_SHEET, META_SHEET) if s not in wb.sheetnames]
     labels = {c.name: c.label for c in schema.inputs} | {h.name: h.label for h in schema.header}
     labels |= {name: f"keuzelijst {name}" for name, _ in LISTS.values()}
-    _, missing = resolve_names(wb, list(labels))
+    places, missing = resolve_names(wb, list(labels))
     found += [finding("template_name_missing", name=n, label=labels[n], **where) for n in missing]
+    found += [finding("template_name_merged", name=n, label=labels[n], **where) for n in merged_inputs(wb, places)]
     return found
 
 

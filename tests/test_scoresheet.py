@@ -197,8 +197,8 @@ def test_restyled_template_with_moved_cells_is_filled_through_its_names(tmp_path
     wb = load_workbook(template)
     ws = wb[SHEET]
     ws["A1"] = "Scoreformulier Gemeente Voorbeeld"
-    # the organisation moved the score input two columns to the right
-    wb.defined_names["beoordeling_cijfer"].attr_text = f"{SHEET}!$D${SCHEMA.input('beoordeling_cijfer').row}"
+    # the organisation moved the score input to the right, past the merged answer cells
+    wb.defined_names["beoordeling_cijfer"].attr_text = f"{SHEET}!$F${SCHEMA.input('beoordeling_cijfer').row}"
     wb.save(template)
     path = tmp_path / "register.xlsx"
     write_register(make_register(), path)
@@ -208,7 +208,7 @@ def test_restyled_template_with_moved_cells_is_filled_through_its_names(tmp_path
     out = load_workbook(next((tmp_path / "uit").rglob("*P1*.xlsx")))
     ws = out[SHEET]
     assert ws["A1"].value == "Scoreformulier Gemeente Voorbeeld"
-    moved = f"D{SCHEMA.input('beoordeling_cijfer').row}"
+    moved = f"F{SCHEMA.input('beoordeling_cijfer').row}"
     assert validation_of(ws, moved).formula1 == "lijst_cijfers"
     assert ws[moved].protection.locked is False
 
@@ -253,3 +253,17 @@ def test_forms_from_an_unreadable_register_exit_1(tmp_path):
     result = CliRunner().invoke(main, ["forms", str(path), "--meeting", "2026-12-01", "--out", str(tmp_path / "uit")])
     assert result.exit_code == 1
     assert "kan niet worden geopend" in result.output and "Traceback" not in result.output
+
+
+def test_a_name_inside_merged_cells_is_a_template_error(tmp_path):
+    from formkit.template_check import check_templates, export_templates
+
+    custom = tmp_path / "eigen"
+    export_templates(custom)
+    template = custom / SCORE_SHEET
+    wb = load_workbook(template)
+    wb.defined_names["beoordeling_cijfer"].attr_text = f"{SHEET}!$D${SCHEMA.input('beoordeling_cijfer').row}"
+    wb.save(template)
+    with pytest.raises(TemplateError, match="samengevoegde cellen"):
+        write_forms(make_register(), MEETING, tmp_path / "uit", templates_dir=custom)
+    assert [f.code for f in check_templates(custom)] == ["template_name_merged"]

@@ -1,0 +1,47 @@
+"""--jobs N spreads work over processes and gives the same results as one process."""
+
+import json
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from conftest import COMPLETE, make_register
+from formkit.cli import main
+from formkit.register_write import write_register
+from formkit.scoresheet import read_meta
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(map(str, args)))
+    assert result.exit_code in (0, 1), result.output
+    return result
+
+
+def test_forms_docs_check_and_merge_with_two_jobs_match_one(tmp_path, returned):
+    register = tmp_path / "register.xlsx"
+    write_register(make_register(), register)
+    for jobs in (1, 2):
+        out = tmp_path / f"j{jobs}"
+        run("forms", register, "--meeting", "2026-12-01", "--out", out / "formulieren", "--jobs", jobs)
+        run("docs", register, "--meeting", "2026-12-01", "--out", out / "top3", "--jobs", jobs)
+    names = lambda folder, ext: sorted(p.relative_to(folder).as_posix() for p in folder.rglob(f"*.{ext}"))  # noqa
+    assert names(tmp_path / "j1", "xlsx") == names(tmp_path / "j2", "xlsx") and len(names(tmp_path / "j1", "xlsx")) == 3
+    assert names(tmp_path / "j1", "docx") == names(tmp_path / "j2", "docx")
+    for path in (tmp_path / "j2" / "formulieren").rglob("*.xlsx"):
+        twin = tmp_path / "j1" / "formulieren" / path.relative_to(tmp_path / "j2" / "formulieren")
+        meta = lambda p: {k: v for k, v in read_meta(load_workbook(p))[1].items()}  # noqa: E731
+        assert meta(path) == meta(twin)
+
+    returned(COMPLETE)
+    summaries, plans = [], []
+    for jobs in (1, 2):
+        summaries.append(json.loads(run("check", tmp_path / "retour", "--register", register, "--json",
+                                        "--jobs", jobs).stdout))
+        run("merge", tmp_path / "retour", "--register", register, "--meeting", "2026-12-01",
+            "--out", tmp_path / f"plannen{jobs}", "--history", tmp_path / f"h{jobs}.sqlite", "--jobs", jobs)
+        plans.append((tmp_path / f"plannen{jobs}" / "2026-101" / "2026-12-01" / "v1" / "plan.json").read_bytes())
+    for summary in summaries:
+        for f in summary["bestanden"]:
+            f["bestand"] = f["bestand"].rsplit("/", 1)[-1]
+    assert summaries[0] == summaries[1]
+    assert plans[0] == plans[1]
