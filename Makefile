@@ -32,9 +32,8 @@ templates: install
 samples: install templates
 	$(BIN)/python scripts/build_samples.py
 
-bench: install
-	$(BIN)/python benchmarks/forms.py
-	$(BIN)/python benchmarks/pack.py
+bench: install libreoffice
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

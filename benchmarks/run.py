@@ -1,0 +1,223 @@
+"""The whole cycle at scale, each stage against its bare-library floor, measured in one run.
+
+Run: make bench   or   .venv/bin/python benchmarks/run.py [--households N] [--jobs 2]
+
+A synthetic region (N households, 5 professionals and 3 members each, all fictional)
+goes through: score sheets (xlsx), TOP-3 forms (docx), check of the returned forms,
+merge into plans, and one 20-household meeting pack. Each stage is timed with 1 job and
+with --jobs; each floor is the bare library doing the same per document. Peak memory is
+the process's maximum resident size; a child process runs N=100 to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+from openpyxl import load_workbook
+
+from formkit.batch import check_batch
+from formkit.documents import TOP3, top3_context, write_top3_forms
+from formkit.forms import form_content, write_forms
+from formkit.merge import merge_batch
+from formkit.pack import build_packs
+from formkit.pdf import convert_to_pdf
+from formkit.plan_files import write_versions
+from formkit.register import Household, Involvement, MeetingItem, Member, Professional, Register
+from formkit.schema import build_schema
+from formkit.scoresheet import ScoreSheetWriter
+from formkit.templates import SCORE_SHEET, default_templates_dir
+
+MEETING = dt.date(2026, 12, 1)
+SCHEMA = build_schema()
+
+
+def region(households: int) -> Register:
+    """A fictional register: N households, 5 professionals and 3 members each."""
+    reg = Register(professionals=[Professional(f"P{i:03d}", f"Professional {i:03d}", f"Organisatie {i % 9}",
+                                               "functie", f"p{i}@voorbeeld.example") for i in range(1, 201)])
+    for h in range(1, households + 1):
+        dossier = f"2026-{h:04d}"
+        codes = [f"P{(h * 7 + k * 13) % 200 + 1:03d}" for k in range(5)]
+        reg.households.append(Household(dossier, f"Gezin Voorbeeld {h:04d}", dt.date(2026, 9, 1), 1 + h % 3, codes[0]))
+        reg.members += [Member(dossier, f"Lid{m} Voorbeeld{h:04d}", 1980 + m * 12, "gezinslid") for m in range(3)]
+        reg.involvements += [Involvement(dossier, c, f"NR-{h}-{c}") for c in codes]
+        reg.meeting_items.append(MeetingItem(MEETING, dossier))
+    return reg
+
+
+def answers(reg: Register, dossier: str, code: str, n: int) -> dict:
+    """What a professional fills in: two situations, a score, a condition, an agreement, regie."""
+    first = reg.members_of(dossier)[2].name
+    regisseur = reg.regisseur_of(dossier)
+    return {
+        "situatie_1_slachtoffer": first, "situatie_1_omschrijving": f"{first.split()[0]} is vaak alleen thuis.",
+        "situatie_1_datum": dt.date(2026, 10, 1), "situatie_1_strafbaar_feit": "nee",
+        "situatie_2_slachtoffer": first, "situatie_2_omschrijving": f"{first.split()[0]} mist school ({n % 4}).",
+        "situatie_2_datum": 2026, "situatie_2_strafbaar_feit": "nee",
+        "beoordeling_cijfer": 3 + n % 5, "beoordeling_toelichting": "Feitelijke toelichting bij het cijfer.",
+        "voorwaarde_1_voorwaarde": "Er is altijd een volwassene thuis.", "voorwaarde_1_termijn": dt.date(2027, 1, 15),
+        "voorwaarde_1_eigenaar": "Ouder", "afspraak_1_wie": "Wijkteam", "afspraak_1_wat": "Regelt opvang.",
+        "afspraak_1_wanneer": dt.date(2026, 12, 20), "regie_regisseur": f"{regisseur.name} ({regisseur.organisation})",
+        "regie_toetsmoment": dt.date(2027, 1, 12), "regie_veilig_thuis": "Bij elk nieuw incident.",
+        "regie_consequenties": "Overleg met Veilig Thuis.",
+    }
+
+
+def timed(label: str, func, figures: dict, count: int):
+    started = time.perf_counter()
+    result = func()
+    seconds = time.perf_counter() - started
+    figures[label] = {"seconds": seconds, "per_doc_ms": seconds / max(count, 1) * 1000, "count": count}
+    return result
+
+
+def floors(work: Path, reg: Register, returned: list[Path], figures: dict, samples: int = 40) -> None:
+    """The bare libraries doing the same per document, on the same templates and files."""
+    template_xlsx = default_templates_dir() / SCORE_SHEET
+    template_docx = default_templates_dir() / TOP3
+    dossiers = reg.dossiers_on(MEETING)[:samples]
+
+    def openpyxl_fill():
+        for i, d in enumerate(dossiers):
+            wb = load_workbook(template_xlsx)
+            wb["Scoreformulier"]["B4"] = d
+            wb.save(work / f"floor_{i}.xlsx")
+
+    def openpyxl_read():
+        for path in returned[:samples]:
+            wb = load_workbook(path, read_only=True)
+            for _ in wb["Scoreformulier"].iter_rows(values_only=True):
+                pass
+            wb.close()
+
+    def zip_copy():
+        for i in range(samples):
+            shutil.copyfile(template_xlsx, work / f"copy_{i}.xlsx")
+
+    def docxtpl_render():
+        for i, d in enumerate(dossiers):
+            doc = DocxTemplate(template_docx)
+            doc.render(top3_context(reg, d, MEETING), jinja_env=SandboxedEnvironment(autoescape=True))
+            doc.save(work / f"floor_{i}.docx")
+
+    timed("floor openpyxl load+fill+save", openpyxl_fill, figures, len(dossiers))
+    timed("floor openpyxl read-only read", openpyxl_read, figures, len(returned[:samples]))
+    timed("floor copy template zip", zip_copy, figures, samples)
+    timed("floor docxtpl load+render+save", docxtpl_render, figures, len(dossiers))
+
+
+def soffice_floor(work: Path, docs: list[Path], figures: dict) -> None:
+    batch = convert_to_pdf(docs, work / "soffice_batch")
+    figures["floor soffice one run for all"] = {"seconds": batch.seconds, "per_doc_ms": batch.seconds / len(docs) * 1000,
+                                                "count": len(docs)}
+    started = time.perf_counter()
+    for i, doc in enumerate(docs[:5]):
+        convert_to_pdf([doc], work / f"soffice_{i}")
+    seconds = time.perf_counter() - started
+    figures["floor soffice one run per file"] = {"seconds": seconds, "per_doc_ms": seconds / 5 * 1000, "count": 5}
+
+
+def cycle(households: int, jobs: int, with_floors: bool) -> dict:
+    figures: dict = {}
+    reg = region(households)
+    with tempfile.TemporaryDirectory(prefix="formkit-bench-") as tmp:
+        work = Path(tmp)
+        forms = timed("forms (xlsx), 1 job", lambda: write_forms(reg, MEETING, work / "f1"), figures,
+                      households * 5)
+        if jobs > 1:
+            timed(f"forms (xlsx), {jobs} jobs", lambda: write_forms(reg, MEETING, work / "f2", jobs=jobs), figures,
+                  households * 5)
+        writer = ScoreSheetWriter(SCHEMA, default_templates_dir() / SCORE_SHEET)  # setup: returned forms
+        returned = []
+        for n, job in enumerate(forms.written):
+            path = work / "retour" / f"{n:05d}.xlsx"
+            writer.write(form_content(reg, MEETING, job.dossier, job.professional, SCHEMA), path,
+                         answers(reg, job.dossier, job.professional, n))
+            returned.append(path)
+        timed("TOP-3 forms (docx), 1 job", lambda: write_top3_forms(reg, MEETING, work / "d1"), figures, households)
+        if jobs > 1:
+            timed(f"TOP-3 forms (docx), {jobs} jobs", lambda: write_top3_forms(reg, MEETING, work / "d2", jobs=jobs),
+                  figures, households)
+        batch = timed("check, 1 job", lambda: check_batch([work / "retour"], reg, SCHEMA, meeting=MEETING), figures,
+                      len(returned))
+        if jobs > 1:
+            timed(f"check, {jobs} jobs", lambda: check_batch([work / "retour"], reg, SCHEMA, meeting=MEETING,
+                                                             jobs=jobs), figures, len(returned))
+        plans = merge_batch(batch, reg, SCHEMA)
+        timed("merge + plans (docx, xlsx, json), 1 job", lambda: write_versions(plans, work / "p1"), figures,
+              len(plans))
+        if jobs > 1:
+            timed(f"merge + plans (docx, xlsx, json), {jobs} jobs",
+                  lambda: write_versions(merge_batch(batch, reg, SCHEMA), work / "p2", jobs=jobs), figures, len(plans))
+        if with_floors:
+            pack_reg = region(20)
+            pack = timed("meeting pack, 20 households", lambda: build_packs(pack_reg, MEETING, work / "pakket"),
+                         figures, 20)
+            figures["meeting pack, 20 households"]["pages"] = pack.packs[0].pages
+            figures["meeting pack, 20 households"]["kb"] = pack.packs[0].path.stat().st_size // 1024
+            floors(work, reg, returned, figures)
+            soffice_floor(work, sorted((work / "d1").rglob("*.docx"))[:20], figures)
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def report(households: int, jobs: int, figures: dict, small_rss: float | None) -> None:
+    f = figures
+    print(f"formkit benchmark: {households} huishoudens, {households * 5} formulieren, {jobs} jobs, "
+          f"{__import__('os').cpu_count()} cores")
+    print(f"{'stage':46} {'total s':>8} {'ms/doc':>8}")
+    for label, v in f.items():
+        if isinstance(v, dict):
+            extra = f"  ({v['pages']} pages, {v['kb']} KB)" if "pages" in v else ""
+            print(f"{label:46} {v['seconds']:8.1f} {v['per_doc_ms']:8.1f}{extra}")
+
+    def ratio(stage: str, floor: str) -> str:
+        return f"{f[stage]['per_doc_ms'] / f[floor]['per_doc_ms']:.2f}x" if stage in f and floor in f else "n/a"
+
+    print("ratios to the floor (per document):")
+    print(f"  forms vs openpyxl load+fill+save:        {ratio('forms (xlsx), 1 job', 'floor openpyxl load+fill+save')}")
+    print(f"  forms vs copying the template zip:       {ratio('forms (xlsx), 1 job', 'floor copy template zip')}")
+    print(f"  TOP-3 vs docxtpl load+render+save:       {ratio('TOP-3 forms (docx), 1 job', 'floor docxtpl load+render+save')}")
+    print(f"  check vs openpyxl read-only read:        {ratio('check, 1 job', 'floor openpyxl read-only read')}")
+    print(f"  soffice batch vs one run per file:       {ratio('floor soffice one run for all', 'floor soffice one run per file')}")
+    if jobs > 1:
+        for stage in ("forms (xlsx)", "TOP-3 forms (docx)", "check", "merge + plans (docx, xlsx, json)"):
+            one, many = f.get(f"{stage}, 1 job"), f.get(f"{stage}, {jobs} jobs")
+            if one and many:
+                print(f"  speed-up {stage} with {jobs} jobs: {one['seconds'] / many['seconds']:.2f}x")
+        total = sum(v["seconds"] for k, v in f.items() if isinstance(v, dict) and k.endswith(f"{jobs} jobs"))
+        print(f"whole cycle with {jobs} jobs (forms, TOP-3, check, merge): {total:.0f} s")
+    print(f"peak memory (max RSS) at N={households}: {f['peak_rss_mb']:.0f} MB" +
+          (f"; at N=100: {small_rss:.0f} MB ({(f['peak_rss_mb'] / small_rss - 1) * 100:+.0f}%)" if small_rss else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--households", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON only (used for N=100)")
+    args = parser.parse_args()
+    if args.json:
+        print(json.dumps(cycle(args.households, 1, with_floors=False)))
+        return
+    small = None
+    if args.households != 100:
+        out = subprocess.run([sys.executable, __file__, "--households", "100", "--json"], capture_output=True,
+                             text=True, check=True)
+        small = json.loads(out.stdout)["peak_rss_mb"]
+    report(args.households, args.jobs, cycle(args.households, args.jobs, with_floors=True), small)
+
+
+if __name__ == "__main__":
+    main()
