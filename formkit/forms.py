@@ -21,17 +21,11 @@ from .templates import SCORE_SHEET, template_path
 
 @dataclass(frozen=True)
 class FormJob:
-    """One score sheet to write: for whom, about which household, and where; answers to prefill."""
+    """One score sheet to write: for whom, about which household, and where."""
 
     dossier: str
     professional: str
     path: Path
-    answers: tuple[tuple[str, object], ...] = ()
-
-
-def answers_for(job: FormJob) -> dict[str, object]:
-    """Return the answers to prefill in a job's form, by defined name."""
-    return dict(job.answers)
 
 
 @dataclass
@@ -154,7 +148,7 @@ def _write_chunk(schema: Schema, template: Path, force: bool, chunk: list) -> li
             done.append((job, "existing"))
             continue
         try:
-            writer.write(content, job.path, answers=answers_for(job))
+            writer.write(content, job.path)
         except OSError as e:
             done.append((job, finding("output_unwritable", target=job.path, reason=e.strerror or e,
                                       dossier=job.dossier)))

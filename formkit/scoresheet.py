@@ -339,11 +339,6 @@ def merged_inputs(wb, places: dict[str, tuple[str, str]]) -> list[str]:
             if sheet in wb.sheetnames and isinstance(wb[sheet][cell], MergedCell)]
 
 
-def write_form(schema: Schema, template: Path, content: FormContent, out: Path) -> None:
-    """Fill the template for one professional and household and save it to `out`."""
-    ScoreSheetWriter(schema, template).write(content, out)
-
-
 def _fill_header(wb, schema: Schema, places, content: FormContent) -> None:
     meeting = dates.format_dutch(content.meta.meeting)
     phase = str(content.phase) if content.phase is not None else "onbekend"

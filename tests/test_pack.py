@@ -165,13 +165,22 @@ def test_a_hanging_libreoffice_is_killed_with_its_children(tmp_path, monkeypatch
         assert not running(pid)  # the helper it started is gone too
 
 
-def running(pid: int) -> bool:
-    """True when a process runs; a killed one waiting to be reaped (zombie) does not count."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "\nState:\tZ" not in status
+def running(pid: int, patience: float = 5.0) -> bool:
+    """True when a process still runs after `patience` seconds; a zombie (killed, not yet reaped) does not count.
+
+    A process that got SIGKILL takes a moment to finish exiting on a busy machine.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+        if "\nState:\tZ" in status:
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.05)
 
 
 def test_libreoffice_missing_is_a_clear_message(tmp_path, monkeypatch, meeting_files):
