@@ -74,8 +74,14 @@ def _print_findings(findings: list[Finding]) -> None:
 
 def _summary(findings: list[Finding]) -> str:
     errors = sum(f.is_error for f in findings)
-    warnings = len(findings) - errors
-    return f"{errors} {'fout' if errors == 1 else 'fouten'}, {warnings} {'waarschuwing' if warnings == 1 else 'waarschuwingen'}"
+    return f"{plural(errors, 'fout', 'fouten')}, {plural(len(findings) - errors, 'waarschuwing', 'waarschuwingen')}"
+
+
+def _load_register(path: Path):
+    """Return the register at `path`; stop with exit 1 and its findings when nothing in it is usable."""
+
+    loaded = _load_register(path)
+    return loaded
 
 
 def _fail(error: FormkitError) -> None:
@@ -206,12 +212,9 @@ def _batch_options(what: str):
 
 def _run_batch(register_pad: Path, out_dir: Path, what: str, write) -> None:
     """Load the register, call `write(register, progress)`, report, and exit with the right code."""
-    from .register import load, relevant
+    from .register import relevant
 
-    loaded = load(register_pad)
-    if not loaded.register.households and has_errors(loaded.findings):
-        _print_findings(loaded.findings)
-        sys.exit(1)  # nothing usable in the register: its findings say why
+    loaded = _load_register(register_pad)
     try:
         result = write(loaded.register, _progress(f"{what[0].upper()}{what[1:]} maken"))
     except FormkitError as e:
@@ -281,14 +284,10 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
     code 1 als er een fout is, anders 0.
     """
     from .batch import check_batch
-    from .register import load
     from .reports import format_summary, summarise, write_reports
     from .schema import build_schema
 
-    loaded = load(register_pad)
-    if not loaded.register.households and has_errors(loaded.findings):
-        _print_findings(loaded.findings)
-        sys.exit(1)
+    loaded = _load_register(register_pad)
     try:
         batch = check_batch(paden, loaded.register, build_schema(_settings(ctx)), meeting=meeting,
                             progress=_progress("Formulieren controleren"), jobs=jobs)
@@ -342,14 +341,10 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, j
     from .history import History, default_path
     from .merge import merge_batch
     from .plan_files import write_versions
-    from .register import load
     from .schema import build_schema
 
     history = History(history_pad or default_path(register_pad))
-    loaded = load(register_pad)
-    if not loaded.register.households and has_errors(loaded.findings):
-        _print_findings(loaded.findings)
-        sys.exit(1)
+    loaded = _load_register(register_pad)
     schema = build_schema(_settings(ctx))
     try:
         batch = check_batch(paden, loaded.register, schema, meeting=meeting,
@@ -406,12 +401,8 @@ def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, ou
     """
     from .history import History, default_path
     from .pack import build_packs
-    from .register import load
 
-    loaded = load(register_pad)
-    if not loaded.register.households and has_errors(loaded.findings):
-        _print_findings(loaded.findings)
-        sys.exit(1)
+    loaded = _load_register(register_pad)
     try:
         result = build_packs(loaded.register, meeting, out_dir, forms_dir=forms_dir, plans_dir=plans_dir,
                              reports_dir=reports_dir, per_recipient=per_recipient, encrypt=encrypt,
@@ -454,13 +445,9 @@ def status(ctx, register_pad: Path, as_of, out_dir, as_json: bool, history_pad) 
     import datetime as dt
 
     from .history import History, default_path
-    from .register import load
     from .status import format_table, household_statuses, write_dashboard
 
-    loaded = load(register_pad)
-    if not loaded.register.households and has_errors(loaded.findings):
-        _print_findings(loaded.findings)
-        sys.exit(1)
+    loaded = _load_register(register_pad)
     as_of = as_of or dt.date.today()
     statuses = household_statuses(loaded.register, History(history_pad or default_path(register_pad)), as_of,
                                   _settings(ctx))
@@ -512,7 +499,6 @@ def mail(rapporten: Path, register_pad: Path, outbox, smtp, security, user, send
     import os
 
     from .mail import SmtpSettings, mail_reports
-    from .register import load
 
     if outbox and smtp:
         raise click.UsageError("kies --outbox of --smtp, niet allebei")
@@ -530,10 +516,7 @@ def mail(rapporten: Path, register_pad: Path, outbox, smtp, security, user, send
                 f"Wachtwoord voor {user}", hide_input=True, err=True)
         port = address[1] or {"starttls": 587, "ssl": 465, "none": 25}[security]
         settings = SmtpSettings(address[0], port, security, user, password, cafile)
-    loaded = load(register_pad)
-    if not loaded.register.households and has_errors(loaded.findings):
-        _print_findings(loaded.findings)
-        sys.exit(1)
+    loaded = _load_register(register_pad)
     try:
         result = mail_reports(rapporten, loaded.register, outbox=outbox, smtp=settings, sender=sender,
                               progress=_progress("Rapporten versturen"))

@@ -30,7 +30,7 @@ from .forms import safe_part, select_dossiers
 from .parallel import run_chunks
 from .plan import Plan, Said
 from .register import Register
-from .schema import Schema, build_schema, row_label
+from .schema import build_schema, row_label
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import template_path
 

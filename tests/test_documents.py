@@ -184,8 +184,8 @@ def edit_paragraph(path: Path, old: str, new_runs: list[str]) -> None:
         if old in p.text:
             for run in p.runs:
                 run._r.getparent().remove(run._r)
-            for text in new_runs:
-                p.add_run(text)
+            for words in new_runs:
+                p.add_run(words)
             break
     else:
         raise AssertionError(old)
