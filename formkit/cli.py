@@ -79,8 +79,12 @@ def _summary(findings: list[Finding]) -> str:
 
 def _load_register(path: Path):
     """Return the register at `path`; stop with exit 1 and its findings when nothing in it is usable."""
+    from .register import load
 
-    loaded = _load_register(path)
+    loaded = load(path)
+    if not loaded.register.households and has_errors(loaded.findings):
+        _print_findings(loaded.findings)
+        sys.exit(1)  # nothing usable in the register: its findings say why
     return loaded
 
 
