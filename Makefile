@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 libreoffice:
 	@sh scripts/ensure-libreoffice.sh
 
-demo: install
+demo: install libreoffice
 	$(BIN)/formkit demo --out out/demo
 
 test: install libreoffice

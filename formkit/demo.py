@@ -13,6 +13,7 @@ from .history import DEFAULT_NAME as DEFAULT_HISTORY
 from .history import History
 from .merge import merge_batch
 from .pack import build_packs
+from .pdf import LibreOfficeMissing
 from .plan_files import write_version
 from .batch import check_batch
 from .mail import mail_reports
@@ -102,17 +103,22 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
 
     echo("")
     echo("7. Vergaderpakketten (PDF)")
-    packs = build_packs(reg, SAMPLE_MEETING, out_dir / "pakketten", plans_dir=plans_dir, reports_dir=reports_dir,
-                        per_recipient=True, history=history, templates_dir=templates_dir, settings=settings,
-                        progress=progress("Pakketten samenstellen"))
-    full = packs.packs[0]
-    echo(f"   pakket voor het secretariaat: {full.path} ({full.pages} pagina's)")
-    echo(f"   {len(packs.packs) - 1} pakketten per professional, elk alleen met de eigen huishoudens, in "
-         f"{full.path.parent / 'ontvangers'}")
-    echo(f"   {packs.documents} documenten in één keer omgezet door LibreOffice ({packs.conversion_seconds:.1f} s); "
-         "versleutelen kan met 'formkit pack --encrypt'")
-    for note in packs.not_included:
-        echo(f"     niet opgenomen: {note}")
+    try:
+        packs = build_packs(reg, SAMPLE_MEETING, out_dir / "pakketten", plans_dir=plans_dir,
+                            reports_dir=reports_dir, per_recipient=True, history=history,
+                            templates_dir=templates_dir, settings=settings, progress=progress("Pakketten samenstellen"))
+    except LibreOfficeMissing as e:
+        packs = None
+        echo(f"   overgeslagen: {e}")
+    if packs:
+        full = packs.packs[0]
+        echo(f"   pakket voor het secretariaat: {full.path} ({full.pages} pagina's)")
+        echo(f"   {len(packs.packs) - 1} pakketten per professional, elk alleen met de eigen huishoudens, in "
+             f"{full.path.parent / 'ontvangers'}")
+        echo(f"   {packs.documents} documenten in één keer omgezet door LibreOffice ({packs.conversion_seconds:.1f} s); "
+             "versleutelen kan met 'formkit pack --encrypt'")
+        for note in packs.not_included:
+            echo(f"     niet opgenomen: {note}")
 
     echo("")
     echo(f"8. Het volgende overleg ({dates.format_dutch(SAMPLE_LATER_MEETING)}) en de stand van zaken")
@@ -123,9 +129,10 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
         history.record(plan)
     echo(f"   {len(later.processed())} formulieren samengevoegd tot {len(later.dossiers)} plannen; historie in "
          f"{history.path}")
-    later_pack = build_packs(reg, SAMPLE_LATER_MEETING, out_dir / "pakketten", plans_dir=plans_dir, history=history,
-                             templates_dir=templates_dir, settings=settings).packs[0]
-    echo(f"   pakket met cijferverloop en signalen: {later_pack.path}")
+    if packs:
+        later_pack = build_packs(reg, SAMPLE_LATER_MEETING, out_dir / "pakketten", plans_dir=plans_dir,
+                                 history=history, templates_dir=templates_dir, settings=settings).packs[0]
+        echo(f"   pakket met cijferverloop en signalen: {later_pack.path}")
     statuses = household_statuses(reg, history, SAMPLE_STATUS_DATE, settings)
     for line in format_table(statuses, SAMPLE_STATUS_DATE):
         echo(f"   {line}")

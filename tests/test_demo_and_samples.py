@@ -93,3 +93,11 @@ def test_returned_samples_carry_the_typical_mistakes():
     descriptions = _values("situatie_1_omschrijving")
     victims = _values("situatie_1_slachtoffer")
     assert any(not d.startswith(v.split()[0]) for d, v in zip(descriptions.values(), victims.values()))
+
+
+def test_demo_without_libreoffice_says_what_is_missing_and_finishes(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "leeg"))
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert "overgeslagen: LibreOffice (soffice) is niet gevonden" in result.output and "apt-get install" in result.output
+    assert "dashboard met cijferverloop in grafieken" in result.output
