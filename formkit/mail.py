@@ -74,7 +74,9 @@ def compose(entry: dict, manifest: dict, report_dir: Path, register: Register,
     regisseur = register.regisseur_of(dossier)
     if regisseur is None or not regisseur.email:
         return None, finding("mail_no_regisseur", dossier=dossier)
-    files = next(r for r in manifest["rapporten"] if r["dossier"] == dossier)
+    files = next((r for r in manifest.get("rapporten", []) if r["dossier"] == dossier), None)
+    if files is None:
+        return None, finding("mail_no_report", dossier=dossier)
     meeting = dt.date.fromisoformat(manifest["overleg"]) if manifest.get("overleg") else None
     when = dates.format_dutch(meeting) if meeting else "onbekende datum"
     msg = EmailMessage()

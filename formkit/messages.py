@@ -99,5 +99,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "choice_invalid": (FOUT, "'{value}' is geen geldige keuze; kies uit: {choices}."),
     # --- mail ------------------------------------------------------------------------------
     "mail_no_regisseur": (FOUT, "dossier {dossier} heeft geen regisseur met e-mailadres in het register; het rapport is niet verstuurd."),
+    "mail_no_report": (FOUT, "voor dossier {dossier} staat geen rapport in de map; maak de rapporten opnieuw met 'formkit check ... --report MAP'."),
     "mail_failed": (FOUT, "het rapport van dossier {dossier} aan {recipient} is niet verstuurd: {reason}. De andere rapporten gaan door; probeer het later opnieuw."),
 }

@@ -124,7 +124,7 @@ def _date_or_year(raw, here: dict):
         raw = raw.date()
     if isinstance(raw, dt.date):
         # a year typed in a cell Excel formats as a date comes back as a date in 1905
-        if raw.year < 1906:
+        if 1900 <= dates.excel_serial(raw) <= 2100:
             return dates.excel_serial(raw), None
         return raw, None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer():

@@ -213,3 +213,15 @@ def test_a_form_resaved_by_libreoffice_reads_identically(returned, tmp_path, lib
     reg = make_register()
     assert interpret(b, reg, SCHEMA).values == interpret(a, reg, SCHEMA).values
     assert [(f.code, f.cell) for f in findings_for(resaved)] == [(f.code, f.cell) for f in findings_for(original)]
+
+
+def test_a_year_typed_in_a_date_cell_reads_as_that_year(returned):
+    from openpyxl import load_workbook
+
+    path = returned(COMPLETE)
+    wb = load_workbook(path)
+    cell = wb["Scoreformulier"][SCHEMA.input("situatie_1_datum").cell]
+    cell.value, cell.number_format = 2025, "dd-mm-yyyy"  # Excel shows 17-07-1905
+    wb.save(path)
+    form = interpret(read_form(path, SCHEMA), make_register(), SCHEMA)
+    assert form.values["situatie_1_datum"] == 2025
