@@ -149,17 +149,19 @@ def cycle(households: int, jobs: int, with_floors: bool) -> dict:
         if jobs > 1:
             timed(f"TOP-3 forms (docx), {jobs} jobs", lambda: write_top3_forms(reg, MEETING, work / "d2", jobs=jobs),
                   figures, households)
-        batch = timed("check, 1 job", lambda: check_batch([work / "retour"], reg, SCHEMA, meeting=MEETING), figures,
-                      len(returned))
+        # each timed run's result is released before the next, so the peak is one run's, not two overlapping
         if jobs > 1:
             timed(f"check, {jobs} jobs", lambda: check_batch([work / "retour"], reg, SCHEMA, meeting=MEETING,
                                                              jobs=jobs), figures, len(returned))
-        plans = merge_batch(batch, reg, SCHEMA)
-        timed("merge + plans (docx, xlsx, json), 1 job", lambda: write_versions(plans, work / "p1"), figures,
-              len(plans))
+        batch = timed("check, 1 job", lambda: check_batch([work / "retour"], reg, SCHEMA, meeting=MEETING), figures,
+                      len(returned))
         if jobs > 1:
             timed(f"merge + plans (docx, xlsx, json), {jobs} jobs",
-                  lambda: write_versions(merge_batch(batch, reg, SCHEMA), work / "p2", jobs=jobs), figures, len(plans))
+                  lambda: write_versions(merge_batch(batch, reg, SCHEMA), work / "p2", jobs=jobs), figures,
+                  len(batch.dossiers))
+        timed("merge + plans (docx, xlsx, json), 1 job",
+              lambda: write_versions(merge_batch(batch, reg, SCHEMA), work / "p1"), figures, len(batch.dossiers))
+        del batch
         if with_floors:
             pack_reg = region(20)
             pack = timed("meeting pack, 20 households", lambda: build_packs(pack_reg, MEETING, work / "pakket"),
