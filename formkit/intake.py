@@ -61,7 +61,7 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Finding | None:
         _inspect(path, limits, where)
     except _Refused as refused:
         return refused.finding
-    # zipfile raises NotImplementedError for compression methods it does not support
+    # the last but one: zipfile's error for a compression method it does not support
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, KeyError):
         return finding("file_damaged", **where)
     except OSError as e:

@@ -102,6 +102,10 @@ class _Context:
         value = self.value(sub, name)
         return Said(value, self.source(sub, name)) if value is not None else None
 
+    def main_text(self, sub: Submission, name: str) -> Said:
+        """Return a row's main text, empty (but with its source) when the row has only other fields."""
+        return self.said(sub, name) or Said("", self.source(sub, name))
+
     def rows(self, sub: Submission, section: str) -> list[tuple[int, dict[str, str]]]:
         """Return the used rows of a table: (row index, {field key: defined name})."""
         rows: dict[int, dict[str, str]] = {}
@@ -162,7 +166,7 @@ def _situations(ctx: _Context, subs: list[Submission]) -> tuple[list[Situation],
     for sub in subs:
         for index, names in ctx.rows(sub, "situatie"):
             victim = ctx.value(sub, names["slachtoffer"]) or ""
-            text = ctx.said(sub, names["omschrijving"]) or Said("", ctx.source(sub, names["omschrijving"]))
+            text = ctx.main_text(sub, names["omschrijving"])
             key = (victim, normal(text.value))
             situation = found.setdefault(key, Situation(victim, []))
             situation.descriptions.append(text)
@@ -236,19 +240,27 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
-def _conditions(ctx: _Context, subs: list[Submission]) -> list[Condition]:
-    found: dict[str, Condition] = {}
+def _grouped(ctx: _Context, subs: list[Submission], section: str, main: str, extras: dict[str, str], make) -> dict:
+    """Group a table's rows by the words of their main text; collect the other fields with their authors."""
+    found: dict = {}
     for sub in subs:
-        for _, names in ctx.rows(sub, "voorwaarde"):
-            text = ctx.said(sub, names["voorwaarde"]) or Said("", ctx.source(sub, names["voorwaarde"]))
-            condition = found.setdefault(normal(text.value), Condition([]))
-            condition.texts.append(text)
-            for attr, name in (("deadlines", "termijn"), ("owners", "eigenaar")):
+        for _, names in ctx.rows(sub, section):
+            text = ctx.main_text(sub, names[main])
+            item = found.setdefault(normal(text.value), make())
+            item.texts.append(text)
+            for attr, name in extras.items():
                 if (s := ctx.said(sub, names[name])) is not None:
-                    getattr(condition, attr).append(s)
+                    getattr(item, attr).append(s)
+    for item in found.values():
+        for attr in ("texts", *extras):
+            getattr(item, attr).sort(key=_by_author)
+    return found
+
+
+def _conditions(ctx: _Context, subs: list[Submission]) -> list[Condition]:
+    found = _grouped(ctx, subs, "voorwaarde", "voorwaarde", {"deadlines": "termijn", "owners": "eigenaar"},
+                     lambda: Condition([]))
     for c in found.values():
-        for said in (c.texts, c.deadlines, c.owners):
-            said.sort(key=_by_author)
         c.deadline, c.conflicting_deadlines = _earliest(c.deadlines)
     return [found[k] for k in sorted(found, key=lambda k: (found[k].deadline or "9999", k))]
 
@@ -257,8 +269,8 @@ def _agreements(ctx: _Context, subs: list[Submission]) -> list[Agreement]:
     found: dict[tuple[str, str], Agreement] = {}
     for sub in subs:
         for _, names in ctx.rows(sub, "afspraak"):
-            who = ctx.said(sub, names["wie"]) or Said("", ctx.source(sub, names["wie"]))
-            what = ctx.said(sub, names["wat"]) or Said("", ctx.source(sub, names["wat"]))
+            who = ctx.main_text(sub, names["wie"])
+            what = ctx.main_text(sub, names["wat"])
             agreement = found.setdefault((normal(who.value), normal(what.value)), Agreement([], []))
             agreement.who.append(who)
             agreement.what.append(what)
@@ -284,18 +296,8 @@ def _merged(ctx: _Context, subs: list[Submission], names: list[str]) -> list[Mer
 
 
 def _risk_factors(ctx: _Context, subs: list[Submission]) -> list[RiskFactor]:
-    found: dict[str, RiskFactor] = {}
-    for sub in subs:
-        for _, names in ctx.rows(sub, "risicofactor"):
-            text = ctx.said(sub, names["factor"]) or Said("", ctx.source(sub, names["factor"]))
-            factor = found.setdefault(normal(text.value), RiskFactor([]))
-            factor.texts.append(text)
-            for attr, name in (("influenceable", "beinvloedbaar"), ("protective", "beschermend")):
-                if (s := ctx.said(sub, names[name])) is not None:
-                    getattr(factor, attr).append(s)
-    for f in found.values():
-        for said in (f.texts, f.influenceable, f.protective):
-            said.sort(key=_by_author)
+    found = _grouped(ctx, subs, "risicofactor", "factor", {"influenceable": "beinvloedbaar",
+                                                          "protective": "beschermend"}, lambda: RiskFactor([]))
     return [found[k] for k in sorted(found)]
 
 
@@ -305,7 +307,7 @@ def _recovery_needs(ctx: _Context, subs: list[Submission]) -> list[RecoveryNeed]
         for _, names in ctx.rows(sub, "herstel"):
             member = ctx.value(sub, names["gezinslid"]) or ""
             domain = ctx.value(sub, names["domein"]) or ""
-            text = ctx.said(sub, names["behoefte"]) or Said("", ctx.source(sub, names["behoefte"]))
+            text = ctx.main_text(sub, names["behoefte"])
             found.setdefault((member, domain, normal(text.value)), RecoveryNeed(member, domain, [])).texts.append(text)
     for n in found.values():
         n.texts.sort(key=_by_author)
