@@ -387,7 +387,9 @@ def _add_validations(wb, schema: Schema, places, meeting: dt.date) -> None:
         if c.field.type in (FieldType.DATE, FieldType.TERM):
             wb[sheet][cell].number_format = DATE_FORMAT
         elif c.field.type is FieldType.DATE_OR_YEAR:
-            wb[sheet][cell].number_format = DATE_OR_YEAR_FORMAT
+            # a prefilled date gets a date format, as Excel gives a date typed into a General cell
+            dated = isinstance(wb[sheet][cell].value, dt.date)
+            wb[sheet][cell].number_format = DATE_FORMAT if dated else DATE_OR_YEAR_FORMAT
         if c.field.type is FieldType.DATE_OR_YEAR:
             dv = _validation(schema, c, meeting, cell)  # its formula names the cell itself
             wb[sheet].add_data_validation(dv)

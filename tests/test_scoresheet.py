@@ -267,3 +267,31 @@ def test_a_name_inside_merged_cells_is_a_template_error(tmp_path):
     with pytest.raises(TemplateError, match="samengevoegde cellen"):
         write_forms(make_register(), MEETING, tmp_path / "uit", templates_dir=custom)
     assert [f.code for f in check_templates(custom)] == ["template_name_merged"]
+
+
+def test_prefilled_answers_read_back_as_given(tmp_path):
+    from formkit.forms import form_content
+    from formkit.reading import read_form
+    from formkit.scoresheet import ScoreSheetWriter
+    from formkit.values import interpret
+
+    reg = make_register()
+    dossier = reg.dossiers_on(MEETING)[0]
+    code = reg.professionals_of(dossier)[0].code
+    writer = ScoreSheetWriter(SCHEMA, default_templates_dir() / SCORE_SHEET)
+    answers = {"situatie_1_datum": dt.date(2026, 10, 1), "situatie_2_datum": 2025,
+               "situatie_1_omschrijving": "=SUM(A1:A3) is geen formule", "voorwaarde_1_termijn": dt.date(2027, 1, 15)}
+    for n in range(2):  # the template is reused: the second form must not inherit the first one's formats
+        path = tmp_path / f"{n}.xlsx"
+        writer.write(form_content(reg, MEETING, dossier, code, SCHEMA), path, answers if n == 0 else
+                     {"situatie_1_datum": 2024})
+    first = interpret(read_form(tmp_path / "0.xlsx", SCHEMA), reg, SCHEMA)
+    assert first.findings == []
+    assert first.values["situatie_1_datum"] == dt.date(2026, 10, 1)
+    assert first.values["situatie_2_datum"] == 2025
+    assert first.values["situatie_1_omschrijving"] == "=SUM(A1:A3) is geen formule"
+    assert first.values["voorwaarde_1_termijn"] == dt.date(2027, 1, 15)
+    second = interpret(read_form(tmp_path / "1.xlsx", SCHEMA), reg, SCHEMA)
+    assert second.values["situatie_1_datum"] == 2024 and second.findings == []
+    sheet, cell = resolve_names(load_workbook(tmp_path / "1.xlsx"), ["situatie_1_datum"])[0]["situatie_1_datum"]
+    assert load_workbook(tmp_path / "1.xlsx")[sheet][cell].number_format == "General"
