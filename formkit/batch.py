@@ -8,7 +8,8 @@ forms expected but not returned, and the same professional's form returned twice
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import pickle
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,37 +20,52 @@ from .checks import check_form
 from .errors import UsageError
 from .findings import Finding, finding
 from .intake import DEFAULT_LIMITS, Limits
+from .merge import Submission, submission_from
 from .parallel import run_chunks
 from .reading import FormRejected, ReturnedForm, read_form
 from .register import Register
 from .register import check as check_register
 from .schema import Schema
-from .values import Interpreted, interpret
+from .values import interpret
 
 PROCESSED = "verwerkt"
 SUPERSEDED = "vervangen"
 REFUSED = "geweigerd"
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
-    """What became of one file: its status, the form if it could be read, and its findings."""
+    """What became of one file: its status, whose form it is, its findings, and what the merge needs.
+
+    The workbook and its reading are let go as soon as the file is checked; what the merge
+    needs is kept packed (under 1 KB a form), so a batch of thousands of forms stays small.
+    """
 
     path: Path
     status: str
-    form: ReturnedForm | None = None
-    interpreted: Interpreted | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: The form's dossier and professional's code; None when the file is no readable form.
+    dossier: str | None = None
+    professional: str | None = None
+    #: When the file was last saved, by its own properties (or the file system).
+    saved: dt.datetime | None = None
+    #: The merge's values of a form that counts, packed (see `submission`); None otherwise.
+    packed: bytes | None = None
+    #: Defined name -> cell of the form's layout, one map shared by all forms of a template.
+    cells: dict[str, str] = field(default_factory=dict)
 
     @property
-    def dossier(self) -> str | None:
-        """Return the dossier of the form, None when the file is no readable form."""
-        return self.form.dossier if self.form else None
+    def submission(self) -> Submission | None:
+        """Return the merge's view of the form while it counts (processed), else None."""
+        if self.packed is None:
+            return None
+        values, raw = pickle.loads(zlib.decompress(self.packed))  # bytes this process packed itself
+        return Submission(self.path.name, self.professional or "", values, raw, self.cells)
 
-    @property
-    def professional(self) -> str | None:
-        """Return the professional's code of the form, None when the file is no readable form."""
-        return self.form.professional if self.form else None
+    def keep(self, submission: Submission) -> None:
+        """Keep the merge's view of the form, packed."""
+        self.packed = zlib.compress(pickle.dumps((submission.values, submission.raw), protocol=5), 1)
+        self.cells = submission.cells
 
 
 @dataclass
@@ -78,6 +94,13 @@ class BatchResult:
         """Return the files whose forms count, for one dossier or all."""
         return [r for r in self.files if r.status == PROCESSED and (dossier is None or r.dossier == dossier)]
 
+    def files_by_dossier(self) -> dict[str | None, list[FileResult]]:
+        """Return the files per dossier they name (None: no readable form), in batch order."""
+        grouped: dict[str | None, list[FileResult]] = {}
+        for r in self.files:
+            grouped.setdefault(r.dossier, []).append(r)
+        return grouped
+
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
     """Return the files named and those in folders (recursively), without hidden and lock files."""
@@ -97,25 +120,41 @@ def check_batch(
     paths: Iterable[Path], register: Register, schema: Schema, *, meeting: dt.date | None = None,
     limits: Limits = DEFAULT_LIMITS, progress: Callable[[list], Iterable] = lambda items: items, jobs: int = 1,
 ) -> BatchResult:
-    """Read and check every returned file for a meeting (reading over `jobs` processes); infer the meeting."""
-    results = []
+    """Read and check every returned file for a meeting (reading over `jobs` processes); infer the meeting.
+
+    Each file is checked as soon as it is read; only its findings and the values the merge
+    needs are kept, so memory does not grow with the forms' size. Without `meeting` the
+    meeting is the one the forms name; forms naming different ones are a usage error.
+    """
+    inferred = meeting is None
+    dossiers = register.dossiers_on(meeting) if meeting else []
+    results: list[FileResult | None] = []
+    named: set[dt.date] = set()
+    waiting: list[tuple[int, ReturnedForm]] = []  # forms read before any form named the meeting
     for path, read in run_chunks(partial(_read_chunk, schema, limits), collect_files(paths), jobs, progress):
         if isinstance(read, Finding):
-            results.append(FileResult(path, REFUSED, findings=[read]))
+            results.append(FileResult(path, REFUSED, [read]))
+            continue
+        if read.meeting:
+            named.add(read.meeting)
+        if meeting is None and read.meeting:
+            meeting, dossiers = read.meeting, register.dossiers_on(read.meeting)
+            for i, form in waiting:
+                results[i] = _checked(form, register, schema, meeting, dossiers)
+            waiting.clear()
+        if meeting is None:
+            waiting.append((len(results), read))
+            results.append(None)
         else:
-            results.append(FileResult(path, PROCESSED, read, findings=list(read.findings)))
-    meeting = meeting or _infer_meeting(results)
-    if meeting is None and any(r.form is not None for r in results):
+            results.append(_checked(read, register, schema, meeting, dossiers))
+    if inferred and len(named) > 1:
+        shown = ", ".join(dates.format_short(m) for m in sorted(named))
+        raise UsageError(f"de formulieren horen bij verschillende overleggen ({shown}); geef --meeting op")
+    if waiting:
         raise UsageError("de formulieren noemen geen casusoverleg; geef --meeting op")
-    dossiers = register.dossiers_on(meeting) if meeting else []
-    for r in results:
-        if r.form is not None:
-            _check_belongs(r, register, meeting, dossiers)
-        if r.status == PROCESSED:
-            r.interpreted = interpret(r.form, register, schema)
-            r.findings += check_form(r.interpreted, register, meeting, schema)
-    _supersede(results, register)
-    batch = BatchResult(meeting, dossiers, results)
+    files = [r for r in results if r is not None]
+    _supersede(files, register)
+    batch = BatchResult(meeting, dossiers, files)
     batch.missing = _missing(batch, register)
     batch.register = [f for f in check_register(register) if f.dossier in dossiers and f.code.startswith("regisseur")]
     return batch
@@ -132,16 +171,20 @@ def _read_chunk(schema: Schema, limits: Limits, chunk: list[Path]) -> list:
     return done
 
 
-def _infer_meeting(results: list[FileResult]) -> dt.date | None:
-    meetings = Counter(r.form.meeting for r in results if r.form is not None and r.form.meeting)
-    if len(meetings) > 1:
-        shown = ", ".join(dates.format_short(m) for m in sorted(meetings))
-        raise UsageError(f"de formulieren horen bij verschillende overleggen ({shown}); geef --meeting op")
-    return next(iter(meetings), None)
+def _checked(form: ReturnedForm, register: Register, schema: Schema, meeting: dt.date,
+             dossiers: list[str]) -> FileResult:
+    """Check one read form against the register and the method; keep what the batch and merge need."""
+    r = FileResult(form.path, PROCESSED, list(form.findings), form.dossier, form.professional, form.saved)
+    _check_belongs(r, form, register, meeting, dossiers)
+    if r.status == PROCESSED:
+        interpreted = interpret(form, register, schema)
+        r.findings += check_form(interpreted, register, meeting, schema)
+        r.keep(submission_from(form, interpreted))
+    return r
 
 
-def _check_belongs(r: FileResult, register: Register, meeting: dt.date, dossiers: list[str]) -> None:
-    form = r.form
+def _check_belongs(r: FileResult, form: ReturnedForm, register: Register, meeting: dt.date,
+                   dossiers: list[str]) -> None:
     where = dict(file=r.path.name, dossier=form.dossier, professional=form.professional)
     problem = None
     if form.meeting != meeting:
@@ -167,11 +210,12 @@ def _supersede(results: list[FileResult], register: Register) -> None:
     for (dossier, code), group in groups.items():
         if len(group) < 2:
             continue
-        group.sort(key=lambda r: (r.form.saved or dt.datetime.min, r.path.name), reverse=True)
+        group.sort(key=lambda r: (r.saved or dt.datetime.min, r.path.name), reverse=True)
         newest = group[0]
         professional = register.professional(code)
         for older in group[1:]:
             older.status = SUPERSEDED
+            older.packed = None
             older.findings.append(finding("superseded", name=professional.name if professional else code,
                                           newer=newest.path.name, file=older.path.name, dossier=dossier,
                                           professional=code))

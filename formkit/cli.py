@@ -343,8 +343,7 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, j
     """
     from .batch import check_batch
     from .history import History, default_path
-    from .merge import merge_batch
-    from .plan_files import write_versions
+    from .plan_files import merge_and_write
     from .schema import build_schema
 
     history = History(history_pad or default_path(register_pad))
@@ -353,8 +352,8 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, j
     try:
         batch = check_batch(paden, loaded.register, schema, meeting=meeting,
                             progress=_progress("Formulieren lezen"), jobs=jobs)
-        plans = merge_batch(batch, loaded.register, schema)
-        for plan, folder in write_versions(plans, out_dir, templates, jobs, _progress("Plannen schrijven")):
+        for plan, folder in merge_and_write(batch, loaded.register, schema, out_dir, templates, jobs,
+                                            _progress("Plannen schrijven")):
             history.record(plan)
             click.echo(f"{plan.dossier} {plan.household}: versie {plan.version} (kenmerk {plan.fingerprint()}), "
                        f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")

@@ -11,10 +11,9 @@ from .documents import write_top3_forms
 from .forms import write_forms
 from .history import DEFAULT_NAME as DEFAULT_HISTORY
 from .history import History
-from .merge import merge_batch
 from .pack import build_packs
 from .pdf import LibreOfficeMissing
-from .plan_files import write_version
+from .plan_files import merge_and_write
 from .batch import check_batch
 from .mail import mail_reports
 from .register import load
@@ -95,8 +94,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo("6. Samenvoegen tot één veiligheidsplan per huishouden")
     plans_dir = out_dir / "plannen"
     history = History(out_dir / DEFAULT_HISTORY)
-    for plan in merge_batch(batch, reg, schema):
-        folder = write_version(plan, plans_dir, templates_dir)
+    for plan, folder in merge_and_write(batch, reg, schema, plans_dir, templates_dir):
         history.record(plan)
         echo(f"   {plan.dossier} {plan.household}: versie {plan.version}, kenmerk {plan.fingerprint()}, "
              f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
@@ -124,8 +122,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo(f"8. Het volgende overleg ({dates.format_dutch(SAMPLE_LATER_MEETING)}) en de stand van zaken")
     later = check_batch([samples / f"{SAMPLE_RETURNS}_{SAMPLE_LATER_MEETING.isoformat()}"], reg, schema,
                         meeting=SAMPLE_LATER_MEETING)
-    for plan in merge_batch(later, reg, schema):
-        write_version(plan, plans_dir, templates_dir)
+    for plan, _ in merge_and_write(later, reg, schema, plans_dir, templates_dir):
         history.record(plan)
     echo(f"   {len(later.processed())} formulieren samengevoegd tot {len(later.dossiers)} plannen; historie in "
          f"{history.path}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import dates
@@ -356,24 +356,77 @@ def _show_date(value: str) -> str:
     return dates.format_dutch(dt.date.fromisoformat(value)) if _is_iso_date(value) else value
 
 
+_CELLS: dict[tuple, dict[str, str]] = {}
+
+
+def _shared_cells(places: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Return one shared name-to-cell map per layout: forms from one template share it."""
+    key = tuple(places.items())
+    cells = _CELLS.get(key)
+    if cells is None:
+        cells = {name: cell for name, (_, cell) in places.items()}
+        if len(_CELLS) < 64:
+            _CELLS[key] = cells
+    return cells
+
+
 def submission_from(form, interpreted) -> Submission:
-    """Return the merge's view of an accepted form (a ReturnedForm and its Interpreted values)."""
-    return Submission(form.path.name, form.professional, dict(interpreted.values), dict(form.values),
-                      {name: cell for name, (_, cell) in form.places.items()})
+    """Return the merge's view of an accepted form (a ReturnedForm and its Interpreted values).
+
+    Raw values are kept only where no typed value could be made: that is all the merge
+    ever shows of them.
+    """
+    raw = {name: value for name, value in form.values.items() if name not in interpreted.values}
+    return Submission(form.path.name, form.professional, dict(interpreted.values), raw, _shared_cells(form.places))
+
+
+@dataclass(frozen=True)
+class HouseholdInputs:
+    """What the merge of one household starts from: accepted forms, left-out files, missing forms."""
+
+    dossier: str
+    accepted: list[Submission]
+    excluded: list[Exclusion]
+    missing: list[str]
+
+
+def household_inputs(batch, register: Register) -> Callable[[str], HouseholdInputs]:
+    """Return a function giving one household's merge inputs from a checked batch.
+
+    The batch's files are grouped once; a household's forms are unpacked only when its
+    inputs are asked for, so merging a large meeting holds one household's forms at a time.
+    """
+    files = batch.files_by_dossier()
+    missing: dict[str, list[str]] = {}
+    for f in batch.missing:
+        if p := register.professional(f.professional):
+            missing.setdefault(f.dossier, []).append(f"{p.name} ({p.organisation})" if p.organisation else p.name)
+
+    def inputs(dossier: str) -> HouseholdInputs:
+        own = files.get(dossier, [])
+        return HouseholdInputs(
+            dossier,
+            [r.submission for r in own if r.status == "verwerkt"],
+            [Exclusion(r.path.name, r.professional or "", _reason(r.findings)) for r in own if r.status != "verwerkt"],
+            missing.get(dossier, []),
+        )
+    return inputs
+
+
+def merge_inputs(register: Register, schema: Schema, meeting: dt.date, inputs: HouseholdInputs) -> Plan:
+    """Return the joint plan of one household from its merge inputs."""
+    return merge_household(register, inputs.dossier, meeting, inputs.accepted, schema,
+                           excluded=inputs.excluded, missing=inputs.missing)
 
 
 def merge_batch(batch, register: Register, schema: Schema) -> list[Plan]:
-    """Return the joint plan of every household of a checked batch's meeting."""
-    plans = []
-    for dossier in batch.dossiers:
-        accepted = [submission_from(r.form, r.interpreted) for r in batch.processed(dossier)]
-        left_out = [Exclusion(r.path.name, r.professional or "", _reason(r.findings))
-                    for r in batch.files if r.dossier == dossier and r.status != "verwerkt"]
-        missing = [f"{p.name} ({p.organisation})" if p.organisation else p.name
-                   for f in batch.missing if f.dossier == dossier and (p := register.professional(f.professional))]
-        plans.append(merge_household(register, dossier, batch.meeting, accepted, schema,
-                                     excluded=left_out, missing=missing))
-    return plans
+    """Return the joint plan of every household of a checked batch's meeting.
+
+    This holds every plan at once; to write plans for a large meeting, use
+    :func:`formkit.plan_files.merge_and_write`, which keeps one household at a time.
+    """
+    inputs = household_inputs(batch, register)
+    return [merge_inputs(register, schema, batch.meeting, inputs(dossier)) for dossier in batch.dossiers]
 
 
 def _reason(findings) -> str:

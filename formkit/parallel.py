@@ -2,29 +2,64 @@
 
 from __future__ import annotations
 
+import gc
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 
 def chunks(items: list, jobs: int) -> list[list]:
     """Return the items in chunks: a few per worker, so work spreads evenly and progress moves."""
     if not items:
         return []
-    size = max(1, min(50, -(-len(items) // (jobs * 4))))
+    size = max(1, min(20, -(-len(items) // (jobs * 4))))
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def run_chunks(worker: Callable[[list], list], items: list, jobs: int,
-               progress: Callable[[list], Iterable] = lambda xs: xs) -> Iterator:
-    """Yield worker(chunk) results item by item, in order, over `jobs` processes (1: in this one)."""
+               progress: Callable[[list], Iterable] = lambda xs: xs,
+               prepare: Callable[[list], list] = lambda chunk: chunk) -> Iterator:
+    """Yield worker(prepare(chunk)) results item by item, in order, over `jobs` processes (1: in this one).
+
+    `prepare` runs here just before its chunk is handed out, and only a few chunks are out
+    at a time, so the work's inputs are made as they are needed, not all at once.
+    """
     parts = chunks(items, jobs)
+    collected = partial(_collected, worker)
     if jobs <= 1:
         for part in progress(parts):
-            yield from worker(part)
+            yield from collected(prepare(part))
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in progress(_Counted(pool.map(worker, parts), len(parts))):
+        results = _in_order(pool, collected, map(prepare, parts), window=2 * jobs)
+        for result in progress(_Counted(results, len(parts))):
             yield from result
+
+
+def _in_order(pool: ProcessPoolExecutor, worker: Callable[[list], list], parts: Iterator[list],
+              window: int) -> Iterator[list]:
+    """Yield worker(part) for each part in order, with at most `window` parts handed out and not yet done."""
+    pending: deque = deque()
+    for part in parts:
+        pending.append(pool.submit(worker, part))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _collected(worker: Callable[[list], list], chunk: list) -> list:
+    """Run worker(chunk), then free what its documents left in reference cycles.
+
+    python-docx, docxtpl and openpyxl objects point back at their package, so a finished
+    document waits for Python's rare full collection, and its XML trees (native memory,
+    about 0.5 MB per document) pile up meanwhile. One collection per chunk keeps memory flat.
+    """
+    try:
+        return worker(chunk)
+    finally:
+        gc.collect()
 
 
 class _Counted:

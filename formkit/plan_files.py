@@ -12,15 +12,18 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
 from .documents import PLAN, render_docx, plan_context
 from .forms import safe_part
 from .parallel import run_chunks
-from .merge import normal
+from .merge import HouseholdInputs, household_inputs, merge_inputs, normal
 from .plan import Plan
 from .plan_workbook import write_plan_workbook
+from .register import Register
+from .schema import Schema
 from .templates import template_path
 
 PLAN_JSON = "plan.json"
@@ -126,3 +129,26 @@ def write_versions(plans: list[Plan], out_dir: Path, templates_dir: Path | None 
 def _write_chunk(out_dir: Path, templates_dir: Path | None, chunk: list[Plan]) -> list[tuple[Plan, Path]]:
     """Write a chunk of plan versions; runs in a worker process."""
     return [(plan, write_version(plan, out_dir, templates_dir)) for plan in chunk]
+
+
+def merge_and_write(batch, register: Register, schema: Schema, out_dir: Path, templates_dir: Path | None = None,
+                    jobs: int = 1, progress=lambda items: items) -> Iterator[tuple[Plan, Path]]:
+    """Merge each household of a checked batch and write its next plan version, over `jobs` processes.
+
+    Yields each plan (with its version) and folder as it is written. One household is
+    merged, written and let go at a time, so a meeting of thousands of households needs
+    no more memory than one of ten.
+    """
+    inputs = household_inputs(batch, register)
+    yield from run_chunks(partial(_merge_chunk, register, schema, batch.meeting, out_dir, templates_dir),
+                          batch.dossiers, jobs, progress, prepare=lambda dossiers: [inputs(d) for d in dossiers])
+
+
+def _merge_chunk(register: Register, schema: Schema, meeting, out_dir: Path, templates_dir: Path | None,
+                 chunk: list[HouseholdInputs]) -> list[tuple[Plan, Path]]:
+    """Merge and write a chunk of households; runs in a worker process."""
+    done = []
+    for inputs in chunk:
+        plan = merge_inputs(register, schema, meeting, inputs)
+        done.append((plan, write_version(plan, out_dir, templates_dir)))
+    return done

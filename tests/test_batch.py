@@ -14,7 +14,7 @@ from formkit.cli import main
 from formkit.demo import SAMPLE_MEETING
 from formkit.register import MeetingItem, load
 from formkit.register_write import write_register
-from formkit.schema import build_schema
+from formkit.schema import META_SHEET, build_schema
 from formkit.templates import samples_dir
 
 SCHEMA = build_schema()
@@ -191,3 +191,35 @@ def test_register_problems_with_the_regisseur_are_in_the_dossiers_report(returne
     [f] = batch.register
     assert (f.code, f.dossier, f.sheet) == ("regisseur_missing", "2026-102", "Huishoudens")
     assert f in batch.by_dossier()["2026-102"]
+
+
+def test_a_form_without_meeting_read_before_the_others_is_checked_against_the_inferred_meeting(returned):
+    good = returned(COMPLETE)
+    undated = returned(COMPLETE, dossier="2026-102", professional="P3", name="0_zonder_overleg.xlsx")
+    wb = load_workbook(undated)
+    for prop in wb.custom_doc_props.props:
+        if prop.name == "formkit_meeting":
+            prop.value = "-"
+    for key, value in wb[META_SHEET].iter_rows(min_row=2, max_col=2):
+        if key.value == "formkit_meeting":
+            value.value = "-"
+    wb.save(undated)
+    batch = check_batch([good.parent], make_register(), SCHEMA)
+    assert batch.meeting == MEETING
+    assert [r.path.name for r in batch.files] == ["0_zonder_overleg.xlsx", good.name]  # the files' own order
+    first = batch.files[0]
+    assert first.status == REFUSED and [f.code for f in first.findings] == ["other_meeting"]
+    assert "onbekend" in first.findings[0].message
+    assert batch.files[1].status == PROCESSED and batch.files[1].submission.values["beoordeling_cijfer"] == 5
+
+
+def test_a_checked_batch_keeps_the_forms_values_packed_not_their_workbooks(returned):
+    path = returned(COMPLETE | {"situatie_2_omschrijving": "=1+1"})
+    [result] = check_batch([path], make_register(), SCHEMA).files
+    assert not hasattr(result, "__dict__")  # slots: nothing else rides along
+    assert isinstance(result.packed, bytes) and len(result.packed) < 1500
+    submission = result.submission
+    assert submission.professional == "P1" and submission.file == path.name
+    assert submission.values["situatie_1_omschrijving"] == COMPLETE["situatie_1_omschrijving"]
+    assert submission.raw == {"situatie_2_omschrijving": "=1+1"}  # a formula: kept as its text, never typed
+    assert submission.cells["beoordeling_cijfer"] == SCHEMA.input("beoordeling_cijfer").cell

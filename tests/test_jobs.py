@@ -45,3 +45,46 @@ def test_forms_docs_check_and_merge_with_two_jobs_match_one(tmp_path, returned):
             f["bestand"] = f["bestand"].rsplit("/", 1)[-1]
     assert summaries[0] == summaries[1]
     assert plans[0] == plans[1]
+
+
+def _squares(chunk: list) -> list:
+    return [n * n for n in chunk]
+
+
+def test_work_is_prepared_as_it_is_handed_out_not_all_at_once():
+    from formkit.parallel import run_chunks
+
+    for jobs in (1, 2):
+        prepared = []
+
+        def prepare(chunk):
+            prepared.append(chunk[0])
+            return chunk
+
+        results = run_chunks(_squares, list(range(400)), jobs, prepare=prepare)
+        assert next(results) == 0
+        assert len(prepared) <= 2 * jobs  # of 20 chunks, only those out with the workers
+        assert [0, *results] == [n * n for n in range(400)]
+        assert len(prepared) == 20
+
+
+def test_merging_and_writing_one_household_at_a_time_gives_the_plans_merge_batch_gives(tmp_path, returned):
+    from formkit.batch import check_batch
+    from formkit.merge import merge_batch
+    from formkit.plan_files import merge_and_write
+    from formkit.schema import build_schema
+
+    returned(COMPLETE)
+    returned(COMPLETE | {"beoordeling_cijfer": 2}, professional="P2")
+    schema, reg = build_schema(), make_register()
+    batch = check_batch([tmp_path / "retour"], reg, schema)
+    expected = {p.dossier: p.to_json() for p in merge_batch(batch, reg, schema)}
+    for jobs in (1, 2):
+        written = {plan.dossier: (folder / "plan.json").read_text(encoding="utf-8")
+                   for plan, folder in merge_and_write(batch, reg, schema, tmp_path / f"p{jobs}", jobs=jobs)}
+        assert written.keys() == expected.keys() == {"2026-101", "2026-102"}
+        for dossier, text in written.items():
+            plan = json.loads(text)
+            assert {s["shown"] for s in plan["scores"]} >= ({"5", "2"} if dossier == "2026-101" else set())
+            assert plan == json.loads(expected[dossier]) | {"version": 1, "kenmerk": plan["kenmerk"],
+                                                            "changes": plan["changes"], "previous": None}
