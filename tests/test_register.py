@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from conftest import make_register
+from conftest import MEETING, make_register
 from formkit.cli import main
 from formkit.findings import Severity
 from formkit.messages import MESSAGES
@@ -216,3 +216,28 @@ def test_register_new_writes_sheets_dropdowns_and_instructions(tmp_path):
     again = CliRunner().invoke(main, ["register", "new", str(path)])
     assert again.exit_code == 2 and "--force" in again.output
     new_register(path)  # the library call overwrites as asked
+
+
+def test_look_ups_follow_every_change_to_the_registers_lists():
+    import pickle
+
+    from formkit.register import Involvement, MeetingItem, Professional
+
+    reg = make_register()
+    assert reg.household("2026-101").name and [p.code for p in reg.professionals_of("2026-101")] == ["P1", "P2"]
+    reg.households[0] = Household("2026-101", "Gezin Hernoemd", dt.date(2026, 10, 1), 1, "P1")  # replaced in place
+    assert reg.household("2026-101").name == "Gezin Hernoemd"
+    reg.involvements.append(Involvement("2026-101", "P9"))  # P9 is not (yet) a known professional
+    assert [p.code for p in reg.professionals_of("2026-101")] == ["P1", "P2"]
+    reg.professionals += [Professional("P9", "Nieuwe Collega", "School")]
+    assert [p.code for p in reg.professionals_of("2026-101")] == ["P1", "P2", "P9"]
+    reg.involvements = [i for i in reg.involvements if i.professional != "P2"]  # a new list altogether
+    assert [p.code for p in reg.professionals_of("2026-101")] == ["P1", "P9"]
+    del reg.members[:]
+    assert reg.members_of("2026-101") == []
+    reg.meeting_items.insert(0, MeetingItem(MEETING, "2026-102", "08:30"))
+    assert reg.dossiers_on(MEETING)[0] == "2026-102"
+    copy = pickle.loads(pickle.dumps(reg))  # as a worker process gets it
+    assert copy == reg and copy.dossiers_on(MEETING) == reg.dossiers_on(MEETING)
+    copy.meeting_items.pop(0)
+    assert copy.dossiers_on(MEETING)[0] != "2026-102" and reg.dossiers_on(MEETING)[0] == "2026-102"
