@@ -21,7 +21,7 @@ from .errors import UsageError
 from .findings import Finding, finding
 from .intake import DEFAULT_LIMITS, Limits
 from .merge import Submission, submission_from
-from .parallel import run_chunks
+from .parallel import one_by_one, run_chunks
 from .reading import FormRejected, ReturnedForm, read_form
 from .register import Register
 from .register import check as check_register
@@ -163,7 +163,7 @@ def check_batch(
 def _read_chunk(schema: Schema, limits: Limits, chunk: list[Path]) -> list:
     """Read a chunk of files; runs in a worker process. Returns (path, ReturnedForm or the refusal)."""
     done = []
-    for path in chunk:
+    for path in one_by_one(chunk):
         try:
             done.append((path, read_form(path, schema, limits)))
         except FormRejected as e:

@@ -27,7 +27,7 @@ from .atomic import write_atomic
 from .errors import TemplateError
 from .findings import Finding, finding
 from .forms import safe_part, select_dossiers
-from .parallel import run_chunks
+from .parallel import one_by_one, run_chunks
 from .plan import Plan, Said
 from .register import Register
 from .schema import build_schema, row_label
@@ -295,8 +295,13 @@ def write_top3_forms(
         if target.exists() and not force:
             result.existing.append(target)
         else:
-            work.append((dossier, target, top3_context(register, dossier, meeting, settings)))
-    for dossier, target, problem in run_chunks(partial(_render_chunk, template), work, jobs, progress):
+            work.append((dossier, target))
+
+    def contexts(chunk: list) -> list:  # made as each chunk is handed out, not all at once
+        return [(d, t, top3_context(register, d, meeting, settings)) for d, t in chunk]
+
+    for dossier, target, problem in run_chunks(partial(_render_chunk, template), work, jobs, progress,
+                                               prepare=contexts):
         if problem is None:
             result.written.append(target)
         else:
@@ -307,7 +312,7 @@ def write_top3_forms(
 def _render_chunk(template: Path, chunk: list) -> list:
     """Render a chunk of documents; runs in a worker process. Returns (dossier, target, problem or None)."""
     done = []
-    for dossier, target, context in chunk:
+    for dossier, target, context in one_by_one(chunk):
         try:
             render_docx(template, context, target)
         except OSError as e:

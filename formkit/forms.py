@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .findings import Finding, finding
-from .parallel import run_chunks
+from .parallel import one_by_one, run_chunks
 from .register import Professional, Register, missing_people
 from .schema import Schema, build_schema
 from .scoresheet import FormContent, FormMeta, ScoreSheetWriter, form_id
@@ -128,8 +128,12 @@ def write_forms(
     selected = select_dossiers(register, meeting, dossiers)
     planned, found = plan_forms(register, meeting, out_dir, selected)
     result = FormsResult(dossiers=selected, findings=found)
-    work = [(job, form_content(register, meeting, job.dossier, job.professional, schema)) for job in planned]
-    for job, outcome in run_chunks(partial(_write_chunk, schema, template, force), work, jobs, progress):
+
+    def contents(chunk: list[FormJob]) -> list:  # made as each chunk is handed out, not all at once
+        return [(job, form_content(register, meeting, job.dossier, job.professional, schema)) for job in chunk]
+
+    for job, outcome in run_chunks(partial(_write_chunk, schema, template, force), planned, jobs, progress,
+                                   prepare=contents):
         if outcome == "existing":
             result.existing.append(job)
         elif isinstance(outcome, Finding):
@@ -143,7 +147,7 @@ def _write_chunk(schema: Schema, template: Path, force: bool, chunk: list) -> li
     """Write a chunk of forms with one writer (one parse of the template); runs in a worker process."""
     writer = ScoreSheetWriter(schema, template)
     done = []
-    for job, content in chunk:
+    for job, content in one_by_one(chunk):
         if job.path.exists() and not force:
             done.append((job, "existing"))
             continue

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .documents import PLAN, render_docx, plan_context
 from .forms import safe_part
-from .parallel import run_chunks
+from .parallel import one_by_one, run_chunks
 from .merge import HouseholdInputs, household_inputs, merge_inputs, normal
 from .plan import Plan
 from .plan_workbook import write_plan_workbook
@@ -128,7 +128,7 @@ def write_versions(plans: list[Plan], out_dir: Path, templates_dir: Path | None 
 
 def _write_chunk(out_dir: Path, templates_dir: Path | None, chunk: list[Plan]) -> list[tuple[Plan, Path]]:
     """Write a chunk of plan versions; runs in a worker process."""
-    return [(plan, write_version(plan, out_dir, templates_dir)) for plan in chunk]
+    return [(plan, write_version(plan, out_dir, templates_dir)) for plan in one_by_one(chunk)]
 
 
 def merge_and_write(batch, register: Register, schema: Schema, out_dir: Path, templates_dir: Path | None = None,
@@ -148,7 +148,7 @@ def _merge_chunk(register: Register, schema: Schema, meeting, out_dir: Path, tem
                  chunk: list[HouseholdInputs]) -> list[tuple[Plan, Path]]:
     """Merge and write a chunk of households; runs in a worker process."""
     done = []
-    for inputs in chunk:
+    for inputs in one_by_one(chunk):
         plan = merge_inputs(register, schema, meeting, inputs)
         done.append((plan, write_version(plan, out_dir, templates_dir)))
     return done
