@@ -187,15 +187,17 @@ def cycle(households: int, jobs: int, with_floors: bool) -> dict:
     return figures
 
 
-def report(households: int, jobs: int, figures: dict, small_rss: float | None) -> None:
+def report(households: int, jobs: int, figures: dict, small: dict | None) -> None:
     f = figures
+    small_rss = small["peak_rss_mb"] if small else None
     print(f"formkit benchmark: {households} huishoudens, {households * 5} formulieren, {jobs} jobs, "
           f"{__import__('os').cpu_count()} cores")
-    print(f"{'stage':46} {'total s':>8} {'ms/doc':>8} {'peak MB':>8}")
+    print(f"{'stage':46} {'total s':>8} {'ms/doc':>8} {'peak MB':>8}" + (f" {'at N=100':>9}" if small else ""))
     for label, v in f.items():
         if isinstance(v, dict):
             extra = f"  ({v['pages']} pages, {v['kb']} KB)" if "pages" in v else ""
-            print(f"{label:46} {v['seconds']:8.1f} {v['per_doc_ms']:8.1f} {v.get('peak_mb', 0):8.0f}{extra}")
+            at_100 = f" {small[label].get('peak_mb', 0):9.0f}" if small and label in small else ""
+            print(f"{label:46} {v['seconds']:8.1f} {v['per_doc_ms']:8.1f} {v.get('peak_mb', 0):8.0f}{at_100}{extra}")
 
     def ratio(stage: str, floor: str) -> str:
         return f"{f[stage]['per_doc_ms'] / f[floor]['per_doc_ms']:.2f}x" if stage in f and floor in f else "n/a"
@@ -230,7 +232,7 @@ def main() -> None:
     if args.households != 100:  # the same stages at N=100, in a fresh process, for the memory comparison
         out = subprocess.run([sys.executable, __file__, "--households", "100", "--jobs", str(args.jobs), "--json"],
                              capture_output=True, text=True, check=True)
-        small = json.loads(out.stdout)["peak_rss_mb"]
+        small = json.loads(out.stdout)
     report(args.households, args.jobs, cycle(args.households, args.jobs, with_floors=True), small)
 
 
