@@ -120,24 +120,13 @@ _PARTS = (
 )
 
 
-def write_versions(plans: list[Plan], out_dir: Path, templates_dir: Path | None = None, jobs: int = 1,
-                   progress=lambda items: items) -> list[tuple[Plan, Path]]:
-    """Write the next version of every plan over `jobs` processes; return each plan (with its version) and folder."""
-    return list(run_chunks(partial(_write_chunk, out_dir, templates_dir), list(plans), jobs, progress))
-
-
-def _write_chunk(out_dir: Path, templates_dir: Path | None, chunk: list[Plan]) -> list[tuple[Plan, Path]]:
-    """Write a chunk of plan versions; runs in a worker process."""
-    return [(plan, write_version(plan, out_dir, templates_dir)) for plan in one_by_one(chunk)]
-
-
 def merge_and_write(batch, register: Register, schema: Schema, out_dir: Path, templates_dir: Path | None = None,
                     jobs: int = 1, progress=lambda items: items) -> Iterator[tuple[Plan, Path]]:
     """Merge each household of a checked batch and write its next plan version, over `jobs` processes.
 
-    Yields each plan (with its version) and folder as it is written. One household is
-    merged, written and let go at a time, so a meeting of thousands of households needs
-    no more memory than one of ten.
+    Yields each plan (with its version) and folder as it is written; nothing is written
+    until the result is iterated. One household is merged, written and let go at a time,
+    so memory hardly grows with the number of households.
     """
     inputs = household_inputs(batch, register)
     yield from run_chunks(partial(_merge_chunk, register, schema, batch.meeting, out_dir, templates_dir),
