@@ -28,6 +28,7 @@ from .plan import (
     Agreement, Condition, Exclusion, InputValue, Merged, MemberScore, Participant, Plan, RecoveryNeed, RiskFactor,
     Said, Score, ScoreSummary, Situation, Source,
 )
+from .reading import shared_layout
 from .register import Register
 from .schema import Schema
 from .values import fold
@@ -356,20 +357,6 @@ def _show_date(value: str) -> str:
     return dates.format_dutch(dt.date.fromisoformat(value)) if _is_iso_date(value) else value
 
 
-_CELLS: dict[tuple, dict[str, str]] = {}
-
-
-def _shared_cells(places: dict[str, tuple[str, str]]) -> dict[str, str]:
-    """Return one shared name-to-cell map per layout: forms from one template share it."""
-    key = tuple(places.items())
-    cells = _CELLS.get(key)
-    if cells is None:
-        cells = {name: cell for name, (_, cell) in places.items()}
-        if len(_CELLS) < 64:
-            _CELLS[key] = cells
-    return cells
-
-
 def submission_from(form, interpreted) -> Submission:
     """Return the merge's view of an accepted form (a ReturnedForm and its Interpreted values).
 
@@ -377,7 +364,8 @@ def submission_from(form, interpreted) -> Submission:
     ever shows of them.
     """
     raw = {name: value for name, value in form.values.items() if name not in interpreted.values}
-    return Submission(form.path.name, form.professional, dict(interpreted.values), raw, _shared_cells(form.places))
+    cells = shared_layout({name: cell for name, (_, cell) in form.places.items()})
+    return Submission(form.path.name, form.professional, dict(interpreted.values), raw, cells)
 
 
 @dataclass(frozen=True)

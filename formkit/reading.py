@@ -65,16 +65,16 @@ class ReturnedForm:
             return None
 
 
-_LAYOUTS: dict[tuple, dict[str, tuple[str, str]]] = {}
+_LAYOUTS: dict[tuple, dict] = {}
 
 
-def _shared(places: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
-    """Return one shared copy of a layout: forms made from the same template have the same places.
+def shared_layout(layout: dict) -> dict:
+    """Return one shared copy of a layout (a name-to-place map): forms from one template have the same.
 
-    A batch of thousands of forms then holds one name-to-cell map instead of one per form.
+    A batch of thousands of forms then holds one map instead of one per form.
     """
-    key = tuple(places.items())
-    return _LAYOUTS.setdefault(key, places) if len(_LAYOUTS) < 64 else places
+    key = tuple(layout.items())
+    return _LAYOUTS.setdefault(key, layout) if len(_LAYOUTS) < 64 else layout
 
 
 def _cells(wb, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[object, str]]:
@@ -116,7 +116,7 @@ def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS) -> Re
             found.append(finding("schema_version", found=meta.get("formkit_schema_version") or "onbekend",
                                  expected=schema.version, **where))
         places, _ = resolve_names(wb, [c.name for c in schema.inputs])
-        places = _shared(places)
+        places = shared_layout(places)
         cells = _cells(wb, {place for place in places.values()})
         values = {}
         for name, place in places.items():
