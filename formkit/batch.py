@@ -26,6 +26,7 @@ from .reading import FormRejected, ReturnedForm, read_form
 from .register import Register
 from .register import check as check_register
 from .schema import Schema
+from .seal import SealKey, default_key
 from .values import interpret
 
 PROCESSED = "verwerkt"
@@ -119,19 +120,24 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 def check_batch(
     paths: Iterable[Path], register: Register, schema: Schema, *, meeting: dt.date | None = None,
     limits: Limits = DEFAULT_LIMITS, progress: Callable[[list], Iterable] = lambda items: items, jobs: int = 1,
+    key: SealKey | None = None, allow_unsealed: bool = False,
 ) -> BatchResult:
     """Read and check every returned file for a meeting (reading over `jobs` processes); infer the meeting.
 
     Each file is checked as soon as it is read; only its findings and the values the merge
     needs are kept, so memory does not grow with the forms' size. Without `meeting` the
     meeting is the one the forms name; forms naming different ones are a usage error.
+    Seals are verified under `key` (default: the secretariat's usual key); forms without a
+    seal are read, with a warning, only when `allow_unsealed`.
     """
+    key = key if key is not None else default_key()
     inferred = meeting is None
     dossiers = register.dossiers_on(meeting) if meeting else []
     results: list[FileResult | None] = []
     named: set[dt.date] = set()
     waiting: list[tuple[int, ReturnedForm]] = []  # forms read before any form named the meeting
-    for path, read in run_chunks(partial(_read_chunk, schema, limits), collect_files(paths), jobs, progress):
+    reader = partial(_read_chunk, schema, limits, key, allow_unsealed)
+    for path, read in run_chunks(reader, collect_files(paths), jobs, progress):
         if isinstance(read, Finding):
             results.append(FileResult(path, REFUSED, [read]))
             continue
@@ -160,12 +166,12 @@ def check_batch(
     return batch
 
 
-def _read_chunk(schema: Schema, limits: Limits, chunk: list[Path]) -> list:
+def _read_chunk(schema: Schema, limits: Limits, key: SealKey, allow_unsealed: bool, chunk: list[Path]) -> list:
     """Read a chunk of files; runs in a worker process. Returns (path, ReturnedForm or the refusal)."""
     done = []
     for path in one_by_one(chunk):
         try:
-            done.append((path, read_form(path, schema, limits)))
+            done.append((path, read_form(path, schema, limits, key=key, allow_unsealed=allow_unsealed)))
         except FormRejected as e:
             done.append((path, e.finding))
     return done

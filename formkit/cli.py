@@ -15,7 +15,7 @@ from . import __version__, cli_nl, dates
 from .errors import FormkitError, UsageError
 from .findings import Finding, has_errors
 from .messages import plural
-from .settings import DEFAULT_SETTINGS, load_settings
+from .settings import DEFAULT_SETTINGS, load_key_setting, load_settings
 
 cli_nl.install()
 
@@ -67,6 +67,32 @@ def _settings(ctx: click.Context):
     return ctx.find_root().obj or DEFAULT_SETTINGS
 
 
+def _key_path(ctx: click.Context) -> Path:
+    """Return where the secretariat's key is: --sleutel, FORMKIT_SLEUTEL, the settings, the user folder."""
+    from .seal import key_path
+
+    meta = ctx.find_root().meta
+    return key_path(meta.get("formkit.sleutel_instelling"), explicit=meta.get("formkit.sleutel"))
+
+
+def _sealing_key(ctx: click.Context, *, create: bool):
+    """Return the secretariat's key (made when `create` and missing, and then said where); never shown."""
+    from .seal import load_key
+
+    path = _key_path(ctx)
+    existed = path.exists()
+    key = load_key(path, create=create)
+    if create and not existed:
+        click.echo(f"Nieuwe sleutel van het secretariaat gemaakt: {path}. Maak er een back-up van; zonder deze "
+                   "sleutel kan formkit de formulieren die ermee gemaakt zijn niet controleren.")
+    return key
+
+
+_unsealed_option = click.option(
+    "--ongezegeld-toestaan", "allow_unsealed", is_flag=True,
+    help="Lees ook formulieren zonder zegel (gemaakt met een oudere formkit), met een waarschuwing.")
+
+
 def _print_findings(findings: list[Finding]) -> None:
     for f in findings:
         click.echo(f"  {f}")
@@ -108,8 +134,11 @@ def _progress(label: str):
                       message="%(prog)s, versie %(version)s")
 @click.option("--instellingen", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML-bestand met eigen grenzen van de methode (standaard: die van de methode).")
+@click.option("--sleutel", type=click.Path(dir_okay=False, path_type=Path),
+              help="Sleutelbestand van het secretariaat waarmee formulieren worden verzegeld en gecontroleerd "
+                   "(standaard: FORMKIT_SLEUTEL, de instellingen of de gebruikersmap).")
 @click.pass_context
-def main(ctx: click.Context, instellingen: Path | None) -> None:
+def main(ctx: click.Context, instellingen: Path | None, sleutel: Path | None) -> None:
     """formkit: scoreformulieren, TOP-3 formulieren en veiligheidsplannen voor het
     casusoverleg volgens gefaseerd samenwerken aan veiligheid.
 
@@ -118,8 +147,10 @@ def main(ctx: click.Context, instellingen: Path | None) -> None:
     if instellingen is not None:
         try:
             ctx.obj = load_settings(instellingen)
+            ctx.meta["formkit.sleutel_instelling"] = load_key_setting(instellingen)
         except FormkitError as e:
             raise click.BadParameter(str(e), param_hint="--instellingen") from e
+    ctx.meta["formkit.sleutel"] = sleutel
 
 
 # --- register ---------------------------------------------------------------------------
@@ -247,7 +278,7 @@ def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool
 
     _run_batch(register_pad, out_dir, "scoreformulieren", lambda register, progress: write_forms(
         register, meeting, out_dir, dossiers=dossiers, force=force, templates_dir=templates,
-        settings=_settings(ctx), progress=progress, jobs=jobs))
+        settings=_settings(ctx), progress=progress, jobs=jobs, key=_sealing_key(ctx, create=True)))
 
 
 @main.command()
@@ -276,11 +307,12 @@ def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool,
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Map voor de controlerapporten per dossier (Excel en Word).")
 @click.option("--json", "as_json", is_flag=True, help="Schrijf de samenvatting als JSON.")
+@_unsealed_option
 @_jobs_option
 @_templates_option
 @click.pass_context
-def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_json: bool, jobs: int,
-          templates) -> None:
+def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_json: bool, allow_unsealed: bool,
+          jobs: int, templates) -> None:
     """Lees teruggestuurde scoreformulieren (bestanden en mappen) en controleer ze op de regels
     van de methode.
 
@@ -294,7 +326,8 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
     loaded = _load_register(register_pad)
     try:
         batch = check_batch(paden, loaded.register, build_schema(_settings(ctx)), meeting=meeting,
-                            progress=_progress("Formulieren controleren"), jobs=jobs)
+                            progress=_progress("Formulieren controleren"), jobs=jobs,
+                            key=_sealing_key(ctx, create=False), allow_unsealed=allow_unsealed)
         summary = summarise(batch, loaded.register)
         if report_dir is not None:
             write_reports(summary, loaded.register, report_dir, templates_dir=templates)
@@ -331,10 +364,12 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Map voor de plannen: per dossier en overleg een map per versie (v1, v2, ...).")
 @_history_option
+@_unsealed_option
 @_jobs_option
 @_templates_option
 @click.pass_context
-def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, jobs: int, templates) -> None:
+def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, allow_unsealed: bool, jobs: int,
+          templates) -> None:
     """Voeg de teruggestuurde formulieren per huishouden samen tot één gezamenlijk veiligheidsplan
     (Word, Excel en plan.json).
 
@@ -351,7 +386,8 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, j
     schema = build_schema(_settings(ctx))
     try:
         batch = check_batch(paden, loaded.register, schema, meeting=meeting,
-                            progress=_progress("Formulieren lezen"), jobs=jobs)
+                            progress=_progress("Formulieren lezen"), jobs=jobs,
+                            key=_sealing_key(ctx, create=False), allow_unsealed=allow_unsealed)
         for plan, folder in merge_and_write(batch, loaded.register, schema, out_dir, templates, jobs,
                                             _progress("Plannen schrijven")):
             history.record(plan)

@@ -20,6 +20,7 @@ from .register import load
 from .messages import plural
 from .reports import format_summary, summarise, write_reports
 from .schema import build_schema
+from .seal import SealKey, load_key
 from .status import format_table, household_statuses, write_dashboard
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import samples_dir
@@ -32,6 +33,13 @@ SAMPLE_STATUS_DATE = dt.date(2027, 3, 2)
 SAMPLE_REGISTER = "register.xlsx"
 SAMPLE_FAULTY_REGISTER = "register_met_fouten.xlsx"
 SAMPLE_RETURNS = "retour"
+#: The public key the sample forms are sealed with; only for the fictional samples, never for real forms.
+SAMPLE_KEY = "demo-sleutel.key"
+
+
+def demo_key() -> SealKey:
+    """Return the demo key the bundled sample forms are sealed with (public; for the fictional samples only)."""
+    return load_key(samples_dir() / SAMPLE_KEY)
 
 
 def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, templates_dir: Path | None = None,
@@ -40,6 +48,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     """Run the cycle on the samples, write into `out_dir`, tell `echo` what happened."""
     samples = samples_dir()
     out_dir = Path(out_dir)
+    key = demo_key()  # the samples' own key: the demo never makes or uses the secretariat's key
     echo(f"formkit demo – casusoverleg van {dates.format_dutch(SAMPLE_MEETING)} (verzonnen gegevens)")
 
     echo("")
@@ -60,7 +69,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo("2. Scoreformulieren maken")
     forms_dir = out_dir / "formulieren"
     result = write_forms(reg, SAMPLE_MEETING, forms_dir, force=True, settings=settings, templates_dir=templates_dir,
-                         progress=progress("Scoreformulieren maken"))
+                         progress=progress("Scoreformulieren maken"), key=key)
     echo(f"   {len(result.written)} scoreformulieren voor {len(result.dossiers)} huishoudens in {forms_dir}")
 
     echo("")
@@ -74,7 +83,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo("4. Teruggestuurde formulieren controleren")
     schema = build_schema(settings)
     batch = check_batch([samples / SAMPLE_RETURNS], reg, schema, meeting=SAMPLE_MEETING,
-                        progress=progress("Formulieren controleren"))
+                        progress=progress("Formulieren controleren"), key=key)
     summary = summarise(batch, reg)
     for line in format_summary(summary):
         echo(f"   {line}")
@@ -121,7 +130,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo("")
     echo(f"8. Het volgende overleg ({dates.format_dutch(SAMPLE_LATER_MEETING)}) en de stand van zaken")
     later = check_batch([samples / f"{SAMPLE_RETURNS}_{SAMPLE_LATER_MEETING.isoformat()}"], reg, schema,
-                        meeting=SAMPLE_LATER_MEETING)
+                        meeting=SAMPLE_LATER_MEETING, key=key)
     for plan, _ in merge_and_write(later, reg, schema, plans_dir, templates_dir):
         history.record(plan)
     echo(f"   {len(later.processed())} formulieren samengevoegd tot {len(later.dossiers)} plannen; historie in "

@@ -15,6 +15,7 @@ from .parallel import one_by_one, run_chunks
 from .register import Professional, Register, missing_people
 from .schema import Schema, build_schema
 from .scoresheet import FormContent, FormMeta, ScoreSheetWriter, form_id
+from .seal import SealKey, default_key
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import SCORE_SHEET, template_path
 
@@ -121,18 +122,23 @@ def write_forms(
     settings: MethodSettings = DEFAULT_SETTINGS,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
     jobs: int = 1,
+    key: SealKey | None = None,
 ) -> FormsResult:
-    """Write the score sheets of a meeting into `out_dir`; existing files need `force`; `jobs` processes."""
+    """Write the score sheets of a meeting into `out_dir`; existing files need `force`; `jobs` processes.
+
+    Every form is sealed with `key` (default: the secretariat's usual key, made when missing).
+    """
     schema = build_schema(settings)
     template = template_path(SCORE_SHEET, templates_dir)
     selected = select_dossiers(register, meeting, dossiers)
     planned, found = plan_forms(register, meeting, out_dir, selected)
+    key = key if key is not None else default_key(create=True)
     result = FormsResult(dossiers=selected, findings=found)
 
     def contents(chunk: list[FormJob]) -> list:  # made as each chunk is handed out, not all at once
         return [(job, form_content(register, meeting, job.dossier, job.professional, schema)) for job in chunk]
 
-    for job, outcome in run_chunks(partial(_write_chunk, schema, template, force), planned, jobs, progress,
+    for job, outcome in run_chunks(partial(_write_chunk, schema, template, key, force), planned, jobs, progress,
                                    prepare=contents):
         if outcome == "existing":
             result.existing.append(job)
@@ -143,9 +149,9 @@ def write_forms(
     return result
 
 
-def _write_chunk(schema: Schema, template: Path, force: bool, chunk: list) -> list:
+def _write_chunk(schema: Schema, template: Path, key: SealKey, force: bool, chunk: list) -> list:
     """Write a chunk of forms with one writer (one parse of the template); runs in a worker process."""
-    writer = ScoreSheetWriter(schema, template)
+    writer = ScoreSheetWriter(schema, template, key)
     done = []
     for job, content in one_by_one(chunk):
         if job.path.exists() and not force:

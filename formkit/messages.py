@@ -68,8 +68,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "xml_unsafe": (FOUT, "het bestand bevat onveilige XML (een DTD of entiteiten in {part}); formkit opent het niet."),
     "sheet_too_large": (FOUT, "een werkblad ({part}) heeft meer dan {limit} rijen, een scoreformulier ongeveer 100; formkit leest het niet."),
     "not_formkit": (FOUT, "dit is geen scoreformulier van formkit (de formkit-gegevens ontbreken); vul het formulier in dat u van het secretariaat kreeg."),
-    "meta_mismatch": (WAARSCHUWING, "de formkit-gegevens in de documenteigenschappen en op het verborgen blad verschillen ({key}); formkit gebruikt die op het verborgen blad."),
     "schema_version": (WAARSCHUWING, "het formulier heeft schemaversie {found}, deze versie van formkit schrijft versie {expected}."),
+    # --- returned files: one proven identity and the seal (issue 12, point 1) -------------------
+    "identity_conflict": (FOUT, "de formkit-gegevens van dit formulier spreken elkaar tegen: {details}. formkit kiest niet zelf en leest het formulier niet; stuur de professional een nieuw formulier."),
+    "identity_duplicate": (FOUT, "de formkit-gegevens van dit formulier staan er dubbel in: {details}. formkit kiest niet zelf en leest het formulier niet; stuur de professional een nieuw formulier."),
+    "seal_invalid": (FOUT, "het zegel klopt niet: de formkit-gegevens zijn na het maken gewijzigd of het formulier is met een andere sleutel gemaakt. formkit leest het formulier niet; stuur de professional een nieuw formulier."),
+    "seal_missing": (FOUT, "dit formulier heeft geen zegel: het is gemaakt met een oudere versie van formkit, of het zegel is verwijderd. formkit leest het alleen met --ongezegeld-toestaan; controleer dan zelf dat het bij dit huishouden hoort."),
+    "seal_missing_allowed": (WAARSCHUWING, "dit formulier heeft geen zegel (gemaakt vóór formkit formulieren verzegelde); het is gelezen omdat ongezegelde formulieren zijn toegestaan. Controleer zelf dat het bij dit huishouden hoort."),
+    "seal_key_missing": (FOUT, "de sleutel van het secretariaat ontbreekt ({key_path}); een gezegeld formulier kan alleen worden gecontroleerd met de sleutel waarmee het is gemaakt. Zet de sleutel terug uit de back-up of geef hem op met --sleutel."),
     # --- returned files: does it belong to this meeting? --------------------------------------
     "other_meeting": (FOUT, "dit formulier hoort bij het casusoverleg van {found}, niet bij dat van {expected}; is het een oud formulier?"),
     "unknown_household": (FOUT, "dossier {dossier} van dit formulier staat niet in het register."),

@@ -2,8 +2,8 @@
 
 Every file first passes :func:`formkit.intake.inspect_file`; only then does openpyxl
 parse it (with defusedxml). A form is recognised by the metadata formkit embedded,
-never by its file name, and the two copies of that metadata are compared. Files are
-only read, never saved.
+never by its file name; every copy of its identity must agree and its seal must verify
+(see :mod:`formkit.identity`). Files are only read, never saved.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from .errors import FormkitError
 from .findings import Finding, finding
 from .intake import DEFAULT_LIMITS, Limits, inspect_file
 from .schema import Schema
-from .scoresheet import read_meta, resolve_names
+from .identity import HEADER_NAMES, prove
+from .scoresheet import meta_copies, resolve_names
+from .seal import SealKey, default_key
 from .xlsx import Formula, WorkbookUnreadable, open_workbook
 
 META_KEYS = ("formkit_form_id", "formkit_dossier", "formkit_professional", "formkit_meeting",
              "formkit_schema_version")
+IDENTITY_HEADER_NAMES = tuple(HEADER_NAMES.values())
 
 
 class FormRejected(FormkitError):
@@ -94,9 +97,16 @@ def _cells(wb, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[obje
     return found
 
 
-def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS) -> ReturnedForm:
-    """Return the metadata and filled values of a returned score sheet; raise FormRejected if unusable."""
+def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS, *, key: SealKey | None = None,
+              allow_unsealed: bool = False) -> ReturnedForm:
+    """Return the metadata and filled values of a returned score sheet; raise FormRejected if unusable.
+
+    The form's identity must agree in every copy and its seal must verify under `key`
+    (default: the secretariat's usual key, never created here); a form without a seal is
+    read, with a warning, only when `allow_unsealed`.
+    """
     path = Path(path)
+    key = key if key is not None else default_key()
     refused = inspect_file(path, limits)
     if refused is not None:
         raise FormRejected(refused)
@@ -105,19 +115,23 @@ def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS) -> Re
     except WorkbookUnreadable as e:
         raise FormRejected(finding("file_damaged", file=path.name)) from e
     try:
-        props, sheet_meta = read_meta(wb)
-        meta = sheet_meta or props
-        if not meta.get("formkit_dossier") or not meta.get("formkit_professional"):
+        props, sheet_meta = meta_copies(wb)
+        if not props and not sheet_meta:
             raise FormRejected(finding("not_formkit", file=path.name))
+        places, _ = resolve_names(wb, [c.name for c in schema.inputs])
+        places = shared_layout(places)
+        header_places, _ = resolve_names(wb, IDENTITY_HEADER_NAMES)
+        cells = _cells(wb, set(places.values()) | set(header_places.values()))
+        header = {name: cells.get(place, (None, None))[0] for name, place in header_places.items()}
+        verdict = prove(path.name, props, sheet_meta, header, key, allow_unsealed=allow_unsealed)
+        if verdict.refusal is not None:
+            raise FormRejected(verdict.refusal)
+        meta = verdict.meta
         where = dict(file=path.name, dossier=meta.get("formkit_dossier"), professional=meta.get("formkit_professional"))
-        found = [finding("meta_mismatch", key=key, **where)
-                 for key in META_KEYS if props and sheet_meta and props.get(key) != sheet_meta.get(key)]
+        found = list(verdict.warnings)
         if meta.get("formkit_schema_version") != schema.version:
             found.append(finding("schema_version", found=meta.get("formkit_schema_version") or "onbekend",
                                  expected=schema.version, **where))
-        places, _ = resolve_names(wb, [c.name for c in schema.inputs])
-        places = shared_layout(places)
-        cells = _cells(wb, {place for place in places.values()})
         values = {}
         for name, place in places.items():
             value, data_type = cells.get(place, (None, None))

@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import __version__, dates
 from .errors import TemplateError
+from .seal import SEAL_KEY, SealKey, default_key, seal
 from .schema import (
     COLUMN_WIDTHS, LAST_COLUMN, LISTS, LISTS_SHEET, META_SHEET, SHEET,
     FieldType, InputCell, Schema, row_label,
@@ -66,21 +67,31 @@ class FormMeta:
             ("formkit_version", self.formkit_version),
         ]
 
+    def identity(self) -> dict[str, str]:
+        """Return the keys and texts the seal covers: form id, dossier, professional, meeting, schema version."""
+        return dict(self.items()[:5])
+
 
 def form_id(dossier: str, professional: str, meeting: dt.date) -> str:
     """Return the stable id of the form of one professional for one household and meeting."""
     return str(uuid.uuid5(_FORM_NAMESPACE, f"{dossier}\x1f{professional}\x1f{meeting.isoformat()}"))
 
 
-def read_meta(wb) -> tuple[dict[str, str], dict[str, str]]:
-    """Return the metadata of a workbook twice: (custom properties, hidden sheet)."""
-    props = {p.name: str(p.value) for p in wb.custom_doc_props.props if p.name.startswith("formkit_")}
-    sheet: dict[str, str] = {}
+def meta_copies(wb) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Return every formkit_ (key, text) pair twice: (custom properties, hidden sheet rows), duplicates kept."""
+    props = [(p.name, str(p.value)) for p in wb.custom_doc_props.props if str(p.name).startswith("formkit_")]
+    sheet: list[tuple[str, str]] = []
     if META_SHEET in wb.sheetnames:
         for key, value in wb[META_SHEET].iter_rows(min_row=2, max_col=2, values_only=True):
             if isinstance(key, str) and key.startswith("formkit_"):
-                sheet[key] = "" if value is None else str(value)
+                sheet.append((key, "" if value is None else str(value)))
     return props, sheet
+
+
+def read_meta(wb) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the metadata of a workbook twice as dicts: (custom properties, hidden sheet)."""
+    props, sheet = meta_copies(wb)
+    return dict(props), dict(sheet)
 
 
 # --- styles of the default template -----------------------------------------------------
@@ -265,9 +276,11 @@ class ScoreSheetWriter:
     row heights) is written anew for each form, so nothing of one form reaches the next.
     """
 
-    def __init__(self, schema: Schema, template: Path):
+    def __init__(self, schema: Schema, template: Path, key: SealKey | None = None):
+        """`key` seals every form; without it, the secretariat's usual key (made when missing)."""
         self.schema = schema
         self.template = Path(template)
+        self.key = key if key is not None else default_key(create=True)
         self._wb = None
         self._places: dict[str, tuple[str, str]] = {}
         self._heights: dict[tuple[str, int], float | None] = {}
@@ -318,7 +331,7 @@ class ScoreSheetWriter:
         _fill_header(wb, schema, places, content)
         _fill_lists(wb, content)
         _add_validations(wb, schema, places, content.meta.meeting)
-        _write_meta(wb, content.meta)
+        _write_meta(wb, content.meta, self.key)
         for h in schema.header:
             sheet, cell = places[h.name]
             wb[sheet][cell].protection = Protection(locked=True)
@@ -446,12 +459,13 @@ def _validation(schema: Schema, c: InputCell, meeting: dt.date, cell: str) -> Da
     return dv
 
 
-def _write_meta(wb, meta: FormMeta) -> None:
+def _write_meta(wb, meta: FormMeta, seal_key: SealKey) -> None:
+    """Write the metadata and its seal into both copies: custom properties and the hidden sheet."""
     ws = wb[META_SHEET]
     ws.delete_rows(2, ws.max_row)
     existing = [p for p in wb.custom_doc_props.props if not p.name.startswith("formkit_")]
     wb.custom_doc_props.props = existing
-    for row, (key, value) in enumerate(meta.items(), start=2):
+    for row, (key, value) in enumerate(meta.items() + [(SEAL_KEY, seal(seal_key, meta.identity()))], start=2):
         set_text(ws.cell(row, 1), key)
         set_text(ws.cell(row, 2), value)
         wb.custom_doc_props.append(StringProperty(name=key, value=value))

@@ -80,16 +80,42 @@ class MethodSettings:
 DEFAULT_SETTINGS = MethodSettings()
 
 
-def load_settings(path: Path | str) -> MethodSettings:
-    """Return settings read from a TOML file; keys not given keep the method's value."""
-    path = Path(path)
+#: The TOML table of security settings (where the secretariat's key lives); not a method setting.
+SECURITY_TABLE = "beveiliging"
+
+
+def _read_toml(path: Path) -> dict:
+    """Return the parsed TOML file; raise SettingsError with a Dutch reason."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         raise SettingsError(f"{path.name}: kan het instellingenbestand niet lezen") from e
     except tomllib.TOMLDecodeError as e:
         raise SettingsError(f"{path.name}: geen geldig TOML-bestand ({e})") from e
-    section = data.get("methode", data)
+
+
+def load_key_setting(path: Path | str) -> Path | None:
+    """Return the key file named by `[beveiliging] sleutel` (relative to the TOML file), or None."""
+    path = Path(path)
+    table = _read_toml(path).get(SECURITY_TABLE, {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path.name}: [{SECURITY_TABLE}] moet een tabel zijn")
+    unknown = sorted(set(table) - {"sleutel"})
+    if unknown:
+        raise SettingsError(f"{path.name}: onbekende instelling(en) in [{SECURITY_TABLE}]: {', '.join(unknown)}")
+    value = table.get("sleutel")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"{path.name}: [{SECURITY_TABLE}] sleutel moet een pad zijn")
+    return path.parent / Path(value).expanduser()
+
+
+def load_settings(path: Path | str) -> MethodSettings:
+    """Return settings read from a TOML file; keys not given keep the method's value."""
+    path = Path(path)
+    data = _read_toml(path)
+    section = data.get("methode", {k: v for k, v in data.items() if k != SECURITY_TABLE})
     known = {f.name for f in dataclasses.fields(MethodSettings)}
     unknown = sorted(set(section) - known)
     if unknown:

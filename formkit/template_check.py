@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .demo import SAMPLE_MEETING
+from .demo import SAMPLE_MEETING, demo_key
 from .batch import check_batch
 from .documents import AGENDA, OVERVIEW, PLAN, REPORT, TOP3, check_docx_template, plan_context, top3_context
 from .errors import UsageError
@@ -60,7 +60,7 @@ def sample_contexts(schema: Schema) -> dict[Path, dict]:
     samples = samples_dir()
     register = load(samples / "register.xlsx").register
     dossier = register.dossiers_on(SAMPLE_MEETING)[0]
-    batch = check_batch([samples / "retour"], register, schema, meeting=SAMPLE_MEETING)
+    batch = check_batch([samples / "retour"], register, schema, meeting=SAMPLE_MEETING, key=demo_key())
     plan = merge_batch(batch, register, schema)[0]
     entry = summarise(batch, register)["dossiers"][0]
     plan_data = plan.to_dict()

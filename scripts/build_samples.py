@@ -4,7 +4,8 @@ Everything here is made up: households, names, organisations and e-mail addresse
 (on the reserved .example domain). The script writes
 - samples/register.xlsx: a clean register, 7 households in phases 1-3;
 - samples/register_met_fouten.xlsx: the same with deliberate errors in one household;
-- samples/retour/: score sheets as professionals return them, most complete, some with
+- samples/retour/: score sheets (sealed with the public demo key samples/demo-sleutel.key)
+  as professionals return them, most complete, some with
   the typical mistakes (see MISTAKES below), two not returned, one renamed and, when
   LibreOffice is installed, one re-saved by LibreOffice.
 """
@@ -22,7 +23,7 @@ from openpyxl import load_workbook
 
 from formkit.dates import add_months
 from formkit.demo import SAMPLE_LATER_MEETING as LATER_MEETING
-from formkit.demo import SAMPLE_MEETING
+from formkit.demo import SAMPLE_MEETING, demo_key
 from formkit.forms import write_forms
 from formkit.register import Household, Involvement, MeetingItem, Member, Professional, Register, load
 from formkit.register_write import write_register
@@ -355,7 +356,7 @@ def main() -> None:
     retour = SAMPLES / "retour"
     shutil.rmtree(retour, ignore_errors=True)
     with tempfile.TemporaryDirectory() as tmp:
-        result = write_forms(loaded.register, SAMPLE_MEETING, Path(tmp))
+        result = write_forms(loaded.register, SAMPLE_MEETING, Path(tmp), key=demo_key())
         retour.mkdir(parents=True)
         for job in result.written:
             key = (job.dossier, job.professional)
@@ -370,7 +371,7 @@ def main() -> None:
     shutil.rmtree(later, ignore_errors=True)
     later.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for job in write_forms(loaded.register, LATER_MEETING, Path(tmp)).written:
+        for job in write_forms(loaded.register, LATER_MEETING, Path(tmp), key=demo_key()).written:
             fill(job.path, job.dossier, job.professional, None, LATER_MEETING, LATER_CONTENT)
             shutil.copyfile(job.path, later / job.path.name)
     print(f"geschreven: samples/register.xlsx, samples/register_met_fouten.xlsx, "

@@ -46,6 +46,14 @@ def make_register(**overrides) -> Register:
     return reg
 
 
+@pytest.fixture(autouse=True)
+def secretariat_key(tmp_path, monkeypatch) -> Path:
+    """Every test seals and checks forms with its own key under tmp_path (FORMKIT_SLEUTEL), never the user's."""
+    path = tmp_path / "sleutel" / "sleutel.key"
+    monkeypatch.setenv("FORMKIT_SLEUTEL", str(path))
+    return path
+
+
 @pytest.fixture
 def register_path(tmp_path) -> Path:
     """A clean register written to disk."""

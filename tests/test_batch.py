@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from conftest import COMPLETE, MEETING, make_register
 from formkit.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch
 from formkit.cli import main
-from formkit.demo import SAMPLE_MEETING
+from formkit.demo import SAMPLE_MEETING, demo_key
 from formkit.register import MeetingItem, load
 from formkit.register_write import write_register
 from formkit.schema import META_SHEET, build_schema
@@ -82,7 +82,7 @@ def test_a_workbook_that_is_no_formkit_form(returned):
     assert [f.code for f in by_name(batch)["lijstje.xlsx"].findings] == ["not_formkit"]
 
 
-def test_metadata_copies_that_differ_are_reported(returned):
+def test_a_form_whose_metadata_copies_differ_is_refused_not_guessed(returned):
     path = returned(COMPLETE)
     wb = load_workbook(path)
     for prop in wb.custom_doc_props.props:
@@ -91,8 +91,10 @@ def test_metadata_copies_that_differ_are_reported(returned):
     wb.save(path)
     batch = check_batch([path], make_register(), SCHEMA)
     [result] = batch.files
-    assert result.professional == "P1"  # the hidden sheet's copy
-    assert [f.code for f in result.findings] == ["meta_mismatch"]
+    assert result.status == REFUSED and result.professional is None  # neither copy is taken
+    assert [f.code for f in result.findings] == ["identity_conflict"]
+    assert "de professional in de documenteigenschappen (P2) verschilt van die op het verborgen blad (P1)" in \
+        result.findings[0].message
 
 
 def test_folders_are_searched_recursively_without_hidden_and_lock_files(returned):
@@ -107,7 +109,7 @@ def test_folders_are_searched_recursively_without_hidden_and_lock_files(returned
 
 def test_every_mistake_in_the_bundled_samples_is_found():
     reg = load(samples_dir() / "register.xlsx").register
-    batch = check_batch([samples_dir() / "retour"], reg, SCHEMA)
+    batch = check_batch([samples_dir() / "retour"], reg, SCHEMA, key=demo_key())
     assert batch.meeting == SAMPLE_MEETING
     assert all(r.status == PROCESSED for r in batch.files)  # the renamed and re-saved ones too
     found = {(f.file, f.code, f.severity.value, f.cell) for f in batch.findings()}
@@ -193,7 +195,7 @@ def test_register_problems_with_the_regisseur_are_in_the_dossiers_report(returne
     assert f in batch.by_dossier()["2026-102"]
 
 
-def test_a_form_without_meeting_read_before_the_others_is_checked_against_the_inferred_meeting(returned):
+def test_a_form_without_meeting_read_before_the_others_is_refused_and_the_meeting_still_inferred(returned):
     good = returned(COMPLETE)
     undated = returned(COMPLETE, dossier="2026-102", professional="P3", name="0_zonder_overleg.xlsx")
     wb = load_workbook(undated)
@@ -208,8 +210,8 @@ def test_a_form_without_meeting_read_before_the_others_is_checked_against_the_in
     assert batch.meeting == MEETING
     assert [r.path.name for r in batch.files] == ["0_zonder_overleg.xlsx", good.name]  # the files' own order
     first = batch.files[0]
-    assert first.status == REFUSED and [f.code for f in first.findings] == ["other_meeting"]
-    assert "onbekend" in first.findings[0].message
+    assert first.status == REFUSED and [f.code for f in first.findings] == ["identity_conflict"]
+    assert "het overleg in de formkit-gegevens (-) is geen datum" in first.findings[0].message
     assert batch.files[1].status == PROCESSED and batch.files[1].submission.values["beoordeling_cijfer"] == 5
 
 
