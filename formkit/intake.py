@@ -3,9 +3,13 @@
 :func:`inspect_file` looks at the bytes and the zip directory only. It refuses what
 formkit will not open (macros, ActiveX, embedded objects, external links, DTDs,
 legacy or encrypted files, text posing as a workbook) and what would exhaust memory
-(zip bombs, huge sheets), before openpyxl parses anything. Limits are checked on the
-sizes the zip declares and again on the bytes actually inflated, so a lying header
-does not help. The file is only read, never changed.
+(zip bombs, huge sheets, and parts holding more records than any score sheet: cell
+formats, shared strings, defined names, relationships), before openpyxl parses
+anything. Limits are checked on the sizes the zip declares and again on the bytes
+actually inflated, so a lying header does not help; records are counted while the
+parts are inflated, so a small file with half a million cell formats is refused in
+well under a second instead of costing a gigabyte in the parser. The file is only
+read, never changed.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_ROW = re.compile(rb"<(?:\w+:)?row[ >]")
-_MACRO_TYPES = ("macroenabled", "vbaproject")
+#: Content and relationship types of code: VBA, and Excel 4.0 macro sheets and dialog sheets.
+_MACRO_TYPES = ("macroenabled", "vbaproject", "macrosheet", "dialogsheet")
+_MACRO_PARTS = ("xl/macrosheets/", "xl/intlmacrosheets/", "xl/dialogsheets/")
+_MACRO_RELATIONSHIP = re.compile(rb"(?i)Type\s*=\s*[\"'][^\"']*(?:macrosheet|dialogsheet|vbaproject)")
 MB = 1024 * 1024
 
 
@@ -40,9 +46,63 @@ class Limits:
     max_ratio: int = 200  # per member, for members over ratio_floor bytes
     ratio_floor: int = 1 * MB
     max_sheet_rows: int = 5000
+    # Record counts per part, counted while inflating. A score sheet formkit writes has 16
+    # cell formats, 5 fonts, 6 fills and borders, ~150 defined names, 3 sheets, 5
+    # relationships per .rels part, ~30 merged ranges and data validations and ~350 cells
+    # on its main sheet; once Excel saved it, ~200 shared strings. Each limit leaves at least
+    # 20 times that, and keeps what openpyxl builds from the part to a few tens of MB.
+    max_cell_formats: int = 10_000  # <xf> in styles.xml (cellXfs and cellStyleXfs)
+    max_style_records: int = 10_000  # each of <font>, <fill>, <border>, <numFmt>, <dxf> in styles.xml
+    max_shared_strings: int = 50_000  # <si> in sharedStrings.xml
+    max_defined_names: int = 5_000  # <definedName> in workbook.xml
+    max_sheets: int = 100  # <sheet> in workbook.xml
+    max_relationships: int = 1_000  # <Relationship> per .rels part
+    max_sheet_cells: int = 200_000  # <c> per worksheet
+    max_merged_cells: int = 5_000  # <mergeCell> per worksheet
+    max_validations: int = 2_000  # <dataValidation> and <cfRule> (conditional formats), each per worksheet
+    # The reading worker (formkit.isolation): what one file may cost while openpyxl parses it.
+    #: Address space the worker may grow by while reading one file (POSIX; enforced on Linux).
+    max_read_memory: int = 160 * MB
+    #: Processor time for one file (POSIX), and wall-clock time (everywhere, by the parent).
+    max_read_cpu_seconds: int = 8
+    max_read_seconds: float = 10.0
 
 
 DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class _Count:
+    """A record kind counted in some parts: its tag, the Limits field that bounds it, its Dutch name."""
+
+    tag: str
+    limit: str
+    what: str
+
+
+def _counted(part: str) -> tuple[re.Pattern | None, dict[str, _Count]]:
+    """Return the pattern of the record tags counted in a part (by its lowered name) and what each is."""
+    if part == "xl/styles.xml":
+        kinds = [_Count("xf", "max_cell_formats", "celopmaken")] + [
+            _Count(tag, "max_style_records", what) for tag, what in
+            (("font", "lettertypen"), ("fill", "opvullingen"), ("border", "randen"), ("numFmt", "getalnotaties"),
+             ("dxf", "opmaakregels"))]
+    elif part == "xl/sharedstrings.xml":
+        kinds = [_Count("si", "max_shared_strings", "gedeelde teksten")]
+    elif part == "xl/workbook.xml":
+        kinds = [_Count("definedName", "max_defined_names", "gedefinieerde namen"),
+                 _Count("sheet", "max_sheets", "werkbladen")]
+    elif part.endswith(".rels"):
+        kinds = [_Count("Relationship", "max_relationships", "relaties")]
+    elif part.startswith("xl/worksheets/"):
+        kinds = [_Count("row", "max_sheet_rows", "rijen"), _Count("c", "max_sheet_cells", "cellen"),
+                 _Count("mergeCell", "max_merged_cells", "samengevoegde cellen"),
+                 _Count("dataValidation", "max_validations", "gegevensvalidaties"),
+                 _Count("cfRule", "max_validations", "regels voor voorwaardelijke opmaak")]
+    else:
+        return None, {}
+    tags = "|".join(re.escape(k.tag) for k in kinds)
+    return re.compile(rf"<(?:[\w.-]+:)?({tags})[\s>/]".encode()), {k.tag: k for k in kinds}
 
 
 class _Refused(Exception):
@@ -127,7 +187,7 @@ def _check_parts(zf: zipfile.ZipFile, names: list[str], where: dict) -> None:
     lowered = [n.lower() for n in names]
     if "xl/workbook.xml" not in lowered or "[content_types].xml" not in lowered:
         _refuse("file_unknown_format", **where)
-    if any(n.endswith("vbaproject.bin") for n in lowered):
+    if any(n.endswith("vbaproject.bin") or n.startswith(_MACRO_PARTS) for n in lowered):
         _refuse("file_macros", **where)
     if any(n.startswith("xl/activex/") for n in lowered):
         _refuse("file_activex", **where)
@@ -156,14 +216,15 @@ def _check_parts(zf: zipfile.ZipFile, names: list[str], where: dict) -> None:
 
 
 def _scan_xml(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits, where: dict) -> None:
-    """Inflate every XML part in chunks, counting bytes, looking for DTDs and counting rows."""
+    """Inflate every XML part in chunks: count bytes, look for DTDs and macro relationships, count records."""
     inflated = 0
     for info in infos:
         name = info.filename
-        if not name.lower().endswith((".xml", ".rels", ".vml")):
+        lowered = name.lower()
+        if not lowered.endswith((".xml", ".rels", ".vml")):
             continue
-        is_sheet = name.lower().startswith("xl/worksheets/")
-        rows = 0
+        pattern, kinds = _counted(lowered)
+        counts = dict.fromkeys(kinds, 0)
         tail = b""
         with zf.open(info) as member:
             while chunk := member.read(64 * 1024):
@@ -173,8 +234,27 @@ def _scan_xml(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits,
                 window = tail + chunk
                 if _DTD.search(window):
                     _refuse("xml_unsafe", part=name, **where)
-                if is_sheet:
-                    rows += len(_ROW.findall(window)) - len(_ROW.findall(tail))
-                    if rows > limits.max_sheet_rows:
-                        _refuse("sheet_too_large", part=name, limit=limits.max_sheet_rows, **where)
-                tail = window[-16:]
+                if lowered.endswith(".rels") and _MACRO_RELATIONSHIP.search(window):
+                    _refuse("file_macros", **where)
+                if pattern is not None:
+                    _count(pattern, kinds, counts, window, tail, limits, name, where)
+                tail = window[-64:]
+
+
+def _count(pattern: re.Pattern, kinds: dict[str, _Count], counts: dict[str, int], window: bytes, tail: bytes,
+           limits: Limits, part: str, where: dict) -> None:
+    """Add the records that start in this chunk to `counts`; refuse the file when one passes its limit.
+
+    A tag that starts in the carried-over tail was counted with the previous chunk (the tail
+    is longer than any counted tag), so only matches ending past the tail are new.
+    """
+    for match in pattern.finditer(window):
+        if match.end() <= len(tail):
+            continue
+        tag = match.group(1).decode()
+        counts[tag] += 1
+        limit = getattr(limits, kinds[tag].limit)
+        if counts[tag] > limit:
+            if tag == "row":
+                _refuse("sheet_too_large", part=part, limit=limit, **where)
+            _refuse("part_too_many", part=part, what=kinds[tag].what, limit=limit, **where)

@@ -61,12 +61,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_unknown_format": (FOUT, "dit is geen Excel-werkmap (.xlsx)."),
     "file_damaged": (FOUT, "het bestand is beschadigd of onvolledig, misschien afgebroken bij het versturen; stuur het opnieuw."),
     "zip_bomb": (FOUT, "het bestand pakt uit tot meer dan {limit} MB of is extreem samengeperst ({ratio}x); formkit opent het niet (mogelijk een zip-bom)."),
-    "file_macros": (FOUT, "het bestand bevat macro's (.xlsm of VBA-code); formkit opent zulke bestanden niet. Sla het op als Excel-werkmap (.xlsx) zonder macro's."),
+    "file_macros": (FOUT, "het bestand bevat macro's (.xlsm, VBA-code of Excel 4.0-macrobladen); formkit opent zulke bestanden niet. Sla het op als Excel-werkmap (.xlsx) zonder macro's."),
     "file_activex": (FOUT, "het bestand bevat ActiveX-besturingselementen; formkit opent het niet."),
     "file_embedded": (FOUT, "het bestand bevat ingesloten objecten (bijvoorbeeld een ander document); formkit opent het niet."),
     "file_external_links": (FOUT, "het bestand bevat koppelingen naar andere bestanden; formkit opent het niet."),
     "xml_unsafe": (FOUT, "het bestand bevat onveilige XML (een DTD of entiteiten in {part}); formkit opent het niet."),
     "sheet_too_large": (FOUT, "een werkblad ({part}) heeft meer dan {limit} rijen, een scoreformulier ongeveer 100; formkit leest het niet."),
+    # --- returned files: bounded parsing (issue 12, point 4) --------------------------------------
+    "part_too_many": (FOUT, "het bestand heeft te veel {what} in {part} (meer dan {limit}; een scoreformulier heeft er veel minder); formkit leest het niet. Stuur het ingevulde scoreformulier zelf, niet een kopie in een andere werkmap."),
+    "read_memory_limit": (FOUT, "het lezen van dit bestand vroeg meer dan {limit} MB geheugen; formkit heeft het niet gelezen. De andere bestanden gaan door; vraag om het ingevulde scoreformulier zelf."),
+    "read_time_limit": (FOUT, "het lezen van dit bestand duurde langer dan {limit} seconden ({kind}); formkit heeft het niet gelezen. De andere bestanden gaan door; vraag om het ingevulde scoreformulier zelf."),
+    "read_crashed": (FOUT, "het leesproces stopte onverwacht bij dit bestand ({reason}); formkit heeft het niet gelezen. De andere bestanden gaan door."),
     "not_formkit": (FOUT, "dit is geen scoreformulier van formkit (de formkit-gegevens ontbreken); vul het formulier in dat u van het secretariaat kreeg."),
     "schema_version": (WAARSCHUWING, "het formulier heeft schemaversie {found}, deze versie van formkit schrijft versie {expected}."),
     # --- returned files: one proven identity and the seal (issue 12, point 1) -------------------

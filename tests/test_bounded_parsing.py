@@ -1,0 +1,104 @@
+"""Bounded parsing: a file that would cost too much memory or time gets its own finding, the batch goes on."""
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import COMPLETE, make_register
+from formkit.batch import PROCESSED, REFUSED, check_batch
+from formkit.cli import main
+from formkit.intake import Limits, inspect_file
+from formkit.messages import MESSAGES
+from formkit.register_write import write_register
+from formkit.schema import build_schema
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from heavy_files import many_cell_formats, many_rows, many_shared_strings, rezip  # noqa: E402
+
+SCHEMA = build_schema()
+MACROSHEET_TYPE = "application/vnd.ms-excel.macrosheet+xml"
+
+
+def statuses(batch) -> dict[str, tuple[str, list[str]]]:
+    return {r.path.name: (r.status, [f.code for f in r.findings]) for r in batch.files}
+
+
+def test_half_a_million_cell_formats_is_refused_fast_and_the_batch_goes_on(returned):
+    good = returned(COMPLETE, name="a_goed.xlsx")
+    heavy = many_cell_formats(good, good.parent / "b_opmaak.xlsx")
+    later = returned(COMPLETE, dossier="2026-101", professional="P2", name="c_goed.xlsx")
+    assert heavy.stat().st_size < 3 * 1024 * 1024
+    started = time.perf_counter()
+    batch = check_batch([good.parent], make_register(), SCHEMA)
+    assert time.perf_counter() - started < 10
+    result = statuses(batch)
+    assert result["b_opmaak.xlsx"] == (REFUSED, ["part_too_many"])
+    refusal = next(r for r in batch.files if r.path == heavy).findings[0]
+    assert "celopmaken" in refusal.message and "xl/styles.xml" in refusal.message and "10000" in refusal.message
+    assert refusal.file == "b_opmaak.xlsx"
+    assert result["a_goed.xlsx"][0] == PROCESSED and result[later.name][0] == PROCESSED
+
+
+def test_millions_of_shared_strings_are_refused_fast(tmp_path, returned):
+    good = returned(COMPLETE)
+    heavy = many_shared_strings(good, tmp_path / "teksten.xlsx")
+    started = time.perf_counter()
+    refusal = inspect_file(heavy)
+    assert time.perf_counter() - started < 5
+    assert refusal.code == "part_too_many" and "gedeelde teksten" in refusal.message
+
+
+def test_a_form_just_under_every_count_limit_and_with_5000_rows_is_read(tmp_path, returned):
+    good = returned(COMPLETE)
+    limits = Limits()
+    under = [many_cell_formats(good, tmp_path / "opmaak.xlsx", count=limits.max_cell_formats - 10),
+             many_shared_strings(good, tmp_path / "teksten.xlsx", count=limits.max_shared_strings),
+             many_rows(good, tmp_path / "rijen.xlsx", rows=limits.max_sheet_rows)]
+    for path in under:
+        assert inspect_file(path) is None, path.name
+    batch = check_batch(under, make_register(), SCHEMA)
+    # all three are read and checked clean (two are older copies of the same professional's form)
+    assert all(r.status != REFUSED and {f.code for f in r.findings} <= {"superseded"} for r in batch.files), \
+        statuses(batch)
+
+
+@pytest.mark.parametrize("part, content_type", [
+    ("xl/macrosheets/sheet1.xml", MACROSHEET_TYPE),
+    ("xl/intlmacrosheets/sheet1.xml", "application/vnd.ms-excel.intlmacrosheet+xml"),
+    ("xl/dialogsheets/sheet1.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.dialogsheet+xml"),
+])
+def test_an_excel_4_macro_sheet_is_refused_like_vba(tmp_path, returned, part, content_type):
+    good = returned(COMPLETE)
+    import zipfile
+    with zipfile.ZipFile(good) as zf:
+        types = zf.read("[Content_Types].xml").decode()
+    types = types.replace("</Types>", f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>')
+    macro = rezip(good, tmp_path / "macro4.xlsx", replace={"[Content_Types].xml": types.encode()},
+                  add={part: b'<?xml version="1.0"?><xm:macrosheet xmlns:xm="urn:x"/>'})
+    assert inspect_file(macro).code == "file_macros"
+    # hidden elsewhere: only the content type, or only the relationship, says it is a macro sheet
+    by_type = rezip(good, tmp_path / "verstopt.xlsx", replace={"[Content_Types].xml": types.replace(
+        part, "xl/worksheets/sheet9.xml").encode()}, add={"xl/worksheets/sheet9.xml": b"<worksheet/>"})
+    assert inspect_file(by_type).code == "file_macros"
+    with zipfile.ZipFile(good) as zf:
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+    rels = rels.replace("</Relationships>", '<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/'
+                        '2006/relationships/xlMacrosheet" Target="worksheets/sheet9.xml"/></Relationships>')
+    by_relationship = rezip(good, tmp_path / "relatie.xlsx", replace={"xl/_rels/workbook.xml.rels": rels.encode()},
+                            add={"xl/worksheets/sheet9.xml": b"<worksheet/>"})
+    assert inspect_file(by_relationship).code == "file_macros"
+    assert "Excel 4.0-macrobladen" in MESSAGES["file_macros"][1]
+
+
+def test_the_cli_names_the_part_and_the_limit_without_a_traceback(tmp_path, returned):
+    good = returned(COMPLETE)
+    many_cell_formats(good, good.parent / "opmaak.xlsx", count=20_000)
+    register = tmp_path / "register.xlsx"
+    write_register(make_register(), register)
+    result = CliRunner().invoke(main, ["check", str(good.parent), "--register", str(register)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "opmaak.xlsx (geweigerd):" in result.output
+    assert "te veel celopmaken in xl/styles.xml (meer dan 10000" in result.output
