@@ -2,9 +2,9 @@
 
 Rendering is safe for users' values: Jinja's autoescaping is on (docxtpl's default is
 off), the environment is sandboxed, undefined variables are errors instead of blanks,
-and values are cleaned of control characters that XML forbids or docxtpl would turn
-into page breaks. Rendered values are never rendered again, so ``{{ x }}`` typed by a
-user stays text.
+and values pass :func:`formkit.text.visible`: control characters that XML forbids or
+docxtpl would turn into page breaks, and bidi overrides, become visible markers.
+Rendered values are never rendered again, so ``{{ x }}`` typed by a user stays text.
 """
 
 from __future__ import annotations
@@ -26,13 +26,15 @@ from . import dates
 from .atomic import write_atomic
 from .errors import TemplateError
 from .findings import Finding, finding
-from .forms import safe_part, select_dossiers
+from .forms import select_dossiers
 from .parallel import one_by_one, run_chunks
+from .paths import id_part
 from .plan import Plan, Said
 from .register import Register
 from .schema import build_schema, row_label
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import template_path
+from .text import visible
 
 TOP3 = Path("docx") / "top3.docx"
 PLAN = Path("docx") / "veiligheidsplan.docx"
@@ -63,14 +65,13 @@ REQUIRED = {
                "open_punten": "de open punten", "bevindingen": "de open bevindingen"},
 }
 
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps \t and \n
 
 
 # --- values -----------------------------------------------------------------------------
 
 
 def text(value) -> str:
-    """Return a value as clean text for a document: dates in Dutch, no control characters."""
+    """Return a value as clean text for a document: dates in Dutch, unsafe characters visible (never dropped)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -79,7 +80,7 @@ def text(value) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return dates.format_dutch(value)
-    return _FORBIDDEN.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    return visible(str(value), multiline=True)
 
 
 def regisseur_text(professional) -> str:
@@ -274,7 +275,7 @@ class DocsResult:
 
 def top3_path(out_dir: Path, dossier: str, meeting: dt.date) -> Path:
     """Return where the TOP-3 form of a household goes; no personal names in the name."""
-    d = safe_part(dossier)
+    d = id_part(dossier)
     return Path(out_dir) / d / f"top3_{d}_{meeting.isoformat()}.docx"
 
 

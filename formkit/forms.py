@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -12,6 +11,7 @@ from pathlib import Path
 from .errors import UsageError
 from .findings import Finding, finding
 from .parallel import one_by_one, run_chunks
+from .paths import id_part
 from .register import Professional, Register, missing_people
 from .schema import Schema, build_schema
 from .scoresheet import FormContent, FormMeta, ScoreSheetWriter, form_id
@@ -39,14 +39,13 @@ class FormsResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-def safe_part(text: str) -> str:
-    """Return text fit for a file name: letters, digits, '-', '_' and '.' only."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "x"
-
-
 def form_path(out_dir: Path, dossier: str, professional: str, meeting: dt.date) -> Path:
-    """Return where a score sheet goes; the name holds ids and the date, no personal names."""
-    d, p = safe_part(dossier), safe_part(professional)
+    """Return where a score sheet goes; the name holds ids and the date, no personal names.
+
+    Distinct (dossier, professional) pairs never share a path: the folder is the dossier's
+    own part (:func:`formkit.paths.id_part`), and within it the name holds the code's part.
+    """
+    d, p = id_part(dossier), id_part(professional)
     return Path(out_dir) / d / f"scoreformulier_{d}_{p}_{meeting.isoformat()}.xlsx"
 
 

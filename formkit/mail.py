@@ -22,10 +22,11 @@ from . import dates
 from .atomic import write_atomic
 from .errors import UsageError
 from .findings import Finding, finding
-from .forms import safe_part
+from .paths import id_part
 from .register import Register
 from .messages import plural
 from .reports import MANIFEST
+from .text import visible, visible_data
 
 LEDGER = "verzonden.json"
 OUTBOX = "postvak-uit"
@@ -80,21 +81,22 @@ def compose(entry: dict, manifest: dict, report_dir: Path, register: Register,
     meeting = dt.date.fromisoformat(manifest["overleg"]) if manifest.get("overleg") else None
     when = dates.format_dutch(meeting) if meeting else "onbekende datum"
     msg = EmailMessage()
-    msg["Subject"] = (f"Controle scoreformulieren dossier {dossier}, casusoverleg {when}: "
+    # Header values pass visible(): a CR or LF in a name or dossier cannot add a header.
+    msg["Subject"] = (f"Controle scoreformulieren dossier {visible(dossier)}, casusoverleg {when}: "
                       f"{plural(entry['fouten'], 'fout', 'fouten')}, "
                       f"{plural(entry['waarschuwingen'], 'waarschuwing', 'waarschuwingen')}")
-    msg["To"] = formataddr((regisseur.name, regisseur.email))
+    msg["To"] = formataddr((visible(regisseur.name), visible(regisseur.email)))
     if sender:
         msg["From"] = sender
     msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
     msg["Message-ID"] = make_msgid(domain="formkit.local")
-    msg["X-Formkit-Kenmerk"] = entry["kenmerk"]
-    msg.set_content(_body(entry, regisseur.name, when))
+    msg["X-Formkit-Kenmerk"] = visible(str(entry["kenmerk"]))
+    msg.set_content(_body(visible_data(entry), visible(regisseur.name), when))
     for key, mime in (("docx", DOCX_TYPE), ("xlsx", XLSX_TYPE)):
         if files.get(key):
             path = Path(report_dir) / files[key]
             maintype, subtype = mime.split("/")
-            msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+            msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=visible(path.name))
     return msg, None
 
 
@@ -201,7 +203,7 @@ def mail_reports(
                     server.send_message(msg)
                 else:
                     msg["X-Unsent"] = "1"  # Outlook opens it as a draft, ready to send
-                    name = f"controlerapport_{safe_part(entry['dossier'])}.eml"
+                    name = f"controlerapport_{id_part(entry['dossier'])}.eml"
                     write_atomic(outbox / name, lambda tmp: Path(tmp).write_bytes(bytes(msg)))
             except _ConnectFailed as e:
                 connect_failure = e

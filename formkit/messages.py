@@ -32,6 +32,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_meeting_entry": (WAARSCHUWING, "dossier {dossier} staat twee keer op het overleg van {value} (ook in rij {first_row})."),
     "unknown_dossier": (FOUT, "dossier '{value}' staat niet op het blad Huishoudens."),
     "unknown_professional": (FOUT, "professional '{value}' staat niet op het blad Professionals."),
+    # --- ids that would be confused, by people or by file names (issue 12, point 2) --------------
+    "id_alike": (FOUT, "{what} '{value}' verschilt van {what} '{other}' (rij {other_row}) alleen in hoofdletters, spaties of leestekens; zulke nummers raken verwisseld, door mensen en in bestandsnamen op Windows en macOS. Maak ze duidelijk verschillend."),
+    "id_too_long": (FOUT, "{what} '{value}' is {length} tekens lang; gebruik hoogstens {limit} tekens, anders worden de bestandsnamen te lang voor Windows."),
+    "id_unsafe_characters": (FOUT, "{what} '{value}' bevat onzichtbare tekens of stuurtekens (bijvoorbeeld een escape-teken of een teken dat de leesrichting omdraait); typ het opnieuw met alleen letters, cijfers en streepjes."),
     # --- households -----------------------------------------------------------------
     "household_without_members": (FOUT, "huishouden {dossier} heeft geen gezinsleden op het blad Gezinsleden."),
     "household_without_professionals": (FOUT, "huishouden {dossier} heeft geen professionals op het blad Betrokkenheid."),
@@ -40,6 +44,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- writing -----------------------------------------------------------------------
     "output_unwritable": (FOUT, "het formulier kan niet worden geschreven naar {target} ({reason}); de andere formulieren gaan door."),
     "regisseur_without_email": (FOUT, "regisseur '{value}' van huishouden {dossier} heeft geen geldig e-mailadres op het blad Professionals; de regisseur krijgt de rapporten per e-mail."),
+    # --- damaged plans, history and manifests; writing per household (issue 12, point 6) ---------
+    "plan_write_failed": (FOUT, "het plan van dossier {dossier} kan niet worden geschreven naar {target} ({reason}); de andere huishoudens gaan door."),
+    "plan_version_damaged": (WAARSCHUWING, "versie {version} van het plan van dossier {dossier} is beschadigd of onvolledig ({target}); formkit gebruikt die versie niet{instead}."),
+    "history_damaged": (FOUT, "het historiebestand {target} is beschadigd of is geen historiebestand van formkit ({reason}); {consequence} Zet een back-up terug of bouw de historie opnieuw op uit de map met plannen."),
+    "history_entry_damaged": (WAARSCHUWING, "een plan van dossier {dossier} in de historie (overleg {meeting}) is beschadigd en is overgeslagen; maak het plan opnieuw met 'formkit merge'."),
+    "history_unwritable": (FOUT, "de historie ({target}) kon niet worden bijgewerkt voor dossier {dossier} ({reason}); het plan zelf is wel geschreven."),
+    "reports_manifest_damaged": (WAARSCHUWING, "het overzicht van de controlerapporten ({target}) is beschadigd ({reason}); het pakket wordt gemaakt zonder de controleresultaten. Maak de rapporten opnieuw met 'formkit check ... --report MAP'."),
     # --- templates an organisation customised --------------------------------------------
     "template_missing": (FOUT, "het sjabloon ontbreekt; kopieer de standaardsjablonen met 'formkit templates export MAP'."),
     "template_unreadable": (FOUT, "het sjabloon kan niet worden geopend ({reason})."),
@@ -89,6 +100,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "superseded": (WAARSCHUWING, "{name} stuurde dit formulier nog een keer; alleen het nieuwste exemplaar ({newer}) telt, dit exemplaar is vervangen."),
     "not_returned": (FOUT, "geen scoreformulier ontvangen van {name} ({organisation})."),
     # --- returned files: what is in them ---------------------------------------------------
+    # --- returned files: untrusted and unbounded text (issue 12, points 3 and 5) -------------
+    "text_too_long": (FOUT, "de tekst in deze cel is {length} tekens lang; dit veld neemt hoogstens {limit} tekens. formkit neemt de tekst niet over (niet in het plan en niet in het pakket); kort hem in en stuur het formulier opnieuw."),
     "form_formula": (FOUT, "in deze cel staat een formule ({value}); vul een waarde in, formkit rekent formules niet uit."),
     "field_required": (FOUT, "'{label}' is verplicht maar leeg."),
     "row_incomplete": (FOUT, "'{label}' is leeg, terwijl de rest van deze rij is ingevuld."),

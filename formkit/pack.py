@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dates
-from .atomic import write_atomic
+from .atomic import describe_os_error, unwritable, write_atomic
 from .documents import AGENDA, OVERVIEW, TOP3, regisseur_text, render_docx, text, top3_context, top3_path
-from .forms import safe_part, select_dossiers
-from .history import History
+from .findings import Finding, finding
+from .forms import select_dossiers
+from .paths import fixed_part, id_part
+from .history import History, read_plan_json
 from .pdf import DEFAULT_TIMEOUT, Part, Section, assemble, convert_to_pdf, scratch_dir
-from .plan_files import PLAN_JSON, versions
+from .plan_files import PLAN_JSON, version_numbers
 from .register import Professional, Register
 from .reports import MANIFEST
 from .settings import DEFAULT_SETTINGS, MethodSettings
@@ -51,6 +53,7 @@ class PackResult:
 
     packs: list[PackFile] = field(default_factory=list)
     not_included: list[str] = field(default_factory=list)  # in words: which part of which household, why
+    findings: list[Finding] = field(default_factory=list)  # damaged plans, manifest or history: per household
     passwords: Path | None = None
     conversion_seconds: float = 0.0
     documents: int = 0
@@ -67,25 +70,63 @@ class HouseholdDocs:
     overview: Path
 
 
-def latest_plan(plans_dir: Path | None, dossier: str, meeting: dt.date) -> tuple[Path | None, dict | None]:
-    """Return the latest plan version's Word file and plan.json of a household, or (None, None)."""
+def latest_plan(plans_dir: Path | None, dossier: str, meeting: dt.date,
+                findings: list[Finding] | None = None) -> tuple[Path | None, dict | None]:
+    """Return the newest intact plan version's Word file and plan.json of a household, or (None, None).
+
+    A newer version that is damaged (plan.json truncated or missing, no Word file) is
+    skipped with a finding in `findings`: the pack shows the newest intact one, or none.
+    """
     if plans_dir is None:
         return None, None
-    folder = Path(plans_dir) / safe_part(dossier) / meeting.isoformat()
-    found = versions(folder)
-    if not found:
-        return None, None
-    latest = folder / f"v{found[-1]}"
-    docx = next(iter(sorted(latest.glob("*.docx"))), None)
-    return docx, json.loads((latest / PLAN_JSON).read_text(encoding="utf-8"))
+    folder = Path(plans_dir) / id_part(dossier) / meeting.isoformat()
+    skipped = []
+    for number in reversed(version_numbers(folder)):
+        latest = folder / f"v{number}"
+        plan = read_plan_json(latest / PLAN_JSON)
+        docx = next(iter(sorted(latest.glob("*.docx"))), None) if plan is not None else None
+        if plan is not None and docx is not None:
+            _note_damaged(findings, dossier, skipped, f", maar versie {number}")
+            return docx, plan
+        skipped.append((number, latest))
+    _note_damaged(findings, dossier, skipped, "; het pakket bevat geen plan van dit huishouden")
+    return None, None
 
 
-def report_entries(reports_dir: Path | None) -> dict[str, dict]:
-    """Return the check report per dossier from a reports folder's manifest, empty when there is none."""
+def _note_damaged(findings: list[Finding] | None, dossier: str, skipped: list[tuple[int, Path]], instead: str) -> None:
+    if findings is not None:
+        findings += [finding("plan_version_damaged", dossier=dossier, version=number, target=folder, instead=instead)
+                     for number, folder in skipped]
+
+
+def report_entries(reports_dir: Path | None, findings: list[Finding] | None = None) -> dict[str, dict]:
+    """Return the check report per dossier from a reports folder's manifest, empty when there is none.
+
+    A damaged manifest gives no entries and a finding in `findings`: the pack goes on.
+    """
     if reports_dir is None or not (Path(reports_dir) / MANIFEST).is_file():
         return {}
-    manifest = json.loads((Path(reports_dir) / MANIFEST).read_text(encoding="utf-8"))
-    return {d["dossier"]: d for d in manifest.get("dossiers", [])}
+    path = Path(reports_dir) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        entries = {d["dossier"]: d for d in manifest.get("dossiers", []) if _report_entry_ok(d)}
+    except OSError as e:
+        reason = describe_os_error(e)
+    except (ValueError, AttributeError, TypeError, KeyError):
+        reason = "geen geldige JSON van formkit"
+    else:
+        return entries
+    if findings is not None:
+        findings.append(finding("reports_manifest_damaged", target=path, reason=reason))
+    return {}
+
+
+def _report_entry_ok(entry) -> bool:
+    """True when a manifest entry has what a pack's overview shows."""
+    return (isinstance(entry.get("dossier"), str) and all(k in entry for k in ("ontvangen", "verwacht"))
+            and isinstance(entry.get("bevindingen", []), list)
+            and all(isinstance(b, dict) and all(k in b for k in ("ernst", "professional", "veld", "melding"))
+                    for b in entry.get("bevindingen", [])))
 
 
 def overview_context(register: Register, dossier: str, meeting: dt.date, plan: dict | None,
@@ -145,12 +186,11 @@ def agenda_context(register: Register, meeting: dt.date, dossiers: list[str], ho
 
 def recipients(register: Register, dossiers: list[str]) -> list[tuple[Professional, list[str]]]:
     """Return every professional on the meeting with the households they are registered on."""
-    result = []
-    for p in register.professionals:
-        theirs = [d for d in dossiers if p in register.professionals_of(d)]
-        if theirs:
-            result.append((p, theirs))
-    return result
+    theirs: dict[int, list[str]] = {}  # by the professional object's identity: one pass over the agenda
+    for d in dossiers:
+        for p in register.professionals_of(d):
+            theirs.setdefault(id(p), []).append(d)
+    return [(p, theirs[id(p)]) for p in register.professionals if id(p) in theirs]
 
 
 def new_password() -> str:
@@ -168,32 +208,34 @@ def build_packs(
     """Build the meeting pack (and with `per_recipient` one per professional) as PDF in `out_dir`."""
     dossiers = select_dossiers(register, meeting)
     out_dir = Path(out_dir)
-    reports = report_entries(reports_dir)
     result = PackResult()
+    reports = report_entries(reports_dir, result.findings)
     with scratch_dir() as scratch:
         work = Path(scratch)
         households = {}
         for d in dossiers:
-            plan_docx, plan = latest_plan(plans_dir, d, meeting)
+            plan_docx, plan = latest_plan(plans_dir, d, meeting, result.findings)
             top3 = top3_path(forms_dir, d, meeting) if forms_dir else None
             if top3 is None or not top3.is_file():
                 top3 = top3_path(work / "top3", d, meeting)
                 render_docx(template_path(TOP3, templates_dir), top3_context(register, d, meeting, settings), top3)
-            overview = work / "overzicht" / f"overzicht_{safe_part(d)}.docx"
+            overview = work / "overzicht" / f"overzicht_{id_part(d)}.docx"
             render_docx(template_path(OVERVIEW, templates_dir),
                         overview_context(register, d, meeting, plan, reports.get(d),
                                          history.plans(d) if history else (), settings), overview)
             households[d] = HouseholdDocs(d, plan_docx, plan, top3, overview)
+        if history is not None:
+            result.findings += [f for f in history.findings if f not in result.findings]
         audiences: list[tuple[Professional | None, list[str]]] = [(None, dossiers)]
         if per_recipient:
             audiences += recipients(register, dossiers)
-        agendas = {}
+        agendas = []  # one per audience, in the same order: never looked up by a code a professional could have
         for recipient, theirs in audiences:
-            code = recipient.code if recipient else "secretariaat"
-            agendas[code] = work / "agenda" / f"agenda_{safe_part(code)}.docx"
+            name = id_part(recipient.code) if recipient is not None else fixed_part("secretariaat")
+            agendas.append(work / "agenda" / f"agenda_{name}.docx")
             render_docx(template_path(AGENDA, templates_dir),
-                        agenda_context(register, meeting, theirs, households, recipient), agendas[code])
-        documents = list(agendas.values()) + [p for h in households.values()
+                        agenda_context(register, meeting, theirs, households, recipient), agendas[-1])
+        documents = list(agendas) + [p for h in households.values()
                                               for p in (h.plan_docx, h.top3, h.overview) if p is not None]
         conversion = convert_to_pdf(documents, work / "pdf", timeout=timeout)
         result.conversion_seconds, result.documents = conversion.seconds, len(documents)
@@ -217,16 +259,20 @@ def build_packs(
             sections[d] = Section(f"{d} {household.name if household else ''}".strip(), parts)
 
         passwords = []
-        for recipient, theirs in progress(audiences):
-            code = recipient.code if recipient else None
-            name = f"pakket_{meeting.isoformat()}" + (f"_{safe_part(code)}" if code else "") + ".pdf"
-            target = out_dir / ("ontvangers" if code else "") / name
+        for (recipient, theirs), agenda in progress(list(zip(audiences, agendas))):
+            code = recipient.code if recipient is not None else None
+            name = f"pakket_{meeting.isoformat()}" + (f"_{id_part(code)}" if recipient is not None else "") + ".pdf"
+            target = out_dir / "ontvangers" / name if recipient is not None else out_dir / name
             password = new_password() if encrypt else None
             title = f"Casusoverleg {dates.format_dutch(meeting)}"
-            pages = assemble(part("Agenda", agendas[code or "secretariaat"], None), [sections[d] for d in theirs],
-                             target, title=title + (f" - pakket voor {code}" if code else ""),
-                             subject="Vergaderpakket (formkit)", footer=f"Casusoverleg {meeting:%d-%m-%Y}",
-                             password=password)
+            try:
+                pages = assemble(part("Agenda", agenda, None), [sections[d] for d in theirs],
+                                 target, title=title + (f" - pakket voor {code}" if recipient is not None else ""),
+                                 subject="Vergaderpakket (formkit)", footer=f"Casusoverleg {meeting:%d-%m-%Y}",
+                                 password=password)
+            except OSError as e:  # a full disk costs this pack, not the others
+                result.not_included.append(f"Pakket {target}: kon niet worden geschreven ({describe_os_error(e)})")
+                continue
             result.packs.append(PackFile(target, recipient, tuple(theirs), pages, password))
             if password:
                 passwords.append((target.name, recipient, password))
@@ -246,5 +292,8 @@ def _write_passwords(out_dir: Path, meeting: dt.date, passwords: list) -> Path:
     data = "\n".join(lines) + "\n"
 
     # only the secretariat's own account may read the list
-    write_atomic(target, lambda tmp: Path(tmp).write_text(data, encoding="utf-8"), mode=0o600)
+    try:
+        write_atomic(target, lambda tmp: Path(tmp).write_text(data, encoding="utf-8"), mode=0o600)
+    except OSError as e:
+        raise unwritable(target, e) from e
     return target

@@ -16,8 +16,11 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+from .atomic import describe_os_error
 from .documents import PLAN, render_docx, plan_context
-from .forms import safe_part
+from .findings import Finding, finding
+from .paths import id_part
+from .history import read_plan_json
 from .parallel import one_by_one, run_chunks
 from .merge import HouseholdInputs, household_inputs, merge_inputs, normal
 from .plan import Plan
@@ -32,7 +35,7 @@ _VERSION = re.compile(r"^v(\d+)$")
 
 def meeting_dir(out_dir: Path, plan: Plan) -> Path:
     """Return the folder of a household's plans for one meeting."""
-    return Path(out_dir) / safe_part(plan.dossier) / plan.meeting.isoformat()
+    return Path(out_dir) / id_part(plan.dossier) / plan.meeting.isoformat()
 
 
 def versions(folder: Path) -> list[int]:
@@ -43,20 +46,42 @@ def versions(folder: Path) -> list[int]:
     return sorted(found)
 
 
+def version_numbers(folder: Path) -> list[int]:
+    """Return every version number that has a folder, complete or damaged, oldest first."""
+    if not folder.is_dir():
+        return []
+    return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _VERSION.match(p.name)) and p.is_dir())
+
+
+def latest_intact(folder: Path) -> tuple[int | None, dict | None, list[int]]:
+    """Return the newest version whose plan.json is intact (number and data) and the newer damaged ones.
+
+    A version folder without its plan.json, or with one that is truncated or not a plan,
+    is damaged: it is skipped, never read as a plan, and never written over.
+    """
+    damaged = []
+    for number in reversed(version_numbers(folder)):
+        data = read_plan_json(folder / f"v{number}" / PLAN_JSON)
+        if data is not None:
+            return number, data, sorted(damaged)
+        damaged.append(number)
+    return None, None, sorted(damaged)
+
+
 def plan_file_stem(plan: Plan) -> str:
     """Return the name of a version's documents: ids, date and version, no personal names."""
-    return f"veiligheidsplan_{safe_part(plan.dossier)}_{plan.meeting.isoformat()}_v{plan.version}"
+    return f"veiligheidsplan_{id_part(plan.dossier)}_{plan.meeting.isoformat()}_v{plan.version}"
 
 
 def write_version(plan: Plan, out_dir: Path, templates_dir: Path | None = None) -> Path:
     """Write the next version of `plan` (docx, xlsx, plan.json) and return its folder."""
     folder = meeting_dir(out_dir, plan)
     folder.mkdir(parents=True, exist_ok=True)
-    existing = versions(folder)
-    previous = json.loads((folder / f"v{existing[-1]}" / PLAN_JSON).read_text(encoding="utf-8")) if existing else None
-    plan.version = (existing[-1] + 1) if existing else 1
+    numbers = version_numbers(folder)
+    _, previous, damaged = latest_intact(folder)
+    plan.version = (numbers[-1] + 1) if numbers else 1  # never the number of a damaged version: it stays as it is
     plan.previous = previous["kenmerk"] if previous else None
-    plan.changes = changes(previous, plan)
+    plan.changes = damaged_notes(damaged, previous) + _changes_or_note(previous, plan)
     template = template_path(PLAN, templates_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".v{plan.version}.", suffix=".tmp", dir=folder))
     try:
@@ -70,6 +95,26 @@ def write_version(plan: Plan, out_dir: Path, templates_dir: Path | None = None) 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def damaged_notes(damaged: list[int], previous: dict | None) -> list[str]:
+    """Return in Dutch which earlier versions were damaged and what the changes are compared with."""
+    if not damaged:
+        return []
+    which = ", ".join(f"v{n}" for n in damaged)
+    against = (f"de wijzigingen hieronder zijn vergeleken met versie {previous['version']}" if previous
+               else "er is geen intacte eerdere versie om mee te vergelijken")
+    return [f"Let op: {'versie' if len(damaged) == 1 else 'versies'} {which} {'is' if len(damaged) == 1 else 'zijn'} "
+            f"beschadigd of onvolledig en {'is' if len(damaged) == 1 else 'zijn'} niet gebruikt; {against}."]
+
+
+def _changes_or_note(previous: dict | None, plan: Plan) -> list[str]:
+    """Return the changes since `previous`; a previous version whose content does not compare is said so."""
+    try:
+        return changes(previous, plan)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return [f"De wijzigingen sinds versie {previous.get('version', '?')} konden niet worden bepaald: die versie "
+                "is onvolledig."]
 
 
 def changes(previous: dict | None, plan: Plan) -> list[str]:
@@ -121,11 +166,12 @@ _PARTS = (
 
 
 def merge_and_write(batch, register: Register, schema: Schema, out_dir: Path, templates_dir: Path | None = None,
-                    jobs: int = 1, progress=lambda items: items) -> Iterator[tuple[Plan, Path]]:
+                    jobs: int = 1, progress=lambda items: items) -> Iterator[tuple[Plan, Path | Finding]]:
     """Merge each household of a checked batch and write its next plan version, over `jobs` processes.
 
-    Yields each plan (with its version) and folder as it is written; nothing is written
-    until the result is iterated. One household is merged, written and let go at a time,
+    Yields each plan (with its version) and folder as it is written, or instead of the
+    folder a Finding when that household's version could not be written (disk full, no
+    rights): the other households go on. Nothing is written until the result is iterated. One household is merged, written and let go at a time,
     so memory hardly grows with the number of households.
     """
     inputs = household_inputs(batch, register)
@@ -134,10 +180,14 @@ def merge_and_write(batch, register: Register, schema: Schema, out_dir: Path, te
 
 
 def _merge_chunk(register: Register, schema: Schema, meeting, out_dir: Path, templates_dir: Path | None,
-                 chunk: list[HouseholdInputs]) -> list[tuple[Plan, Path]]:
+                 chunk: list[HouseholdInputs]) -> list[tuple[Plan, Path | Finding]]:
     """Merge and write a chunk of households; runs in a worker process."""
     done = []
     for inputs in one_by_one(chunk):
         plan = merge_inputs(register, schema, meeting, inputs)
-        done.append((plan, write_version(plan, out_dir, templates_dir)))
+        try:
+            done.append((plan, write_version(plan, out_dir, templates_dir)))
+        except OSError as e:  # a full disk or lost rights: this household's problem, the others go on
+            done.append((plan, finding("plan_write_failed", dossier=plan.dossier, target=meeting_dir(out_dir, plan),
+                                       reason=describe_os_error(e))))
     return done

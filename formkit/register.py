@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dates
 from .findings import Finding, finding
+from .paths import MAX_ID_LENGTH
+from .text import MARKER, QUOTE_LIMIT, is_safe, visible
 from .xlsx import Formula, WorkbookUnreadable, cell_ref, iter_rows, open_workbook
 
 # --- the domain ----------------------------------------------------------------------
@@ -153,6 +156,10 @@ class Register:
     def members_of(self, dossier: str) -> list[Member]:
         """Return the members of a household, in register order."""
         return list(self._index("members", lambda m: m.dossier).get(dossier, ()))
+
+    def involvement_rows(self, dossier: str) -> list[Involvement]:
+        """Return every Betrokkenheid row of a household as written, unknown professionals included."""
+        return list(self._index("involvements", lambda i: i.dossier).get(dossier, ()))
 
     def involvements_of(self, dossier: str) -> list[Involvement]:
         """Return the involvements of a household whose professional is known, once each."""
@@ -394,11 +401,12 @@ def _shown(raw) -> str:
 
 
 def _text(raw, _today) -> str:
+    """Return a register text on one line, unsafe characters (bidi overrides, controls) visible."""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if isinstance(raw, dt.datetime):
         raw = raw.date().isoformat()
-    return " ".join(str(raw).split())
+    return visible(" ".join(str(raw).split()))
 
 
 def _date(raw, _today) -> dt.date:
@@ -522,6 +530,9 @@ def check(register: Register) -> list[Finding]:
                                                   first_row=first.row,
                                                   **at("Overleggen", m.row, "dossier", dossier=m.dossier)))
 
+    found += id_problems(register, register.households, lambda h: h.dossier, "Huishoudens", "dossier")
+    found += id_problems(register, register.professionals, lambda p: p.code, "Professionals", "code")
+
     dossiers = {h.dossier for h in register.households}
     codes = {p.code for p in register.professionals}
     for sheet, records in (("Gezinsleden", register.members), ("Betrokkenheid", register.involvements),
@@ -551,13 +562,43 @@ def _duplicates(records: Iterable, key: Callable, make: Callable) -> list[Findin
     return found
 
 
+_MARKED = MARKER.split("{")[0]  # how formkit.text.visible showed an unsafe character the reader met
+_SEPARATORS = re.compile(r"(?:[^\w-]|_)+")
+
+
+def alike_key(value: str) -> str:
+    """Return what an id is compared on for look-alikes: case, spaces and punctuation ignored."""
+    return _SEPARATORS.sub("_", unicodedata.normalize("NFKC", value).casefold()).strip("_")
+
+
+def id_problems(register: Register, records: Iterable, key: Callable, sheet: str, column: str) -> list[Finding]:
+    """Return findings for ids people or file names would confuse: look-alikes, too long, unsafe characters.
+
+    One pass with a dictionary of look-alike keys, so a register of any size is checked in linear time.
+    """
+    found: list[Finding] = []
+    first: dict[str, object] = {}
+    for r in records:
+        value = key(r)
+        shown = visible(value if len(value) <= QUOTE_LIMIT else value[:QUOTE_LIMIT] + "…")
+        place = _at(register, sheet, r.row, column, what=column, value=shown)
+        if len(value) > MAX_ID_LENGTH:
+            found.append(finding("id_too_long", length=len(value), limit=MAX_ID_LENGTH, **place))
+        if not is_safe(value) or _MARKED in value:
+            found.append(finding("id_unsafe_characters", **place))
+        other = first.setdefault(alike_key(value), r)
+        if other is not r and key(other) != value:  # the same value twice is a duplicate_id
+            found.append(finding("id_alike", other=visible(key(other)), other_row=other.row, **place))
+    return found
+
+
 def missing_people(register: Register, h: Household) -> list[Finding]:
     """Return findings when a household has no members or no known professionals."""
     found = []
     place = _at(register, "Huishoudens", h.row, "dossier", dossier=h.dossier)
     if not register.members_of(h.dossier):
         found.append(finding("household_without_members", **place))
-    if not any(i.dossier == h.dossier for i in register.involvements):
+    if not register.involvement_rows(h.dossier):
         found.append(finding("household_without_professionals", **place))
     return found
 
@@ -571,7 +612,7 @@ def _check_regisseur(register: Register, h: Household) -> list[Finding]:
         return [finding("unknown_professional", value=h.regisseur,
                         **_at(register, "Huishoudens", h.row, "regisseur", **here))]
     found = []
-    if h.regisseur not in {i.professional for i in register.involvements if i.dossier == h.dossier}:
+    if h.regisseur not in {i.professional for i in register.involvement_rows(h.dossier)}:
         found.append(finding("regisseur_not_involved", value=h.regisseur,
                              **_at(register, "Huishoudens", h.row, "regisseur", **here)))
     if not regisseur.email:

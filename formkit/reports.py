@@ -21,10 +21,11 @@ from .atomic import write_atomic
 from .batch import BatchResult
 from .documents import REPORT, regisseur_text, render_docx, text
 from .findings import Finding
-from .forms import safe_part
+from .paths import fixed_part, id_part
 from .messages import plural
 from .register import Register
 from .templates import template_path
+from .text import visible_data
 from .xlsx import save_atomic, set_text
 
 MANIFEST = "rapporten.json"
@@ -77,7 +78,7 @@ def summarise(batch: BatchResult, register: Register) -> dict:
             "kenmerk": _fingerprint(batch.meeting, dossier, rows),
         })
     rest = grouped.get(None, [])
-    return {
+    return visible_data({  # file names and register texts: safe for the terminal, JSON and the reports
         "schemaversie": REPORT_SCHEMA_VERSION,
         "overleg": batch.meeting.isoformat() if batch.meeting else None,
         "dossiers": dossiers,
@@ -85,7 +86,7 @@ def summarise(batch: BatchResult, register: Register) -> dict:
                        "professional": r.professional, **_counts(r.findings)} for r in batch.files],
         "zonder_dossier": [_finding_row(f, register) for f in rest],
         "totaal": _counts(batch.findings()),
-    }
+    })
 
 
 def _fingerprint(meeting: dt.date | None, dossier: str, rows: list[dict]) -> str:
@@ -106,7 +107,7 @@ class ReportFiles:
 
 def report_stem(dossier: str, meeting: dt.date | None) -> str:
     """Return the file name stem of a report; ids and the date only."""
-    return f"controlerapport_{safe_part(dossier)}_{meeting.isoformat() if meeting else 'onbekend'}"
+    return f"controlerapport_{id_part(dossier)}_{meeting.isoformat() if meeting else 'onbekend'}"
 
 
 def write_reports(summary: dict, register: Register, out_dir: Path,
@@ -118,7 +119,7 @@ def write_reports(summary: dict, register: Register, out_dir: Path,
     today = today or dt.date.today()
     written = []
     for entry in summary["dossiers"]:
-        folder = out_dir / safe_part(entry["dossier"])
+        folder = out_dir / id_part(entry["dossier"])
         stem = report_stem(entry["dossier"], meeting)
         xlsx = folder / f"{stem}.xlsx"
         _write_xlsx(entry["bevindingen"], entry["formulieren"], xlsx)
@@ -126,7 +127,9 @@ def write_reports(summary: dict, register: Register, out_dir: Path,
         render_docx(template, report_context(entry, register, meeting, today), docx)
         written.append(ReportFiles(entry["dossier"], xlsx, docx))
     if summary["zonder_dossier"]:
-        xlsx = out_dir / NO_DOSSIER / f"{report_stem(NO_DOSSIER, meeting)}.xlsx"
+        # a folder name no dossier id can produce (paths.fixed_part), also on case-insensitive disks
+        stem = f"controlerapport_{NO_DOSSIER}_{meeting.isoformat() if meeting else 'onbekend'}"
+        xlsx = out_dir / fixed_part(NO_DOSSIER) / f"{stem}.xlsx"
         _write_xlsx(summary["zonder_dossier"], [], xlsx)
         written.append(ReportFiles(NO_DOSSIER, xlsx, None))
     manifest = {**summary, "rapporten": [

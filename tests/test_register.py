@@ -241,3 +241,54 @@ def test_look_ups_follow_every_change_to_the_registers_lists():
     assert copy == reg and copy.dossiers_on(MEETING) == reg.dossiers_on(MEETING)
     copy.meeting_items.pop(0)
     assert copy.dossiers_on(MEETING)[0] != "2026-102" and reg.dossiers_on(MEETING)[0] == "2026-102"
+
+
+# --- ids people or file names would confuse (issue 12, point 2) ---------------------------------------
+
+
+@pytest.mark.parametrize("first, second", [("2026/201", "2026 201"), ("2026-101", "2026-101.")])
+def test_look_alike_dossier_ids_are_an_error_naming_both_rows(tmp_path, first, second):
+    reg = make_register()
+    reg.households += [Household(first, "Gezin Een", dt.date(2026, 1, 1), 1, "P1"),
+                       Household(second, "Gezin Twee", dt.date(2026, 1, 1), 1, "P1")]
+    findings = load(write(tmp_path, reg)).findings
+    alike = [f for f in findings if f.code == "id_alike"]
+    if first == "2026-101":  # the look-alike is of the register's own first household, in row 2
+        [f] = alike
+        assert (f.sheet, f.row, f.cell) == ("Huishoudens", 5, "A5")
+        assert f.message == message("id_alike", what="dossier", value=second, other="2026-101", other_row=2)
+        return
+    [f] = alike
+    assert f.is_error and (f.sheet, f.row, f.column, f.cell) == ("Huishoudens", 5, "dossier", "A5")
+    assert f.message == message("id_alike", what="dossier", value=second, other=first, other_row=4)
+
+
+def test_professional_codes_differing_in_case_or_punctuation_are_errors(tmp_path):
+    reg = make_register()
+    reg.professionals += [Professional("p1", "Een", "School"), Professional("P/2", "Twee", "School"),
+                          Professional("P_2", "Drie", "School")]
+    result = CliRunner().invoke(main, ["register", "check", str(write(tmp_path, reg))])
+    assert result.exit_code == 1
+    assert message("id_alike", what="code", value="p1", other="P1", other_row=2) in result.output
+    assert message("id_alike", what="code", value="P_2", other="P/2", other_row=6) in result.output
+    assert "blad Professionals, rij 7, kolom code (A7)" in result.output
+
+
+def test_a_dossier_id_too_long_for_windows_paths_is_an_error(tmp_path):
+    reg = make_register()
+    long_id = "2026-" + "9" * 60
+    reg.households.append(Household(long_id, "Gezin Lang", dt.date(2026, 1, 1), 1, "P1"))
+    f = only(load(write(tmp_path, reg)).findings, "id_too_long")
+    assert f.is_error and (f.sheet, f.row) == ("Huishoudens", 4) and "65 tekens" in f.message
+
+
+def test_an_id_with_an_escape_sequence_or_bidi_override_is_an_error_shown_safely(tmp_path):
+    reg = make_register()
+    reg.households.append(Household("2026-\x1b[31m9", "Gezin Escape", dt.date(2026, 1, 1), 1, "P1"))
+    reg.professionals.append(Professional("P\u202e9", "Omgekeerd", "School"))
+    path = write(tmp_path, reg)
+    result = CliRunner().invoke(main, ["register", "check", str(path)])
+    unsafe = [f for f in load(path).findings if f.code == "id_unsafe_characters"]
+    assert {(f.sheet, f.row) for f in unsafe} == {("Huishoudens", 4), ("Professionals", 5)}
+    assert result.exit_code == 1 and "\x1b" not in result.output and "\u202e" not in result.output
+    assert "U+001B" in result.output and "U+202E" in result.output
