@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .messages import MESSAGES
+from .text import quote, visible
 
 
 class Severity(str, Enum):
@@ -83,14 +84,34 @@ def finding(code: str, *, severity: Severity | None = None, **place_and_values) 
     set the place; all keyword arguments are available to the message template.
     """
     default_severity, template = MESSAGES[code]
-    place_keys = ("file", "sheet", "row", "column", "cell", "dossier", "professional", "field")
-    place = {k: place_and_values[k] for k in place_keys if k in place_and_values}
+    shown = {k: _shown(k, v) for k, v in place_and_values.items()}
+    place = {k: shown[k] for k in _PLACE_KEYS if k in shown}
     return Finding(
         code=code,
         severity=severity or Severity(default_severity),
-        message=template.format(**place_and_values),
+        message=template.format(**shown),
         **place,
     )
+
+
+_PLACE_KEYS = ("file", "sheet", "row", "column", "cell", "dossier", "professional", "field")
+#: Message values that quote what someone typed or a file holds: at most QUOTE_LIMIT characters.
+_QUOTED_KEYS = ("value", "found", "first")
+#: Any other text value is formkit's own words or a name: still bounded, more generously.
+_OTHER_LIMIT = 300
+
+
+def _shown(key: str, value):
+    """Return a value as a finding may show it: untrusted text visible on one line, quoted values shortened.
+
+    A place (file name, dossier id) is shown whole; a typed value at most 80 characters
+    and anything else at most 300, each with its full length (see :func:`formkit.text.quote`).
+    """
+    if not isinstance(value, str):
+        return value
+    if key in _PLACE_KEYS:
+        return visible(value)
+    return quote(value) if key in _QUOTED_KEYS else quote(value, _OTHER_LIMIT)
 
 
 def has_errors(findings) -> bool:

@@ -32,7 +32,8 @@ from .reading import shared_layout
 from .register import Register
 from .schema import Schema
 from .values import fold
-from .xlsx import Formula
+from .text import visible
+from .xlsx import Formula, TooLong
 
 TOP_RULE = ("Gezamenlijke TOP-3: een situatie op plek 1, 2 of 3 van iemands TOP-3 krijgt 3, 2 of 1 punt; "
             "extra situaties krijgen geen punten. Bij gelijke punten gaat voor: door meer professionals "
@@ -363,9 +364,10 @@ def submission_from(form, interpreted) -> Submission:
     Raw values are kept only where no typed value could be made: that is all the merge
     ever shows of them.
     """
-    raw = {name: value for name, value in form.values.items() if name not in interpreted.values}
+    raw = {name: value for name, value in form.values.items()
+           if name not in interpreted.values and not isinstance(value, TooLong)}  # too long: never passed on
     cells = shared_layout({name: cell for name, (_, cell) in form.places.items()})
-    return Submission(form.path.name, form.professional, dict(interpreted.values), raw, cells)
+    return Submission(visible(form.path.name), form.professional, dict(interpreted.values), raw, cells)
 
 
 @dataclass(frozen=True)
@@ -395,7 +397,7 @@ def household_inputs(batch, register: Register) -> Callable[[str], HouseholdInpu
         return HouseholdInputs(
             dossier,
             [r.submission for r in own if r.status == "verwerkt"],
-            [Exclusion(r.path.name, r.professional or "", _reason(r.findings)) for r in own if r.status != "verwerkt"],
+            [Exclusion(visible(r.path.name), r.professional or "", _reason(r.findings)) for r in own if r.status != "verwerkt"],
             missing.get(dossier, []),
         )
     return inputs

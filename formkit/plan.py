@@ -13,6 +13,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from .text import visible_data
+
 PLAN_SCHEMA_VERSION = "2"
 
 
@@ -233,4 +235,4 @@ class Plan:
 
     def to_json(self) -> str:
         """Return plan.json's text: stable for the same plan, byte for byte."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        return json.dumps(visible_data(self.to_dict()), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

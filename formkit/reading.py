@@ -19,7 +19,8 @@ from .schema import Schema
 from .identity import HEADER_NAMES, prove
 from .scoresheet import meta_copies, resolve_names
 from .seal import SealKey, default_key
-from .xlsx import Formula, WorkbookUnreadable, open_workbook
+from .text import visible
+from .xlsx import TooLong, WorkbookUnreadable, as_formula, open_workbook
 
 META_KEYS = ("formkit_form_id", "formkit_dossier", "formkit_professional", "formkit_meeting",
              "formkit_schema_version")
@@ -40,7 +41,8 @@ class ReturnedForm:
 
     path: Path
     meta: dict[str, str]
-    #: Filled input cells by defined name; formulas are kept as Formula text, never evaluated.
+    #: Filled input cells by defined name; formulas are kept as Formula text, never evaluated,
+    #: and a text longer than its field allows only as TooLong (its length).
     values: dict[str, object] = field(default_factory=dict)
     #: Where each value was found: defined name -> (sheet, cell).
     places: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -97,6 +99,26 @@ def _cells(wb, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[obje
     return found
 
 
+def _text_limits(schema: Schema) -> dict[str, int]:
+    """Return the longest text each input field allows, by defined name."""
+    return {c.name: c.field.max_length for c in schema.inputs}
+
+
+def _cell_value(value, data_type: str | None, limit: int):
+    """Return a cell's value as formkit keeps it: a formula as its text, text stripped and made
+    visible (see :mod:`formkit.text`), a text longer than `limit` withheld as TooLong, a date as a date."""
+    if data_type == "f":
+        return as_formula(value)
+    if isinstance(value, str):
+        value = value.strip()
+        if len(value) > limit:
+            return TooLong(len(value), limit)
+        return visible(value, multiline=True)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
 def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS, *, key: SealKey | None = None,
               allow_unsealed: bool = False) -> ReturnedForm:
     """Return the metadata and filled values of a returned score sheet; raise FormRejected if unusable.
@@ -133,14 +155,11 @@ def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS, *, ke
             found.append(finding("schema_version", found=meta.get("formkit_schema_version") or "onbekend",
                                  expected=schema.version, **where))
         values = {}
+        limits = _text_limits(schema)
         for name, place in places.items():
             value, data_type = cells.get(place, (None, None))
-            if data_type == "f" and value is not None:
-                value = Formula(str(value))
-            elif isinstance(value, str):
-                value = value.strip()
-            elif isinstance(value, dt.datetime):
-                value = value.date()
+            if value is not None:
+                value = _cell_value(value, data_type, limits[name])
             if value not in (None, ""):
                 values[name] = value
         saved = wb.properties.modified or dt.datetime.fromtimestamp(path.stat().st_mtime)

@@ -35,6 +35,11 @@ RECOVERY_DOMAINS = (
 YES_NO = ("ja", "nee")
 
 
+#: The longest text any field takes (the sheet's validation refuses longer text in Excel;
+#: a longer text in a returned form is an error at its cell and goes no further).
+MAX_TEXT = 2000
+
+
 class FieldType(str, Enum):
     """What a field holds; the value is the Dutch name shown in `formkit schema`."""
 
@@ -71,6 +76,8 @@ class FieldDef:
     column: str
     required: bool = True
     help: str = ""
+    #: The longest text the field takes; the score sheet's own validation says the same.
+    max_length: int = MAX_TEXT
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ DATE_FORMAT = "dd-mm-yyyy"
 #: user's own notation and a typed year stays a year. (Conditional formats such as
 #: "[<=2100]0;dd-mm-yyyy" render inconsistently in LibreOffice.)
 DATE_OR_YEAR_FORMAT = "General"
-MAX_TEXT = 2000
 MAX_LIST_ROWS = 200
 
 _FORM_NAMESPACE = uuid.UUID("6f1c2a47-3d1e-4c55-9a43-1b7f0c9e2d10")
@@ -448,9 +447,9 @@ def _validation(schema: Schema, c: InputCell, meeting: dt.date, cell: str) -> Da
                             error=f"Vul een datum in als dd-mm-jjjj of een jaartal, niet na "
                                   f"{dates.format_short(meeting)}.")
     else:
-        dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_TEXT),
+        dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(c.field.max_length),
                             allow_blank=True, errorTitle="Te lange tekst",
-                            error=f"Gebruik hoogstens {MAX_TEXT} tekens.")
+                            error=f"Gebruik hoogstens {c.field.max_length} tekens.")
     dv.promptTitle = c.field.label[:32]
     dv.prompt = c.field.help[:255]
     dv.showInputMessage = True

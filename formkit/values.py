@@ -17,7 +17,7 @@ from .forms import professional_label
 from .reading import ReturnedForm
 from .register import Register
 from .schema import FieldType, InputCell, Schema
-from .xlsx import Formula
+from .xlsx import Formula, TooLong
 
 YES = {"ja", "j", "yes", "y"}
 NO = {"nee", "n", "no"}
@@ -61,7 +61,10 @@ def interpret(form: ReturnedForm, register: Register, schema: Schema) -> Interpr
         result.filled.add(cell.name)
         here = place(form, cell)
         if isinstance(raw, Formula):
-            result.findings.append(finding("form_formula", value=str(raw)[:80], **here))
+            result.findings.append(finding("form_formula", value=str(raw), **here))
+            continue
+        if isinstance(raw, TooLong):  # withheld when read: filled, but never passed on
+            result.findings.append(finding("text_too_long", length=raw.length, limit=raw.limit, **here))
             continue
         value, problem = _read(cell, raw, schema, members, professionals, here)
         if problem is not None:

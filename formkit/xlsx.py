@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from .atomic import write_atomic
 from .errors import FormkitError
+from .text import visible
 
 
 class WorkbookUnreadable(FormkitError):
@@ -25,6 +28,33 @@ class WorkbookUnreadable(FormkitError):
 
 class Formula(str):
     """A cell's formula text, kept apart from plain values so it is never taken as data."""
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """A cell's text withheld because it is longer than its field allows: only its length is kept."""
+
+    length: int
+    limit: int
+
+    def __str__(self) -> str:
+        return f"({self.length} tekens, hoogstens {self.limit})"
+
+
+def as_formula(value) -> Formula:
+    """Return a formula cell's value as its formula text, also for array and data-table formulas.
+
+    openpyxl gives an array formula as an ArrayFormula object and a data table as a
+    DataTableFormula object; both are shown as Excel shows them (``{=SUM(A1:A3)}``,
+    ``{=TABLE(B1,B2)}``), never as a Python object's text.
+    """
+    if isinstance(value, ArrayFormula):
+        text = str(value.text or "")
+        return Formula(f"{{{text if text.startswith('=') else '=' + text}}}")
+    if isinstance(value, DataTableFormula):
+        inputs = ",".join(str(r) for r in (value.r1, value.r2) if r)
+        return Formula(f"{{=TABLE({inputs})}}")
+    return Formula(str(value))
 
 
 def open_workbook(path: Path, *, read_only: bool = False) -> Workbook:
@@ -53,7 +83,7 @@ def iter_rows(ws) -> Iterator[tuple[int, list]]:
                 number = cell.row
             value = getattr(cell, "value", None)
             if getattr(cell, "data_type", None) == "f" and value is not None:
-                value = Formula(str(value))
+                value = as_formula(value)
             values.append(value)
         if number is not None:
             yield number, values
@@ -65,7 +95,14 @@ def cell_ref(column: int, row: int) -> str:
 
 
 def set_text(cell: Cell, value) -> None:
-    """Write a value into a cell as data: text stays text even when it starts with '='."""
+    """Write a value into a cell as data: text stays text even when it starts with '=', unsafe characters visible.
+
+    Every text passes :func:`formkit.text.visible` here as a last line of defence, so a
+    control character, bidi override or a character XML forbids never reaches a workbook
+    (openpyxl would refuse some of them and stop the whole file).
+    """
+    if isinstance(value, str):
+        value = visible(value, multiline=True)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
