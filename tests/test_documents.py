@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from conftest import MEETING, make_register
 from formkit.cli import main
-from formkit.demo import SAMPLE_MEETING
+from formkit.demo import SAMPLE_MEETING, demo_key
 from formkit.documents import PLAN, TOP3, plan_context, render_docx, text
 from formkit.messages import MESSAGES
 from formkit.batch import check_batch
@@ -113,7 +113,7 @@ def test_existing_documents_need_force(tmp_path):
 def sample_plan() -> Plan:
     schema = build_schema()
     reg = load(samples_dir() / "register.xlsx").register
-    batch = check_batch([samples_dir() / "retour"], reg, schema, meeting=SAMPLE_MEETING)
+    batch = check_batch([samples_dir() / "retour"], reg, schema, meeting=SAMPLE_MEETING, key=demo_key())
     return next(p for p in merge_batch(batch, reg, schema) if p.dossier == "2026-008")
 
 
