@@ -8,7 +8,8 @@ The key is a file of 32 random bytes (hex, after a Dutch comment line). It is lo
 up in this order: the path in FORMKIT_SLEUTEL, the `sleutel` setting of the
 `[beveiliging]` table in the settings TOML, and the per-user configuration folder.
 Writing forms creates it (mode 0600) when it is missing; checking never does. The key
-is never written into a form, an output or a log, and never shown.
+is never written into a form, an output or a log, and never shown. On Windows the mode
+only sets the read-only bit: there the user folder's own access rights protect the key.
 """
 
 from __future__ import annotations
