@@ -42,6 +42,17 @@ class DutchGroup(click.Group):
         kwargs.setdefault("context_settings", CONTEXT)
         super().__init__(*args, **kwargs)
 
+    def invoke(self, ctx: click.Context):
+        """Run the command; a file-system error no command handled becomes a Dutch message and exit 1."""
+        try:
+            return super().invoke(ctx)
+        except OSError as e:  # the last safety net: the commands check and handle their own paths first
+            from .atomic import describe_os_error
+
+            where = f"{e.filename}: " if e.filename else ""
+            click.echo(f"Fout: {where}{describe_os_error(e)}.", err=True)
+            sys.exit(1)
+
 
 DutchGroup.group_class = DutchGroup
 
@@ -120,6 +131,34 @@ def _fail(error: FormkitError) -> None:
     sys.exit(2 if isinstance(error, UsageError) else 1)
 
 
+def _writable(*folders: Path | None, files: tuple[Path, ...] = ()) -> None:
+    """Prove every output folder (created if needed) and file writable before anything is written; else exit 1."""
+    from .atomic import ensure_writable, ensure_writable_file
+
+    try:
+        for folder in folders:
+            if folder is not None:
+                ensure_writable(folder)
+        for file in files:
+            ensure_writable_file(file)
+    except FormkitError as e:
+        _fail(e)
+
+
+def _unwritable_error(error: OSError, fallback: Path | None) -> FormkitError:
+    """Return the Dutch error for a write that failed half-way, naming the path."""
+    from .atomic import unwritable
+
+    return unwritable(Path(error.filename) if error.filename else fallback or Path("."), error)
+
+
+def _locked(*folders: Path | None, what: str):
+    """Return a context holding the run lock of each output folder; a busy folder raises FolderBusy (a FormkitError)."""
+    from .locking import folder_locks
+
+    return folder_locks([f for f in folders if f is not None], what)
+
+
 def _progress(label: str):
     def wrap(items):
         if not hasattr(items, "__len__"):
@@ -170,6 +209,7 @@ def register_new(pad: Path, force: bool) -> None:
 
     if pad.exists() and not force:
         raise click.UsageError(f"{pad} bestaat al; gebruik --force om het te overschrijven")
+    _writable(files=(pad,))
     new_register(pad)
     click.echo(f"Leeg register geschreven: {pad}")
 
@@ -250,8 +290,10 @@ def _run_batch(register_pad: Path, out_dir: Path, what: str, write) -> None:
     from .register import relevant
 
     loaded = _load_register(register_pad)
+    _writable(out_dir)
     try:
-        result = write(loaded.register, _progress(f"{what[0].upper()}{what[1:]} maken"))
+        with _locked(out_dir, what=f"het maken van {what}"):
+            result = write(loaded.register, _progress(f"{what[0].upper()}{what[1:]} maken"))
     except FormkitError as e:
         _print_findings(loaded.findings)
         _fail(e)
@@ -324,15 +366,19 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
     from .schema import build_schema
 
     loaded = _load_register(register_pad)
+    _writable(report_dir)
     try:
         batch = check_batch(paden, loaded.register, build_schema(_settings(ctx)), meeting=meeting,
                             progress=_progress("Formulieren controleren"), jobs=jobs,
                             key=_sealing_key(ctx, create=False), allow_unsealed=allow_unsealed)
         summary = summarise(batch, loaded.register)
         if report_dir is not None:
-            write_reports(summary, loaded.register, report_dir, templates_dir=templates)
+            with _locked(report_dir, what="het schrijven van de controlerapporten"):
+                write_reports(summary, loaded.register, report_dir, templates_dir=templates)
     except FormkitError as e:
         _fail(e)
+    except OSError as e:  # disk full or rights lost while writing the reports
+        _fail(_unwritable_error(e, report_dir))
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
@@ -384,18 +430,31 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, a
     history = History(history_pad or default_path(register_pad))
     loaded = _load_register(register_pad)
     schema = build_schema(_settings(ctx))
+    _writable(out_dir, files=(history.path,))
+    not_written = []
     try:
         batch = check_batch(paden, loaded.register, schema, meeting=meeting,
                             progress=_progress("Formulieren lezen"), jobs=jobs,
                             key=_sealing_key(ctx, create=False), allow_unsealed=allow_unsealed)
-        for plan, folder in merge_and_write(batch, loaded.register, schema, out_dir, templates, jobs,
-                                            _progress("Plannen schrijven")):
-            history.record(plan)
-            click.echo(f"{plan.dossier} {plan.household}: versie {plan.version} (kenmerk {plan.fingerprint()}), "
-                       f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
+        with _locked(out_dir, what="het samenvoegen"):
+            for plan, folder in merge_and_write(batch, loaded.register, schema, out_dir, templates, jobs,
+                                                _progress("Plannen schrijven")):
+                if isinstance(folder, Finding):  # this household's plan could not be written; the rest go on
+                    not_written.append(folder)
+                    continue
+                history.record(plan)
+                click.echo(f"{plan.dossier} {plan.household}: versie {plan.version} (kenmerk {plan.fingerprint()}), "
+                           f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
     except FormkitError as e:
         _fail(e)
-    click.echo(f"Historie bijgewerkt: {history.path}")
+    if not_written:
+        click.echo("Niet geschreven:")
+        _print_findings(not_written)
+    if history.findings:
+        click.echo("Historie niet (helemaal) bijgewerkt:")
+        _print_findings(history.findings)
+    else:
+        click.echo(f"Historie bijgewerkt: {history.path}")
     unassigned = [r for r in batch.files if r.dossier not in batch.dossiers]
     if unassigned:
         click.echo("Niet bij een huishouden van dit overleg:")
@@ -404,7 +463,7 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, a
     errors = [f for f in batch.findings() if f.is_error]
     if errors:
         click.echo(f"{len(errors)} fouten in de formulieren; zie 'formkit check' voor alle bevindingen.")
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if errors or not_written or has_errors(history.findings) else 0)
 
 
 # --- meeting packs ----------------------------------------------------------------------
@@ -427,7 +486,8 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, a
 @click.option("--encrypt", "--versleutel", "encrypt", is_flag=True,
               help="Versleutel elk pakket (AES-256) met een eigen wachtwoord; de wachtwoorden komen in een aparte lijst.")
 @click.option("--timeout", type=click.IntRange(10, 3600), default=300, show_default=True,
-              help="Hoeveel seconden LibreOffice mag doen over het omzetten.")
+              help="Hoeveel seconden LibreOffice mag doen over één document; een document dat te lang duurt, "
+                   "kost alleen zijn eigen pagina's.")
 @_history_option
 @_templates_option
 @click.pass_context
@@ -442,27 +502,31 @@ def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, ou
     from .pack import build_packs
 
     loaded = _load_register(register_pad)
+    _writable(out_dir)
     try:
-        result = build_packs(loaded.register, meeting, out_dir, forms_dir=forms_dir, plans_dir=plans_dir,
-                             reports_dir=reports_dir, per_recipient=per_recipient, encrypt=encrypt,
-                             history=History(history_pad or default_path(register_pad)),
-                             templates_dir=templates, settings=_settings(ctx), timeout=timeout,
-                             progress=_progress("Pakketten samenstellen"))
+        with _locked(out_dir, what="het maken van de pakketten"):
+            result = build_packs(loaded.register, meeting, out_dir, forms_dir=forms_dir, plans_dir=plans_dir,
+                                 reports_dir=reports_dir, per_recipient=per_recipient, encrypt=encrypt,
+                                 history=History(history_pad or default_path(register_pad)),
+                                 templates_dir=templates, settings=_settings(ctx), timeout=timeout,
+                                 progress=_progress("Pakketten samenstellen"))
     except FormkitError as e:
         _fail(e)
+    if result.findings:
+        click.echo("Bevindingen:")
+        _print_findings(result.findings)
     for p in result.packs:
         who = f"{p.recipient.name} ({p.recipient.organisation})" if p.recipient else "secretariaat"
         click.echo(f"{p.path} – {who}: {plural(len(p.dossiers), 'huishouden', 'huishoudens')}, "
                    f"{plural(p.pages, 'pagina', 'pagina' + chr(39) + 's')}")
-    click.echo(f"{result.documents} documenten in één keer omgezet door LibreOffice in "
-               f"{result.conversion_seconds:.1f} seconden.")
+    click.echo(f"{result.documents} documenten omgezet door LibreOffice in {result.conversion_seconds:.1f} seconden.")
     if result.passwords:
         click.echo(f"Wachtwoorden: {result.passwords} (geef ze via een ander kanaal door).")
     if result.not_included:
         click.echo("Niet opgenomen:")
         for note in result.not_included:
             click.echo(f"  {note}")
-    sys.exit(1 if result.not_included else 0)
+    sys.exit(1 if result.not_included or has_errors(result.findings) else 0)
 
 
 # --- progress over meetings -------------------------------------------------------------
@@ -487,20 +551,32 @@ def status(ctx, register_pad: Path, as_of, out_dir, as_json: bool, history_pad) 
     from .status import format_table, household_statuses, write_dashboard
 
     loaded = _load_register(register_pad)
+    _writable(out_dir)
     as_of = as_of or dt.date.today()
-    statuses = household_statuses(loaded.register, History(history_pad or default_path(register_pad)), as_of,
-                                  _settings(ctx))
+    history = History(history_pad or default_path(register_pad))
+    statuses = household_statuses(loaded.register, history, as_of, _settings(ctx))
     if as_json:
-        click.echo(json.dumps({"datum": as_of.isoformat(), "huishoudens": [s.to_dict() for s in statuses]},
+        click.echo(json.dumps({"datum": as_of.isoformat(), "huishoudens": [s.to_dict() for s in statuses],
+                               "bevindingen": [f.to_dict() for f in history.findings]},
                               ensure_ascii=False, indent=2))
     else:
         for line in format_table(statuses, as_of):
             click.echo(line)
+        if history.findings:
+            click.echo("Bevindingen over de historie:")
+            _print_findings(history.findings)
     if out_dir is not None:
         target = out_dir / f"dashboard_{as_of.isoformat()}.xlsx"
-        write_dashboard(statuses, target, as_of)
+        try:
+            with _locked(out_dir, what="het schrijven van het dashboard"):
+                write_dashboard(statuses, target, as_of)
+        except FormkitError as e:
+            _fail(e)
+        except OSError as e:
+            _fail(_unwritable_error(e, target))
         if not as_json:
             click.echo(f"Dashboard: {target}")
+    sys.exit(1 if has_errors(history.findings) else 0)
 
 
 # --- mail -------------------------------------------------------------------------------
@@ -556,11 +632,17 @@ def mail(rapporten: Path, register_pad: Path, outbox, smtp, security, user, send
         port = address[1] or {"starttls": 587, "ssl": 465, "none": 25}[security]
         settings = SmtpSettings(address[0], port, security, user, password, cafile)
     loaded = _load_register(register_pad)
+    from .mail import LEDGER
+
+    _writable(None if settings else (outbox or rapporten / "postvak-uit"), files=(rapporten / LEDGER,))
     try:
-        result = mail_reports(rapporten, loaded.register, outbox=outbox, smtp=settings, sender=sender,
-                              progress=_progress("Rapporten versturen"))
+        with _locked(rapporten, outbox if not settings else None, what="het versturen van de rapporten"):
+            result = mail_reports(rapporten, loaded.register, outbox=outbox, smtp=settings, sender=sender,
+                                  progress=_progress("Rapporten versturen"))
     except FormkitError as e:
         _fail(e)
+    except OSError as e:  # the ledger could not be saved: say which file
+        _fail(_unwritable_error(e, rapporten / LEDGER))
     where = f"via {settings.host}" if settings else f"in {outbox or rapporten / 'postvak-uit'}"
     click.echo(f"{len(result.delivered)} rapporten {'verstuurd' if settings else 'klaargezet'} {where}.")
     if result.already:
@@ -588,10 +670,13 @@ def templates_export(map_: Path, force: bool) -> None:
     """
     from .template_check import export_templates
 
+    _writable(map_)
     try:
         written = export_templates(map_, force=force)
     except FormkitError as e:
         _fail(e)
+    except OSError as e:
+        _fail(_unwritable_error(e, map_))
     for path in written:
         click.echo(f"  {path}")
     click.echo(f"{len(written)} sjablonen gekopieerd naar {map_}.")

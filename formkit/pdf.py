@@ -1,9 +1,11 @@
 """PDF: converting documents with headless LibreOffice, and assembling packs with pypdf.
 
 All documents of a pack go to LibreOffice in one `soffice` call, with a private profile
-per run (two runs at once do not collide) and a time limit; at the limit the whole
-process group is killed. What LibreOffice could not convert is reported per file, never
-silently skipped. pypdf assembles the parts with bookmarks, page numbers and metadata,
+per run (two runs at once do not collide) and a time limit that grows with the number of
+documents; at the limit the whole process group is killed. What did not convert is
+retried (a slow document alone, the rest together), so one document that fails or is too
+slow costs only its own pages; what still fails is reported per file, never silently
+skipped. pypdf assembles the parts with bookmarks, page numbers and metadata,
 and shares the fonts the parts each embed (compress_identical_objects).
 """
 
@@ -25,7 +27,9 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 from .atomic import write_atomic
 from .errors import FormkitError
 
-DEFAULT_TIMEOUT = 300.0
+DEFAULT_TIMEOUT = 300.0  # seconds one document may take when it is converted alone
+STARTUP_SECONDS = 30.0  # LibreOffice's start in a fresh profile, in a run of several documents
+BATCH_SECONDS_PER_DOCUMENT = 20.0  # each document's share of a run's limit (a plan takes about a second)
 A4 = (595.28, 841.89)
 PACKAGES = "libreoffice-writer-nogui libreoffice-calc-nogui"
 
@@ -53,8 +57,17 @@ def soffice() -> str:
     return found
 
 
-def convert_to_pdf(sources: Iterable[Path], work_dir: Path, timeout: float = DEFAULT_TIMEOUT) -> Conversion:
-    """Convert documents to PDF in one LibreOffice run; return a PDF per document or the reason it failed."""
+def convert_to_pdf(sources: Iterable[Path], work_dir: Path, timeout: float = DEFAULT_TIMEOUT,
+                   per_document: float = BATCH_SECONDS_PER_DOCUMENT) -> Conversion:
+    """Convert documents to PDF with LibreOffice; return a PDF per document or the reason it failed.
+
+    All documents go in one run first, with a limit that grows with their number
+    (:func:`batch_limit`). What did not convert is retried, so one bad document costs only
+    its own pages: LibreOffice converts in argument order, so after a time-out the first
+    missing document is the slow one; it is retried alone with the full `timeout`, and the
+    rest as a new run. After a plain failure the missing ones are retried in halves, down
+    to one document alone, whose failure is then its own.
+    """
     import time
 
     sources = list(dict.fromkeys(Path(s) for s in sources))
@@ -63,28 +76,71 @@ def convert_to_pdf(sources: Iterable[Path], work_dir: Path, timeout: float = DEF
         return result
     command = soffice()
     work_dir = Path(work_dir)
-    staged_dir, out_dir, profile = work_dir / "in", work_dir / "uit", work_dir / "profiel"
-    for folder in (staged_dir, out_dir):
-        folder.mkdir(parents=True, exist_ok=True)
+    staged_dir, profile = work_dir / "in", work_dir / "profiel"
+    staged_dir.mkdir(parents=True, exist_ok=True)
     staged = {}
     for i, source in enumerate(sources):  # unique names: two parts may share a file name
         target = staged_dir / f"{i:04d}_{re.sub(r'[^A-Za-z0-9._-]+', '_', source.stem)}{source.suffix}"
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(source, target)
+        except OSError:
+            result.failures[source] = "het document kon niet worden klaargezet voor LibreOffice"
+            continue
         staged[source] = target
-    args = [command, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-            "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, staged.values())]
     started = time.perf_counter()
-    timed_out = _run(args, timeout)
-    result.seconds = time.perf_counter() - started
-    for source, target in staged.items():
-        pdf = out_dir / f"{target.stem}.pdf"
-        if pdf.is_file() and pdf.stat().st_size > 0:
-            result.pdfs[source] = pdf
-        elif timed_out:
-            result.failures[source] = f"LibreOffice was na {int(timeout)} seconden niet klaar en is gestopt"
+    pending = [list(staged)]  # groups of documents still to convert, in order
+    runs = 0
+    while pending:
+        group = pending.pop(0)
+        alone = len(group) == 1
+        limit = timeout if alone else batch_limit(len(group), per_document, timeout)
+        runs += 1
+        out_dir = work_dir / f"uit{runs}"  # a fresh folder per run: no half file of an earlier run counts
+        out_dir.mkdir(parents=True, exist_ok=True)
+        args = [command, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
+                "--convert-to", "pdf", "--outdir", str(out_dir), *(str(staged[s]) for s in group)]
+        timed_out = _run(args, limit)
+        missing = []
+        for source in group:
+            pdf = out_dir / f"{staged[source].stem}.pdf"
+            if _complete_pdf(pdf):  # a run stopped half-way may leave a half-written file
+                result.pdfs[source] = pdf
+            else:
+                missing.append(source)
+        if not missing:
+            continue
+        if alone:
+            result.failures[group[0]] = (f"LibreOffice was na {int(limit)} seconden niet klaar en is gestopt"
+                                         if timed_out else "LibreOffice kon het document niet omzetten")
+        elif timed_out:  # the first missing one was being converted when time ran out
+            pending[:0] = [[missing[0]]] + ([missing[1:]] if missing[1:] else [])
         else:
-            result.failures[source] = "LibreOffice kon het document niet omzetten"
+            half = (len(missing) + 1) // 2
+            pending[:0] = [part for part in (missing[:half], missing[half:]) if part]
+    result.seconds = time.perf_counter() - started
     return result
+
+
+def batch_limit(documents: int, per_document: float = BATCH_SECONDS_PER_DOCUMENT,
+                timeout: float = DEFAULT_TIMEOUT) -> float:
+    """Return the time limit of one LibreOffice run over several documents: start-up plus a share per document.
+
+    It never exceeds what the documents would get one by one, so a slow document in a
+    large run is found early and then gets its own full `timeout` alone.
+    """
+    return min(STARTUP_SECONDS + per_document * documents, timeout * documents)
+
+
+def _complete_pdf(path: Path) -> bool:
+    """True when `path` is a PDF written to its end (a killed run may leave a half one)."""
+    try:
+        if not path.is_file() or path.stat().st_size < 64:
+            return False
+        with open(path, "rb") as f:
+            f.seek(-1024, os.SEEK_END) if path.stat().st_size > 1024 else f.seek(0)
+            return b"%%EOF" in f.read()
+    except OSError:
+        return False
 
 
 def _run(args: list[str], timeout: float) -> bool:
