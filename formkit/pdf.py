@@ -58,7 +58,7 @@ def soffice() -> str:
 
 
 def convert_to_pdf(sources: Iterable[Path], work_dir: Path, timeout: float = DEFAULT_TIMEOUT,
-                   per_document: float = BATCH_SECONDS_PER_DOCUMENT) -> Conversion:
+                   per_document: float | None = None) -> Conversion:
     """Convert documents to PDF with LibreOffice; return a PDF per document or the reason it failed.
 
     All documents go in one run first, with a limit that grows with their number
@@ -121,14 +121,14 @@ def convert_to_pdf(sources: Iterable[Path], work_dir: Path, timeout: float = DEF
     return result
 
 
-def batch_limit(documents: int, per_document: float = BATCH_SECONDS_PER_DOCUMENT,
-                timeout: float = DEFAULT_TIMEOUT) -> float:
+def batch_limit(documents: int, per_document: float | None = None, timeout: float = DEFAULT_TIMEOUT) -> float:
     """Return the time limit of one LibreOffice run over several documents: start-up plus a share per document.
 
     It never exceeds what the documents would get one by one, so a slow document in a
     large run is found early and then gets its own full `timeout` alone.
     """
-    return min(STARTUP_SECONDS + per_document * documents, timeout * documents)
+    share = BATCH_SECONDS_PER_DOCUMENT if per_document is None else per_document
+    return min(STARTUP_SECONDS + share * documents, timeout * documents)
 
 
 def _complete_pdf(path: Path) -> bool:
