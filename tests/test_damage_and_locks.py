@@ -312,3 +312,26 @@ def test_two_merges_at_once_both_finish_one_after_the_other(setup):
         folder = tmp_path / "plannen" / dossier / "2026-12-01"
         assert sorted(p.name for p in folder.iterdir()) == ["v1", "v2"]
     assert History(tmp_path / "formkit-historie.sqlite").plans("2026-101")[0]["version"] == 2
+
+
+@pytest.mark.parametrize("command, folder", [
+    (["pack", "--register", "{tmp}/register.xlsx", "--meeting", "2026-12-01", "--out", "{tmp}/pakket"], "pakket"),
+    (["check", "{tmp}/retour", "--register", "{tmp}/register.xlsx", "--report", "{tmp}/rapporten"], "rapporten"),
+    (["mail", "{tmp}/rapporten", "--register", "{tmp}/register.xlsx"], "rapporten"),
+    (["status", "--register", "{tmp}/register.xlsx", "--out", "{tmp}/dashboard"], "dashboard"),
+])
+def test_pack_check_mail_and_status_refuse_a_folder_another_run_is_writing(setup, monkeypatch, command, folder):
+    tmp_path = setup
+    monkeypatch.setattr(locking, "WAIT_SECONDS", 0.3)
+    (tmp_path / folder).mkdir()
+    other = hold_lock(tmp_path / folder)
+    try:
+        result = invoke(*[part.format(tmp=tmp_path) for part in command])
+    finally:
+        other.kill()
+        other.wait()
+        other.stdout.close()
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert f"er loopt al een andere formkit-opdracht in {tmp_path / folder}" in result.output
+    assert [p.name for p in (tmp_path / folder).iterdir()] == [locking.LOCK_NAME]  # nothing of this run written
