@@ -96,8 +96,8 @@ def test_special_characters_line_breaks_and_template_code_stay_data(tmp_path):
     assert members[1][0] == "Tim </w:t> Pietersen"
 
 
-def test_values_are_cleaned_of_control_characters():
-    assert text("a\x07b\x0cc\r\nd\x00") == "abc\nd"
+def test_control_characters_in_values_are_shown_visibly_never_dropped():
+    assert text("a\x07b\x0cc\r\nd\x00") == "a⟨U+0007⟩b⟨U+000C⟩c\nd⟨U+0000⟩"
     assert text(dt.date(2026, 3, 1)) == "1 maart 2026"
     assert (text(None), text(True), text(7)) == ("", "ja", "7")
 

@@ -369,8 +369,8 @@ def test_random_file_names_and_cell_texts_never_break_check_reports_or_merge(nas
         _assert_outputs_clean(root)
 
 
-def test_a_nasty_form_goes_through_check_merge_and_pack(tmp_path, nasty_setup, libreoffice_convert):
-    register, blanks = nasty_setup
+def test_a_nasty_form_goes_through_check_merge_and_pack(tmp_path, register_path, blank_forms, libreoffice_convert):
+    register, blanks = register_path, blank_forms
     folder = tmp_path / "retour"
     folder.mkdir()
     _write_nasty(folder, blanks, f"vijandig\x1b[2J{RLO}\n", f"Tim {RLO}\x9b31m {{{{ geheim }}}} =1+1",
