@@ -15,6 +15,7 @@ from . import __version__, cli_nl, dates
 from .errors import FormkitError, UsageError
 from .findings import Finding, has_errors
 from .messages import plural
+from .text import visible
 from .settings import DEFAULT_SETTINGS, load_key_setting, load_settings
 
 cli_nl.install()
@@ -105,8 +106,9 @@ _unsealed_option = click.option(
 
 
 def _print_findings(findings: list[Finding]) -> None:
+    """Print each finding on its own line; no character of a file name or cell can drive the terminal."""
     for f in findings:
-        click.echo(f"  {f}")
+        click.echo(f"  {visible(str(f))}")
 
 
 def _summary(findings: list[Finding]) -> str:
@@ -127,7 +129,7 @@ def _load_register(path: Path):
 
 def _fail(error: FormkitError) -> None:
     """Turn a library error into a clean Dutch message and the right exit code."""
-    click.echo(f"Fout: {error}", err=True)
+    click.echo(f"Fout: {visible(str(error))}", err=True)
     sys.exit(2 if isinstance(error, UsageError) else 1)
 
 
@@ -387,7 +389,7 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
             _print_findings(batch.register)
         for result in batch.files:
             if result.findings:
-                click.echo(f"{result.path.name} ({result.status}):")
+                click.echo(f"{visible(result.path.name)} ({result.status}):")
                 _print_findings(result.findings)
         if batch.missing:
             click.echo("Niet ontvangen:")
@@ -525,7 +527,7 @@ def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, ou
     if result.not_included:
         click.echo("Niet opgenomen:")
         for note in result.not_included:
-            click.echo(f"  {note}")
+            click.echo(f"  {visible(str(note))}")
     sys.exit(1 if result.not_included or has_errors(result.findings) else 0)
 
 
@@ -636,7 +638,7 @@ def mail(rapporten: Path, register_pad: Path, outbox, smtp, security, user, send
 
     _writable(None if settings else (outbox or rapporten / "postvak-uit"), files=(rapporten / LEDGER,))
     try:
-        with _locked(rapporten, outbox if not settings else None, what="het versturen van de rapporten"):
+        with _locked(rapporten, what="het versturen van de rapporten"):  # the ledger's folder; the outbox stays clean
             result = mail_reports(rapporten, loaded.register, outbox=outbox, smtp=settings, sender=sender,
                                   progress=_progress("Rapporten versturen"))
     except FormkitError as e:
