@@ -10,6 +10,8 @@ import random
 import zipfile
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
@@ -60,7 +62,7 @@ def many_rows(good: Path, target: Path, rows: int = 5000, columns: int = 10) -> 
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
     last = sheet.rfind("</row>") + len("</row>")
     first_free = sheet.count("<row ") + 200
-    letters = [chr(ord("A") + i) for i in range(columns)]
+    letters = [get_column_letter(i + 1) for i in range(columns)]
     extra = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in letters) + "</row>"
                     for r in range(first_free, first_free + rows - sheet.count("<row ")))
     sheet = sheet[:last] + extra + sheet[last:]

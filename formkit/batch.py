@@ -21,8 +21,8 @@ from .errors import UsageError
 from .findings import Finding, finding
 from .intake import DEFAULT_LIMITS, Limits
 from .merge import Submission, submission_from
-from .parallel import one_by_one, run_chunks
-from .reading import FormRejected, ReturnedForm, read_form
+from .isolation import read_isolated
+from .reading import ReturnedForm, read_form
 from .register import Register
 from .register import check as check_register
 from .schema import Schema
@@ -136,8 +136,9 @@ def check_batch(
     results: list[FileResult | None] = []
     named: set[dt.date] = set()
     waiting: list[tuple[int, ReturnedForm]] = []  # forms read before any form named the meeting
-    reader = partial(_read_chunk, schema, limits, key, allow_unsealed)
-    for path, read in run_chunks(reader, collect_files(paths), jobs, progress):
+    # every file is parsed in one of `jobs` worker processes under memory and time limits
+    reader = partial(read_form, schema=schema, limits=limits, key=key, allow_unsealed=allow_unsealed)
+    for path, read in read_isolated(reader, collect_files(paths), limits, jobs, progress):
         if isinstance(read, Finding):
             results.append(FileResult(path, REFUSED, [read]))
             continue
@@ -164,17 +165,6 @@ def check_batch(
     batch.missing = _missing(batch, register)
     batch.register = [f for f in check_register(register) if f.dossier in dossiers and f.code.startswith("regisseur")]
     return batch
-
-
-def _read_chunk(schema: Schema, limits: Limits, key: SealKey, allow_unsealed: bool, chunk: list[Path]) -> list:
-    """Read a chunk of files; runs in a worker process. Returns (path, ReturnedForm or the refusal)."""
-    done = []
-    for path in one_by_one(chunk):
-        try:
-            done.append((path, read_form(path, schema, limits, key=key, allow_unsealed=allow_unsealed)))
-        except FormRejected as e:
-            done.append((path, e.finding))
-    return done
 
 
 def _checked(form: ReturnedForm, register: Register, schema: Schema, meeting: dt.date,

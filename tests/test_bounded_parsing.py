@@ -102,3 +102,63 @@ def test_the_cli_names_the_part_and_the_limit_without_a_traceback(tmp_path, retu
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "opmaak.xlsx (geweigerd):" in result.output
     assert "te veel celopmaken in xl/styles.xml (meer dan 10000" in result.output
+
+
+# --- the reading worker: hard limits per file ----------------------------------------------
+
+@pytest.fixture
+def three_files(returned):
+    """Return a function: a folder a_goed.xlsx, b_<name>.xlsx (made by `make` from the good form), c_goed.xlsx."""
+    def build(name: str, make) -> Path:
+        good = returned(COMPLETE, name="a_goed.xlsx")
+        returned(COMPLETE, professional="P2", name="c_goed.xlsx")
+        make(good, good.parent / f"b_{name}.xlsx")
+        return good.parent
+    return build
+
+
+def test_a_file_that_needs_more_memory_than_allowed_gets_a_finding_and_the_next_files_are_read(three_files):
+    folder = three_files("geheugen", lambda good, p: many_shared_strings(good, p, count=500_000))
+    limits = Limits(max_shared_strings=1_000_000, max_read_memory=20 * 1024 * 1024)  # a tiny budget, for the test
+    for jobs in (1, 2):
+        result = statuses(check_batch([folder], make_register(), SCHEMA, limits=limits, jobs=jobs))
+        assert result["b_geheugen.xlsx"] == (REFUSED, ["read_memory_limit"]), jobs
+        assert result["a_goed.xlsx"] == (PROCESSED, []) and result["c_goed.xlsx"] == (PROCESSED, [])
+    assert "meer dan 20 MB geheugen" in MESSAGES["read_memory_limit"][1].format(limit=20)
+
+
+def _slow(good: Path, target: Path) -> Path:
+    return many_rows(good, target, rows=5000, columns=100)  # 500,000 cells: seconds of parsing
+
+
+def test_a_file_that_reads_too_long_gets_a_finding_and_the_next_files_are_read(three_files):
+    folder = three_files("traag", _slow)
+    limits = Limits(max_sheet_cells=1_000_000, max_read_seconds=1.0)  # a tiny wall-clock budget, for the test
+    batch = check_batch([folder], make_register(), SCHEMA, limits=limits)
+    result = statuses(batch)
+    assert result["b_traag.xlsx"] == (REFUSED, ["read_time_limit"])
+    assert "langer dan 1 seconden (kloktijd)" in batch.files[1].findings[0].message
+    assert result["a_goed.xlsx"] == (PROCESSED, []) and result["c_goed.xlsx"] == (PROCESSED, [])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no processor-time limit; the wall clock applies")
+def test_a_file_that_uses_too_much_processor_time_gets_a_finding(three_files):
+    folder = three_files("rekenwerk", _slow)
+    limits = Limits(max_sheet_cells=1_000_000, max_read_cpu_seconds=1, max_read_seconds=120)
+    batch = check_batch([folder], make_register(), SCHEMA, limits=limits)
+    result = statuses(batch)
+    assert result["b_rekenwerk.xlsx"] == (REFUSED, ["read_time_limit"])
+    assert "(rekentijd)" in batch.files[1].findings[0].message
+    assert result["c_goed.xlsx"] == (PROCESSED, [])
+
+
+def test_two_jobs_give_the_same_results_as_one_for_good_and_refused_files(returned):
+    good = returned(COMPLETE, name="a_goed.xlsx")
+    returned(COMPLETE, professional="P2", name="b_goed.xlsx")
+    many_cell_formats(good, good.parent / "c_opmaak.xlsx", count=20_000)
+    (good.parent / "d_leeg.xlsx").write_bytes(b"")
+    returned({**COMPLETE, "beoordeling_cijfer": 12}, professional="P2", name="e_fout.xlsx")
+    one, two = (statuses(check_batch([good.parent], make_register(), SCHEMA, jobs=jobs)) for jobs in (1, 2))
+    assert one == two
+    assert list(one) == ["a_goed.xlsx", "b_goed.xlsx", "c_opmaak.xlsx", "d_leeg.xlsx", "e_fout.xlsx"]
+    assert one["c_opmaak.xlsx"] == (REFUSED, ["part_too_many"]) and one["d_leeg.xlsx"] == (REFUSED, ["file_empty"])
