@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import dates
@@ -336,20 +337,19 @@ class _Reader:
             return
         register.columns[spec.name] = {key: i + 1 for key, i in positions.items()}
         make = _RECORD_MAKERS[spec.name]
+        columns = spec.columns + spec.optional_columns
         for number, values in rows:
             if number <= header_row or _blank(values):
                 continue
             record = {}
             ok = True
-            for column in spec.columns + spec.optional_columns:
+            for column in columns:
                 if column.key not in positions:
                     record[column.key] = None
                     continue
                 index = positions[column.key]
                 raw = values[index] if index < len(values) else None
-                place = dict(file=self.file, sheet=spec.name, row=number, column=column.header,
-                             cell=cell_ref(index + 1, number))
-                value, problem = self._convert(column, raw, place)
+                value, problem = self._convert(column, raw, partial(self._place, spec.name, number, column, index))
                 if problem:
                     self.findings.append(problem)
                     ok = ok and not (column.required and column.kind in ("id", "code", "text"))
@@ -370,15 +370,19 @@ class _Reader:
                 return number, positions
         return 1, {}
 
-    def _convert(self, column: Column, raw, place: dict) -> tuple[object, Finding | None]:
+    def _place(self, sheet: str, row: int, column: Column, index: int) -> dict:
+        """Return the place of a cell for a finding; made only when there is one (the register may be large)."""
+        return dict(file=self.file, sheet=sheet, row=row, column=column.header, cell=cell_ref(index + 1, row))
+
+    def _convert(self, column: Column, raw, place_of: Callable[[], dict]) -> tuple[object, Finding | None]:
         """Return (value, finding) for one cell: the converted value or None with a finding."""
         if isinstance(raw, Formula):
-            return None, finding("formula_in_register", value=raw, **place)
+            return None, finding("formula_in_register", value=raw, **place_of())
         if isinstance(raw, str):
             raw = raw.strip() or None
         if raw is None:
             if column.required:
-                return None, finding("value_missing", **place)
+                return None, finding("value_missing", **place_of())
             return None, None
         converter = _CONVERTERS[column.kind]
         try:
@@ -387,7 +391,7 @@ class _Reader:
             code = {"date": "date_invalid", "year": "year_invalid", "phase": "phase_invalid",
                     "email": "email_invalid"}[column.kind]
             return None, finding(code, value=_shown(raw), min_year=MIN_BIRTH_YEAR,
-                                 max_year=self.today.year, **place)
+                                 max_year=self.today.year, **place_of())
 
 
 def _blank(values: list) -> bool:

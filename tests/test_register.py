@@ -292,3 +292,73 @@ def test_an_id_with_an_escape_sequence_or_bidi_override_is_an_error_shown_safely
     assert {(f.sheet, f.row) for f in unsafe} == {("Huishoudens", 4), ("Professionals", 5)}
     assert result.exit_code == 1 and "\x1b" not in result.output and "\u202e" not in result.output
     assert "U+001B" in result.output and "U+202E" in result.output
+
+
+# --- registers at scale: the fast row reader gives what openpyxl gives (issue 12, point 8) -------------
+
+
+def test_fast_rows_read_every_kind_of_cell_as_openpyxl_does(tmp_path, libreoffice_convert):
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    import formkit.sheet_rows
+    from formkit.xlsx import iter_rows
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["dossier", "naam", 3, 2.5, True, dt.date(2026, 12, 1), dt.datetime(2026, 1, 2, 9, 30), None, "x"])
+    ws["B3"] = "alleen B"  # row 2 missing, column A empty
+    ws["C4"] = "=SUM(A1:A3)"
+    ws["D4"] = ArrayFormula("D4:D5", "=SUM(A1:A3*B1:B3)")
+    ws["A5"] = "  spaties  \n twee regels"
+    ws["J6"] = 1e-7
+    ws["A7"] = "=1"
+    ws["A7"].data_type = "s"  # text that looks like a formula stays text
+    ws.cell(8, 2).number_format = "dd-mm-yyyy"  # styled, no value: a row of empty values, as in openpyxl
+    wb.save(tmp_path / "los.xlsx")
+    converted = libreoffice_convert(tmp_path / "los.xlsx", "xlsx", tmp_path / "lo")  # shared strings, styles
+
+    def both(path):
+        fast = list(iter_rows(load_workbook(path, read_only=True).active))
+        original = formkit.sheet_rows.fast_rows
+        formkit.sheet_rows.fast_rows = lambda ws, formula: None
+        try:
+            slow = list(iter_rows(load_workbook(path, read_only=True).active))
+        finally:
+            formkit.sheet_rows.fast_rows = original
+        return fast, slow
+
+    for path in (tmp_path / "los.xlsx", converted):
+        fast, slow = both(path)
+        assert fast == slow and [type(v) for _, row in fast for v in row] == [type(v) for _, row in slow for v in row]
+    fast, _ = both(tmp_path / "los.xlsx")
+    assert [n for n, _ in fast] == [1, 3, 4, 5, 6, 7, 8] and fast[-1][1] == [None, None]
+    assert fast[2][1][2:4] == ["=SUM(A1:A3)", "{=SUM(A1:A3*B1:B3)}"]
+
+
+def test_a_register_of_10000_households_is_checked_in_linear_time(tmp_path):
+    import time
+
+    from formkit.register import Involvement, MeetingItem, Register
+
+    def region(n):
+        reg = Register(professionals=[Professional(f"P{i:03d}", f"Prof {i}", "Org", None, f"p{i}@o.example")
+                                      for i in range(1, 101)])
+        for h in range(n):
+            d, codes = f"2026-{h:05d}", [f"P{(h * 7 + k * 13) % 100 + 1:03d}" for k in range(3)]
+            reg.households.append(Household(d, f"Gezin {h}", dt.date(2026, 9, 1), 1, codes[0]))
+            reg.members += [Member(d, f"Lid{m} {h}", 1990, "kind") for m in range(4)]
+            reg.involvements += [Involvement(d, c) for c in dict.fromkeys(codes)]
+            reg.meeting_items.append(MeetingItem(MEETING, d))
+        return reg
+
+    from formkit.register import check
+
+    def seconds(n):
+        reg = region(n)
+        started = time.process_time()
+        assert check(reg) == []
+        return time.process_time() - started
+
+    small, large = seconds(1000), seconds(8000)
+    assert large < 8 * 3 * max(small, 0.01)  # linear (with room for noise), where it was quadratic: 64x
