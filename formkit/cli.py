@@ -521,7 +521,10 @@ def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, ou
         who = f"{p.recipient.name} ({p.recipient.organisation})" if p.recipient else "secretariaat"
         click.echo(f"{p.path} – {who}: {plural(len(p.dossiers), 'huishouden', 'huishoudens')}, "
                    f"{plural(p.pages, 'pagina', 'pagina' + chr(39) + 's')}")
-    click.echo(f"{result.documents} documenten omgezet door LibreOffice in {result.conversion_seconds:.1f} seconden.")
+    runs = ("in één keer" if result.conversion_runs <= 1
+            else f"in {result.conversion_runs} keer (opnieuw, in kleinere groepen, waar het misging)")
+    click.echo(f"{result.documents} documenten {runs} omgezet door LibreOffice in "
+               f"{result.conversion_seconds:.1f} seconden.")
     if result.passwords:
         click.echo(f"Wachtwoorden: {result.passwords} (geef ze via een ander kanaal door).")
     if result.not_included:

@@ -56,6 +56,7 @@ class PackResult:
     findings: list[Finding] = field(default_factory=list)  # damaged plans, manifest or history: per household
     passwords: Path | None = None
     conversion_seconds: float = 0.0
+    conversion_runs: int = 1
     documents: int = 0
 
 
@@ -239,6 +240,7 @@ def build_packs(
                                               for p in (h.plan_docx, h.top3, h.overview) if p is not None]
         conversion = convert_to_pdf(documents, work / "pdf", timeout=timeout)
         result.conversion_seconds, result.documents = conversion.seconds, len(documents)
+        result.conversion_runs = getattr(conversion, "runs", 1)
 
         def part(title: str, source: Path, dossier: str | None) -> Part:
             if source in conversion.pdfs:

@@ -45,6 +45,7 @@ class Conversion:
     pdfs: dict[Path, Path] = field(default_factory=dict)
     failures: dict[Path, str] = field(default_factory=dict)
     seconds: float = 0.0
+    runs: int = 0  # LibreOffice runs it took: 1, unless a document failed or was too slow
 
 
 def soffice() -> str:
@@ -117,7 +118,7 @@ def convert_to_pdf(sources: Iterable[Path], work_dir: Path, timeout: float = DEF
         else:
             half = (len(missing) + 1) // 2
             pending[:0] = [part for part in (missing[:half], missing[half:]) if part]
-    result.seconds = time.perf_counter() - started
+    result.seconds, result.runs = time.perf_counter() - started, runs
     return result
 
 
