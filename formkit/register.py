@@ -9,9 +9,11 @@ their Dutch header, case- and space-insensitively, in any order.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -306,15 +308,81 @@ def load(path: Path | str, *, today: dt.date | None = None) -> LoadResult:
     try:
         reader = _Reader(path.name, today or dt.date.today())
         sheets = {normalise(ws.title): ws for ws in wb.worksheets}
+        elsewhere = _start_elsewhere(path, sheets, reader.today)
         for spec in SHEETS:
             ws = sheets.get(normalise(spec.name))
             if ws is None:
                 reader.findings.append(finding("sheet_missing", file=path.name, sheet=spec.name))
-                continue
-            reader.read_sheet(spec, ws, register)
+            elif elsewhere and elsewhere[0] == spec.name:
+                elsewhere = (spec.name, elsewhere[1], len(reader.findings))  # its findings go here, in sheet order
+            else:
+                reader.read_sheet(spec, ws, register)
+        if elsewhere:
+            _finish_elsewhere(elsewhere, sheets, reader, register)
     finally:
         wb.close()
     return LoadResult(register, reader.findings + check(register))
+
+
+#: A register sheet whose XML is larger than this (about 15,000 rows) is read in a second
+#: process while this one reads the other sheets: on two cores that halves the wall time
+#: of a large register. A smaller register is read in this process, without the start-up.
+PARALLEL_SHEET_BYTES = 3_000_000
+_LIST_OF = {"Huishoudens": "households", "Gezinsleden": "members", "Professionals": "professionals",
+            "Betrokkenheid": "involvements", "Overleggen": "meeting_items"}
+
+
+def _start_elsewhere(path: Path, sheets: dict, today: dt.date) -> tuple | None:
+    """Start reading the largest register sheet in a worker process; return (sheet, future), None when not worth it."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    try:
+        sizes = {spec.name: ws.parent._archive.getinfo(ws._worksheet_path).file_size
+                 for spec in SHEETS if (ws := sheets.get(normalise(spec.name))) is not None}
+    except (AttributeError, KeyError):  # not a read-only workbook from a zip: read it here
+        return None
+    sheet = max(sizes, key=sizes.get, default=None)
+    if sheet is None or sizes[sheet] < PARALLEL_SHEET_BYTES:
+        return None
+    try:
+        pool = ProcessPoolExecutor(max_workers=1)
+        return sheet, (pool, pool.submit(_read_sheet_alone, str(path), sheet, today))
+    except Exception:  # noqa: BLE001 - no second process here (e.g. inside a daemon worker): read it in this one
+        return None
+
+
+def _finish_elsewhere(elsewhere: tuple, sheets: dict, reader: _Reader, register: Register) -> None:
+    """Take in the sheet the worker read (its records, columns and findings); read it here if the worker failed."""
+    sheet, (pool, future), position = elsewhere
+    try:
+        records, found, columns = future.result()
+    except Exception:  # noqa: BLE001 - a worker that could not start or died: the sheet is read here instead
+        records = None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    if records is None:
+        rest = reader.findings[position:]
+        del reader.findings[position:]
+        reader.read_sheet(SHEETS_BY_NAME[sheet], sheets[normalise(sheet)], register)
+        reader.findings += rest
+        return
+    getattr(register, _LIST_OF[sheet]).extend(records)
+    if columns is not None:
+        register.columns[sheet] = columns
+    reader.findings[position:position] = found
+
+
+def _read_sheet_alone(path: str, sheet: str, today: dt.date) -> tuple[list, list[Finding], dict | None]:
+    """Return one sheet's records, findings and columns, read on its own; runs in a worker process."""
+    register = Register(file=Path(path).name)
+    reader = _Reader(register.file, today)
+    wb = open_workbook(Path(path), read_only=True)
+    try:
+        ws = {normalise(w.title): w for w in wb.worksheets}[normalise(sheet)]
+        reader.read_sheet(SHEETS_BY_NAME[sheet], ws, register)
+    finally:
+        wb.close()
+    return list(getattr(register, _LIST_OF[sheet])), reader.findings, register.columns.get(sheet)
 
 
 class _Reader:
@@ -337,18 +405,20 @@ class _Reader:
             return
         register.columns[spec.name] = {key: i + 1 for key, i in positions.items()}
         make = _RECORD_MAKERS[spec.name]
-        columns = spec.columns + spec.optional_columns
+        absent = {c.key: None for c in spec.columns + spec.optional_columns if c.key not in positions}
+        present = [(c, positions[c.key], c.kind in _TEXT_KINDS) for c in spec.columns + spec.optional_columns
+                   if c.key in positions]
         for number, values in rows:
             if number <= header_row or _blank(values):
                 continue
-            record = {}
+            record = dict(absent)
             ok = True
-            for column in columns:
-                if column.key not in positions:
-                    record[column.key] = None
+            width = len(values)
+            for column, index, is_text in present:
+                raw = values[index] if index < width else None
+                if is_text and type(raw) is str and (stripped := raw.strip()):  # the usual cell, without detours
+                    record[column.key] = _text(stripped, self.today)
                     continue
-                index = positions[column.key]
-                raw = values[index] if index < len(values) else None
                 value, problem = self._convert(column, raw, partial(self._place, spec.name, number, column, index))
                 if problem:
                     self.findings.append(problem)
@@ -461,6 +531,7 @@ def _time(raw, _today) -> str:
     return _text(raw, _today)
 
 
+_TEXT_KINDS = frozenset({"text", "id", "code"})  # read with _text, the register's most common cells
 _CONVERTERS: dict[str, Callable] = {
     "text": _text, "id": _text, "code": _text, "date": _date, "year": _year,
     "phase": _phase, "email": _email, "time": _time,

@@ -362,3 +362,21 @@ def test_a_register_of_10000_households_is_checked_in_linear_time(tmp_path):
 
     small, large = seconds(1000), seconds(8000)
     assert large < 8 * 3 * max(small, 0.01)  # linear (with room for noise), where it was quadratic: 64x
+
+
+def test_a_large_register_read_with_a_second_process_gives_the_same_records_and_findings(tmp_path, monkeypatch):
+    import formkit.register
+
+    reg = make_register()
+    reg.members += [Member("2026-999", f"Lid {i}", 1990 + i % 20, "kind") for i in range(300)]  # unknown dossier
+    reg.members.append(Member("2026-101", "Anna Pietersen", 1990, "moeder"))  # duplicate member
+    path = write(tmp_path, reg)
+    edit(path, "Gezinsleden", "C3", "2091")  # an impossible birth year, found while reading
+    edit(path, "Overleggen", "A2", "31-02-2026")  # and one in a sheet read after it
+    here = load(path)
+    monkeypatch.setattr(formkit.register, "PARALLEL_SHEET_BYTES", 1)
+    elsewhere = load(path)
+    assert elsewhere.register.members == here.register.members and len(here.register.members) == 305
+    assert elsewhere.register.columns == here.register.columns
+    assert [str(f) for f in elsewhere.findings] == [str(f) for f in here.findings]
+    assert {"year_invalid", "date_invalid", "unknown_dossier", "duplicate_member"} <= set(codes(here.findings))
