@@ -219,12 +219,78 @@ def report(households: int, jobs: int, figures: dict, small: dict | None) -> Non
           (f"; at N=100: {small_rss:.0f} MB ({(f['peak_rss_mb'] / small_rss - 1) * 100:+.0f}%)" if small_rss else ""))
 
 
+# --- registers at scale: register check and forms --dossier at 10,000 households ------------------
+
+REGISTER_HOUSEHOLDS, REGISTER_TARGET_SECONDS = 10_000, 3.0
+_OPENPYXL_ROWS = ("import sys; from openpyxl import load_workbook\n"
+                  "wb = load_workbook(sys.argv[1], read_only=True)\n"
+                  "print(sum(1 for ws in wb.worksheets for _ in ws.iter_rows(values_only=True)))")
+
+
+def big_register(households: int) -> Register:
+    """A fictional register at scale: N households, 4 members and 3 involvements each, 300 professionals, one meeting."""
+    reg = Register(professionals=[Professional(f"P{i:03d}", f"Professional {i:03d}", f"Organisatie {i % 9}",
+                                               "functie", f"p{i}@voorbeeld.example") for i in range(1, 301)])
+    for h in range(1, households + 1):
+        dossier = f"2026-{h:05d}"
+        codes = [f"P{(h * 7 + k * 13) % 300 + 1:03d}" for k in range(3)]
+        reg.households.append(Household(dossier, f"Gezin Voorbeeld {h:05d}", dt.date(2026, 9, 1), 1 + h % 3, codes[0]))
+        reg.members += [Member(dossier, f"Lid{m} Voorbeeld{h:05d}", 1980 + m * 10, "gezinslid") for m in range(4)]
+        reg.involvements += [Involvement(dossier, c, f"NR-{h}-{c}") for c in codes]
+        reg.meeting_items.append(MeetingItem(MEETING, dossier))
+    return reg
+
+
+def _best_wall(command: list[str], runs: int = 2) -> float:
+    """Return the best wall-clock seconds of a command run end to end (a fresh interpreter each time)."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def register_at_scale(households: int = REGISTER_HOUSEHOLDS) -> dict:
+    """Time `register check` and `forms --dossier X` end to end on a written register, beside bare openpyxl."""
+    from formkit.register_write import write_register
+
+    with tempfile.TemporaryDirectory(prefix="formkit-bench-register-") as tmp:
+        path = Path(tmp) / "register.xlsx"
+        write_register(big_register(households), path)
+        formkit = [sys.executable, "-m", "formkit"]
+        return {
+            "households": households,
+            "check": _best_wall(formkit + ["register", "check", str(path)]),
+            "forms": _best_wall(formkit + ["forms", str(path), "--meeting", MEETING.isoformat(), "--out",
+                                           str(Path(tmp) / "f"), "--dossier", "2026-00042", "--force"]),
+            "floor": _best_wall([sys.executable, "-c", _OPENPYXL_ROWS, str(path)]),
+            "mb": path.stat().st_size / 1e6,
+        }
+
+
+def report_register(f: dict) -> None:
+    """Print the register-at-scale figures beside the bare openpyxl floor."""
+    n = f["households"]
+    ok = "ok" if f["check"] < REGISTER_TARGET_SECONDS else "OVER"
+    print(f"register at {n} households ({n * 4} members, {n * 3} involvements, {f['mb']:.1f} MB), end to end, "
+          f"best of 2, {__import__('os').cpu_count()} cores:")
+    print(f"  formkit register check                 {f['check']:6.1f} s (target < {REGISTER_TARGET_SECONDS:.0f} s: {ok})")
+    print(f"  formkit forms --dossier (1 household)  {f['forms']:6.1f} s")
+    print(f"  floor: openpyxl read-only, all rows    {f['floor']:6.1f} s "
+          f"(register check takes {f['check'] / f['floor']:.2f}x the floor: formkit reads rows with lxml)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--households", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only (used for N=100)")
+    parser.add_argument("--register-only", action="store_true", help="only register check at 10,000 households")
     args = parser.parse_args()
+    if args.register_only:
+        report_register(register_at_scale())
+        return
     if args.json:
         print(json.dumps(cycle(args.households, args.jobs, with_floors=True)))
         return
@@ -234,6 +300,7 @@ def main() -> None:
                              capture_output=True, text=True, check=True)
         small = json.loads(out.stdout)
     report(args.households, args.jobs, cycle(args.households, args.jobs, with_floors=True), small)
+    report_register(register_at_scale())
 
 
 if __name__ == "__main__":
