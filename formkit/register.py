@@ -319,6 +319,9 @@ def load(path: Path | str, *, today: dt.date | None = None) -> LoadResult:
                 reader.read_sheet(spec, ws, register)
         if elsewhere:
             _finish_elsewhere(elsewhere, sheets, reader, register)
+    except Exception:  # noqa: BLE001 - a sheet damaged past its first bytes (XML, zip): a finding, no traceback
+        return LoadResult(Register(file=path.name), [finding("register_unreadable", file=path.name,
+                                                             reason="het bestand is beschadigd")])
     finally:
         wb.close()
     return LoadResult(register, reader.findings + check(register))

@@ -380,3 +380,18 @@ def test_a_large_register_read_with_a_second_process_gives_the_same_records_and_
     assert elsewhere.register.columns == here.register.columns
     assert [str(f) for f in elsewhere.findings] == [str(f) for f in here.findings]
     assert {"year_invalid", "date_invalid", "unknown_dossier", "duplicate_member"} <= set(codes(here.findings))
+
+
+def test_a_register_whose_sheet_is_damaged_inside_is_a_finding_not_a_traceback(tmp_path, register_path):
+    import zipfile
+
+    damaged = tmp_path / "beschadigd.xlsx"
+    with zipfile.ZipFile(register_path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet3.xml":
+                data = data[: len(data) // 2]  # cut off halfway, inside the rows
+            target.writestr(item, data)
+    result = CliRunner().invoke(main, ["register", "check", str(damaged)])
+    assert result.exit_code == 1 and isinstance(result.exception, (SystemExit, type(None)))  # no traceback
+    assert message("register_unreadable", reason="het bestand is beschadigd") in result.output
