@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import dates
 from .documents import write_top3_forms
+from .findings import Finding
 from .forms import write_forms
 from .history import DEFAULT_NAME as DEFAULT_HISTORY
 from .history import History
@@ -104,6 +105,9 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     plans_dir = out_dir / "plannen"
     history = History(out_dir / DEFAULT_HISTORY)
     for plan, folder in merge_and_write(batch, reg, schema, plans_dir, templates_dir):
+        if isinstance(folder, Finding):  # this household's plan could not be written; the rest go on
+            echo(f"     {folder}")
+            continue
         history.record(plan)
         echo(f"   {plan.dossier} {plan.household}: versie {plan.version}, kenmerk {plan.fingerprint()}, "
              f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
@@ -122,7 +126,8 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
         echo(f"   pakket voor het secretariaat: {full.path} ({full.pages} pagina's)")
         echo(f"   {len(packs.packs) - 1} pakketten per professional, elk alleen met de eigen huishoudens, in "
              f"{full.path.parent / 'ontvangers'}")
-        echo(f"   {packs.documents} documenten in één keer omgezet door LibreOffice ({packs.conversion_seconds:.1f} s); "
+        runs = "in één keer" if packs.conversion_runs <= 1 else f"in {packs.conversion_runs} keer"
+        echo(f"   {packs.documents} documenten {runs} omgezet door LibreOffice ({packs.conversion_seconds:.1f} s); "
              "versleutelen kan met 'formkit pack --encrypt'")
         for note in packs.not_included:
             echo(f"     niet opgenomen: {note}")
@@ -131,8 +136,11 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo(f"8. Het volgende overleg ({dates.format_dutch(SAMPLE_LATER_MEETING)}) en de stand van zaken")
     later = check_batch([samples / f"{SAMPLE_RETURNS}_{SAMPLE_LATER_MEETING.isoformat()}"], reg, schema,
                         meeting=SAMPLE_LATER_MEETING, key=key)
-    for plan, _ in merge_and_write(later, reg, schema, plans_dir, templates_dir):
-        history.record(plan)
+    for plan, folder in merge_and_write(later, reg, schema, plans_dir, templates_dir):
+        if isinstance(folder, Finding):
+            echo(f"     {folder}")
+        else:
+            history.record(plan)
     echo(f"   {len(later.processed())} formulieren samengevoegd tot {len(later.dossiers)} plannen; historie in "
          f"{history.path}")
     if packs:
