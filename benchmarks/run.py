@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from openpyxl import load_workbook
 
+import formkit.batch
 from formkit.batch import check_batch
 from formkit.documents import TOP3, top3_context, write_top3_forms
 from formkit.forms import form_content, write_forms
@@ -139,7 +141,117 @@ def soffice_floor(work: Path, docs: list[Path], figures: dict) -> None:
     figures["floor soffice one run per file"] = {"seconds": seconds, "per_doc_ms": seconds / 5 * 1000, "count": 5}
 
 
-def cycle(households: int, jobs: int, with_floors: bool) -> dict:
+# --- bounded parsing: resource-heavy workbooks, and what the reading workers cost -------------
+
+HEAVY_FLOOR_MB, HEAVY_FLOOR_SECONDS, ISOLATION_FLOOR = 300, 10, 0.15
+
+
+def heavy_folder(good: Path, folder: Path) -> list[Path]:
+    """Return workbooks made from one ordinary form: over the count limits, and just under them."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import heavy_files as h
+    from formkit.intake import DEFAULT_LIMITS as lim
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return [h.many_cell_formats(good, folder / "opmaak_500000.xlsx"),
+            h.many_shared_strings(good, folder / "teksten_2000000.xlsx"),
+            h.many_rows(good, folder / "rijen_5000.xlsx", rows=lim.max_sheet_rows),
+            h.many_cell_formats(good, folder / "opmaak_net_onder.xlsx", count=lim.max_cell_formats - 10),
+            h.many_shared_strings(good, folder / "teksten_net_onder.xlsx", count=lim.max_shared_strings),
+            h.many_rows(good, folder / "cellen_net_onder.xlsx", rows=lim.max_sheet_rows,
+                        columns=lim.max_sheet_cells // lim.max_sheet_rows - 1)]
+
+
+def heavy_check(folder: Path, jobs: int) -> dict:
+    """Check a folder in this (fresh) process; return peak RSS of this process and of its largest worker, per-file s."""
+    reg = region(1)
+    stamps = [time.perf_counter()]
+
+    def progress(items):
+        for item in items:
+            stamps.append(time.perf_counter())
+            yield item
+    batch = check_batch([folder], reg, SCHEMA, meeting=MEETING, jobs=jobs, progress=progress, allow_unsealed=True)
+    return {"self_mb": _high_water_mb(), "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "files": {r.path.name: [round(b - a, 2), [f.code for f in r.findings if f.is_error]]
+                      for r, a, b in zip(batch.files, stamps, stamps[1:])}}
+
+
+def _high_water_mb() -> float:
+    """Return this process's own peak resident memory: VmHWM (Linux), else max RSS.
+
+    ru_maxrss of a process started by subprocess includes its parent's peak from before the
+    exec (Linux keeps the larger of the two), so a fresh process reads VmHWM instead.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        return _peak_mb()
+
+
+def _cpu_seconds() -> float:
+    """Return processor time of this process and its finished children so far."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _in_process(read, paths, limits, jobs=1, progress=lambda items: items):
+    """Read as check did before the workers: in this process, without limits (for the cost comparison only)."""
+    for path in progress(paths):
+        try:
+            yield path, read(path)
+        except Exception as e:  # noqa: BLE001
+            yield path, e.finding
+
+
+def bounded_parsing(work: Path, reg: Register, returned: list[Path], jobs: int, figures: dict) -> None:
+    """Peak memory and slowest file of check on heavy workbooks; the workers' cost on 1000 ordinary forms."""
+    heavy_folder(returned[0], work / "zwaar")
+    # one job, so the time between two results is one file's
+    out = subprocess.run([sys.executable, __file__, "--heavy-check", str(work / "zwaar"), "--jobs", "1"],
+                         capture_output=True, text=True, check=True)
+    figures["bounded heavy"] = json.loads(out.stdout.splitlines()[-1])
+    ordinary = returned[:1000]
+    isolated, in_process = [], []  # (wall s, processor s) per run
+    for _ in range(2):  # alternated, best of two: the machine's other load hits both alike
+        for times, patched in ((isolated, False), (in_process, True)):
+            original = formkit.batch.read_isolated
+            formkit.batch.read_isolated = _in_process if patched else original
+            try:
+                started, cpu = time.perf_counter(), _cpu_seconds()
+                check_batch(ordinary, reg, SCHEMA, meeting=MEETING, allow_unsealed=True)
+                times.append((time.perf_counter() - started, _cpu_seconds() - cpu))
+            finally:
+                formkit.batch.read_isolated = original
+    figures["bounded isolation"] = [len(ordinary), min(in_process), min(isolated)]
+
+
+def report_bounded(figures: dict, jobs: int) -> None:
+    """Print the bounded-parsing figures beside their floors."""
+    heavy = figures.get("bounded heavy")
+    if heavy:
+        total = heavy["self_mb"] + heavy["worker_mb"]
+        print(f"check of {len(heavy['files'])} resource-heavy workbooks, 1 job (fresh process; peak RSS of the "
+              f"process + its largest worker, fork-shared pages counted twice):")
+        print(f"  peak memory {heavy['self_mb']:.0f} + {heavy['worker_mb']:.0f} = {total:.0f} MB "
+              f"(target < {HEAVY_FLOOR_MB} MB: {'ok' if total < HEAVY_FLOOR_MB else 'OVER'})")
+        slowest = max(v[0] for v in heavy["files"].values())
+        print(f"  slowest file {slowest:.1f} s (target < {HEAVY_FLOOR_SECONDS} s: "
+              f"{'ok' if slowest < HEAVY_FLOOR_SECONDS else 'OVER'})")
+        for name, (seconds, codes) in heavy["files"].items():
+            print(f"    {name:32} {seconds:6.2f} s  {', '.join(codes) or 'gelezen'}")
+    if "bounded isolation" in figures:
+        count, (before, before_cpu), (after, after_cpu) = figures["bounded isolation"]
+        cost, cpu_cost = after / before - 1, after_cpu / before_cpu - 1
+        print(f"isolation's cost on {count} ordinary forms, check with 1 job (best of 2, alternated): in-process "
+              f"{before / count * 1000:.1f} ms/form, in a capped worker {after / count * 1000:.1f} ms/form: "
+              f"{cost * 100:+.0f}% (target <= {ISOLATION_FLOOR * 100:.0f}%: {'ok' if cost <= ISOLATION_FLOOR else 'OVER'})")
+        print(f"  processor time (this process + workers; what counts on a busy machine): {before_cpu / count * 1000:.1f} "
+              f"-> {after_cpu / count * 1000:.1f} ms/form: {cpu_cost * 100:+.0f}%")
+
+
+def cycle(households: int, jobs: int, with_floors: bool, with_bounds: bool = False) -> dict:
     figures: dict = {}
     reg = region(households)
     with tempfile.TemporaryDirectory(prefix="formkit-bench-") as tmp:
@@ -173,6 +285,8 @@ def cycle(households: int, jobs: int, with_floors: bool) -> dict:
         timed("merge + plans (docx, xlsx, json), 1 job",
               lambda: _drain(merge_and_write(batch, reg, SCHEMA, work / "p1")), figures, len(batch.dossiers))
         del batch
+        if with_bounds:
+            bounded_parsing(work, reg, returned, jobs, figures)
         if with_floors:
             pack_reg = region(20)
             pack = timed("meeting pack, 20 households", lambda: build_packs(pack_reg, MEETING, work / "pakket"),
@@ -217,6 +331,7 @@ def report(households: int, jobs: int, figures: dict, small: dict | None) -> Non
         print(f"whole cycle with {jobs} jobs (forms, TOP-3, check, merge): {total:.0f} s")
     print(f"peak memory (max RSS) at N={households}: {f['peak_rss_mb']:.0f} MB" +
           (f"; at N=100: {small_rss:.0f} MB ({(f['peak_rss_mb'] / small_rss - 1) * 100:+.0f}%)" if small_rss else ""))
+    report_bounded(f, jobs)
 
 
 # --- registers at scale: register check and forms --dossier at 10,000 households ------------------
@@ -294,10 +409,29 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only (used for N=100)")
+    parser.add_argument("--heavy-check", type=Path, help="check this folder only and print peak memory as JSON")
+    parser.add_argument("--bounded-only", action="store_true", help="only the bounded-parsing figures")
     parser.add_argument("--register-only", action="store_true", help="only register check at 10,000 households")
     args = parser.parse_args()
     if args.register_only:
         report_register(register_at_scale())
+        return
+    if args.heavy_check:
+        print(json.dumps(heavy_check(args.heavy_check, args.jobs)))
+        return
+    if args.bounded_only:
+        figures = {}
+        with tempfile.TemporaryDirectory(prefix="formkit-bench-") as tmp:
+            reg = region(200)  # 1000 ordinary forms
+            forms = write_forms(reg, MEETING, Path(tmp) / "f")
+            writer = ScoreSheetWriter(SCHEMA, default_templates_dir() / SCORE_SHEET)
+            returned = []
+            for n, job in enumerate(one_by_one(forms.written)):
+                returned.append(Path(tmp) / "retour" / f"{n:05d}.xlsx")
+                writer.write(form_content(reg, MEETING, job.dossier, job.professional, SCHEMA), returned[-1],
+                             answers(reg, job.dossier, job.professional, n))
+            bounded_parsing(Path(tmp), reg, returned, args.jobs, figures)
+        report_bounded(figures, args.jobs)
         return
     if args.json:
         print(json.dumps(cycle(args.households, args.jobs, with_floors=True)))
@@ -307,7 +441,7 @@ def main() -> None:
         out = subprocess.run([sys.executable, __file__, "--households", "100", "--jobs", str(args.jobs), "--json"],
                              capture_output=True, text=True, check=True)
         small = json.loads(out.stdout)
-    report(args.households, args.jobs, cycle(args.households, args.jobs, with_floors=True), small)
+    report(args.households, args.jobs, cycle(args.households, args.jobs, with_floors=True, with_bounds=True), small)
     report_register(register_at_scale())
 
 
