@@ -26,6 +26,7 @@ from .reading import ReturnedForm, read_form
 from .register import Register
 from .register import check as check_register
 from .schema import Schema
+from .text import visible
 from .seal import SealKey, default_key
 from .values import interpret
 
@@ -61,7 +62,7 @@ class FileResult:
         if self.packed is None:
             return None
         values, raw = pickle.loads(zlib.decompress(self.packed))  # bytes this process packed itself
-        return Submission(self.path.name, self.professional or "", values, raw, self.cells)
+        return Submission(visible(self.path.name), self.professional or "", values, raw, self.cells)
 
     def keep(self, submission: Submission) -> None:
         """Keep the merge's view of the form, packed."""
