@@ -193,16 +193,38 @@ def test_an_unwritable_output_folder_is_named_before_anything_is_written(setup, 
     assert not (tmp_path / "plannen").exists()
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="as root (or on Windows) chmod does not stop writes")
-def test_a_read_only_plans_folder_is_named_with_its_reason(setup):
+def _chmod_stops_writes(folder: Path) -> bool:
+    """True when a folder made read-only with chmod really refuses a new file (not as root, not on Windows)."""
+    folder.chmod(0o555)
+    try:
+        (folder / ".probe").touch()
+    except PermissionError:
+        return True
+    (folder / ".probe").unlink()
+    folder.chmod(0o755)
+    return False
+
+
+def test_a_read_only_plans_folder_is_named_with_its_reason(setup, monkeypatch):
     tmp_path = setup
     out = tmp_path / "plannen"
     out.mkdir()
-    out.chmod(0o555)
+    if not _chmod_stops_writes(out):  # root or Windows: the kernel's refusal, as chmod gives it elsewhere
+        import formkit.atomic
+
+        real = formkit.atomic.tempfile.mkstemp
+
+        def refused(*args, dir=None, **kwargs):
+            if Path(dir) == out:
+                raise PermissionError(errno.EACCES, "Permission denied", str(out))
+            return real(*args, dir=dir, **kwargs)
+
+        monkeypatch.setattr(formkit.atomic.tempfile, "mkstemp", refused)
     try:
         result = merge(tmp_path)
     finally:
         out.chmod(0o755)
+    no_traceback(result)
     assert result.exit_code == 1
     assert f"kan niet schrijven naar {out} (geen schrijfrechten)" in result.output
     assert list(out.iterdir()) == []
