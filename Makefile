@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install libreoffice templates samples bench clean
+.PHONY: demo test install libreoffice templates samples bench gallery clean
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ templates: install
 
 samples: install templates
 	$(BIN)/python scripts/build_samples.py
+
+# Every kind of document the demo writes, as PNG pages in out/gallery/: look before you submit.
+gallery: install libreoffice
+	$(BIN)/python scripts/gallery.py
 
 bench: install libreoffice
 	$(BIN)/python benchmarks/run.py
