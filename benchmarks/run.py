@@ -29,7 +29,8 @@ from openpyxl import load_workbook
 
 import formkit.batch
 from formkit.batch import check_batch
-from formkit.documents import TOP3, top3_context, write_top3_forms
+from formkit.documents import top3_context, write_top3_forms
+from formkit.templates import TOP3
 from formkit.forms import form_content, write_forms
 from formkit.pack import build_packs
 from formkit.parallel import one_by_one

@@ -1,8 +1,6 @@
 """Word documents: the TOP-3 meeting form and the veiligheidsplan, rendered with docxtpl.
 
-Rendering is safe for users' values: Jinja's autoescaping is on (docxtpl's default is
-off), the environment is sandboxed, undefined variables are errors instead of blanks,
-and values pass :func:`formkit.text.visible`: control characters that XML forbids or
+Values pass :func:`formkit.text.visible`: control characters that XML forbids or
 docxtpl would turn into page breaks, and bidi overrides, become visible markers.
 Rendered values are never rendered again, so ``{{ x }}`` typed by a user stays text.
 """
@@ -10,21 +8,12 @@ Rendered values are never rendered again, so ``{{ x }}`` typed by a user stays t
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import jinja2
-from docxtpl import DocxTemplate
-from jinja2 import meta
-from jinja2.sandbox import SandboxedEnvironment
-
-from . import dates
-from .atomic import write_atomic
-from .errors import TemplateError
+from . import dates, dutch
 from .findings import Finding, finding
 from .forms import select_dossiers
 from .parallel import one_by_one, run_chunks
@@ -32,40 +21,10 @@ from .paths import id_part
 from .plan import Plan, Said
 from .register import Register
 from .schema import build_schema, row_label
+from .rendering import render_docx
 from .settings import DEFAULT_SETTINGS, MethodSettings
-from .templates import template_path
+from .templates import TOP3, template_path
 from .text import visible
-
-TOP3 = Path("docx") / "top3.docx"
-PLAN = Path("docx") / "veiligheidsplan.docx"
-REPORT = Path("docx") / "controlerapport.docx"
-AGENDA = Path("docx") / "agenda.docx"
-OVERVIEW = Path("docx") / "overzicht.docx"
-
-#: Variables a template must use, with what the reader would miss without them.
-REQUIRED = {
-    TOP3: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer",
-           "overleg": "de datum van het casusoverleg", "gezinsleden": "de gezinsleden",
-           "professionals": "de betrokken professionals", "regisseur": "de regisseur"},
-    PLAN: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer", "versie": "de versie",
-           "datum": "de datum van het plan", "kenmerk": "het kenmerk", "deelnemers": "de deelnemers",
-           "top3": "de voorgestelde gezamenlijke TOP-3", "situaties": "de onveilige situaties",
-           "cijfers": "de veiligheidsbeoordeling", "samenvatting": "de samenvatting van de cijfers",
-           "voorwaarden": "de veiligheidsvoorwaarden", "afspraken": "de veiligheidsafspraken",
-           "regisseur": "de regisseur", "toetsmomenten": "de toetsmomenten", "veilig_thuis": "wanneer Veilig Thuis "
-           "wordt geïnformeerd", "consequenties": "de consequenties", "open_punten": "de open punten",
-           "wijzigingen": "de wijzigingen sinds de vorige versie", "bijlage": "de niet meegenomen formulieren",
-           "verzendlijst": "de verzendlijst"},
-    REPORT: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer",
-             "overleg": "de datum van het casusoverleg", "bevindingen": "de bevindingen",
-             "fouten": "het aantal fouten", "ontbrekend": "de formulieren die niet zijn ontvangen"},
-    AGENDA: {"overleg": "de datum van het casusoverleg", "voor": "voor wie het pakket is", "agenda": "de agenda"},
-    OVERVIEW: {"huishouden": "de naam van het huishouden", "dossier": "het dossiernummer", "cijfers": "de cijfers",
-               "verloop": "het cijferverloop over de overleggen", "signalen": "de signalen",
-               "open_punten": "de open punten", "bevindingen": "de open bevindingen"},
-}
-
-
 
 # --- values -----------------------------------------------------------------------------
 
@@ -191,7 +150,7 @@ def plan_context(plan: Plan) -> dict:
         "cijfers": _rows({"door": sc.source.label, "cijfer": sc.score if sc.score is not None else sc.shown,
                           "toelichting": sc.explanation, "hoger": sc.higher, "lager": sc.lower} for sc in plan.scores),
         "samenvatting": {k: text(v) for k, v in {
-            "laagste": summary.lowest, "mediaan": _number(summary.median), "hoogste": summary.highest,
+            "laagste": summary.lowest, "mediaan": dutch.number(summary.median), "hoogste": summary.highest,
             "consensus": "ja" if summary.consensus else "geen consensus", "reden": summary.reason}.items()},
         "gezinscijfers": _rows({"gezinslid": m.member, "cijfer": m.score, "toelichting": m.explanation,
                                 "via": m.source.label} for m in plan.member_scores),
@@ -224,43 +183,9 @@ def plan_context(plan: Plan) -> dict:
     }
 
 
-def _number(value) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
-
-
 def _participant_label(plan: Plan, code: str) -> str:
     p = next((p for p in plan.participants if p.code == code), None)
     return f"{p.name} ({p.organisation})" if p else code
-
-
-# --- rendering --------------------------------------------------------------------------
-
-
-def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
-
-
-def _dutch_error(error: jinja2.TemplateError) -> str:
-    if isinstance(error, jinja2.UndefinedError):
-        m = re.search(r"has no attribute '([^']+)'", str(error)) or re.search(r"'([^']+)' is undefined", str(error))
-        return f"onbekend veld '{m.group(1) if m else error}'"
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"ongeldige tag ({error.message})"
-    return str(error)
-
-
-def render_docx(template: Path, context: dict, out: Path) -> None:
-    """Render a Word template with `context` and save it atomically to `out`."""
-    try:
-        doc = DocxTemplate(template)
-        doc.render(context, jinja_env=_environment(), autoescape=True)
-    except jinja2.TemplateError as e:
-        raise TemplateError(f"sjabloon {template.name}: {_dutch_error(e)}") from e
-    except Exception as e:  # a damaged .docx
-        raise TemplateError(f"sjabloon {template.name} kan niet worden gebruikt ({type(e).__name__})") from e
-    write_atomic(Path(out), doc.save)
 
 
 @dataclass
@@ -321,85 +246,3 @@ def _render_chunk(template: Path, chunk: list) -> list:
             continue
         done.append((dossier, target, None))
     return done
-
-
-# --- checking a customised template -----------------------------------------------------
-
-_TAG_OPEN = re.compile(r"\{[{%]")
-_LOOKS_LIKE_OPEN = re.compile(r"\{\s*[{%]")
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-_PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
-_RUN_TEXT = re.compile(r"<w:t(?: [^>]*)?>(.*?)</w:t>", re.DOTALL)
-
-
-def _parts_xml(tpl: DocxTemplate) -> list[str]:
-    """Return the body, headers and footers of a template as docxtpl prepares them."""
-    tpl.init_docx()
-    parts = [tpl.patch_xml(tpl.get_xml())]
-    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-        for _, part in tpl.get_headers_footers(uri):
-            parts.append(tpl.patch_xml(tpl.get_part_xml(part)))
-    return parts
-
-
-def _split_tags(xml: str) -> list[str]:
-    """Return the text of paragraphs with something that looks like a tag but is not one.
-
-    docxtpl mends tags that Word split with formatting or proofing marks alone. What it
-    cannot mend is a tag whose braces ended up apart, with invisible characters or a
-    space between them: the reader sees ``{{ naam }}``, Jinja sees plain text.
-    """
-    found = []
-    for paragraph in _PARAGRAPH.findall(xml):
-        runs = _RUN_TEXT.findall(paragraph)
-        visible = _INVISIBLE.sub("", "".join(runs))
-        if len(_LOOKS_LIKE_OPEN.findall(visible)) > sum(len(_TAG_OPEN.findall(r)) for r in runs):
-            found.append(visible)
-    return found
-
-
-def check_docx_template(path: Path, relative: Path, sample_context: dict) -> list[Finding]:
-    """Return what a customised Word template lacks or gets wrong."""
-    where = dict(file=relative.as_posix())
-    try:
-        tpl = DocxTemplate(path)
-        parts = _parts_xml(tpl)
-    except Exception as e:
-        return [finding("template_unreadable", reason=type(e).__name__, **where)]
-    found = [finding("template_split_tag", context=_snippet(t), **where) for xml in parts for t in _split_tags(xml)]
-    env = _environment()
-    used: set[str] = set()
-    for xml in parts:
-        try:
-            used |= meta.find_undeclared_variables(env.parse(xml))
-        except jinja2.TemplateSyntaxError as e:
-            found.append(finding("template_syntax", reason=e.message, context=_snippet(_line_text(xml, e.lineno)),
-                                 **where))
-    if any(f.code == "template_syntax" for f in found):
-        return found
-    known = set(sample_context)
-    for name in sorted(used - known):
-        close = difflib.get_close_matches(name, known, n=1)
-        found.append(finding("template_unknown_variable", name=name,
-                             suggestion=f" (bedoelt u '{close[0]}'?)" if close else "", **where))
-    for name, label in REQUIRED[relative].items():
-        if name not in used:
-            found.append(finding("template_required_missing", name=name, label=label, **where))
-    if not found:
-        try:
-            DocxTemplate(path).render(sample_context, jinja_env=_environment(), autoescape=True)
-        except jinja2.TemplateError as e:
-            found.append(finding("template_render_error", reason=_dutch_error(e), **where))
-    return found
-
-
-def _line_text(xml: str, lineno: int | None) -> str:
-    lines = xml.splitlines()
-    if not lineno or lineno > len(lines):
-        return ""
-    return "".join(_RUN_TEXT.findall(lines[lineno - 1]))
-
-
-def _snippet(value: str, limit: int = 60) -> str:
-    value = re.sub(r"<[^>]+>", "", value)
-    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import dates
 from .atomic import describe_os_error, unwritable, write_atomic
-from .documents import AGENDA, OVERVIEW, TOP3, regisseur_text, render_docx, text, top3_context, top3_path
+from .documents import regisseur_text, text, top3_context, top3_path
 from .findings import Finding, finding
 from .forms import select_dossiers
 from .paths import fixed_part, id_part
@@ -30,7 +30,8 @@ from .register import Professional, Register
 from .reports import MANIFEST
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .signals import meeting_of, scores_of, signals_for
-from .templates import template_path
+from .rendering import render_docx
+from .templates import AGENDA, OVERVIEW, TOP3, template_path
 
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1O0o")
 PASSWORD_LENGTH = 24  # about 140 bits

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from .atomic import describe_os_error
-from .documents import PLAN, render_docx, plan_context
+from .documents import plan_context
 from .findings import Finding, finding
 from .paths import id_part
 from .history import read_plan_json
@@ -26,8 +26,9 @@ from .merge import HouseholdInputs, household_inputs, merge_inputs, normal
 from .plan import Plan
 from .plan_workbook import write_plan_workbook
 from .register import Register
+from .rendering import render_docx
 from .schema import Schema
-from .templates import template_path
+from .templates import PLAN, template_path
 
 PLAN_JSON = "plan.json"
 _VERSION = re.compile(r"^v(\d+)$")

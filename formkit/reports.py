@@ -19,12 +19,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from . import dates
 from .atomic import write_atomic
 from .batch import BatchResult
-from .documents import REPORT, regisseur_text, render_docx, text
+from .documents import regisseur_text, text
 from .findings import Finding
 from .paths import fixed_part, id_part
 from .messages import plural
 from .register import Register
-from .templates import template_path
+from .rendering import render_docx
+from .templates import REPORT, template_path
 from .text import visible_data
 from .xlsx import save_atomic, set_text
 

@@ -7,14 +7,15 @@ from pathlib import Path
 
 from .demo import SAMPLE_MEETING, demo_key
 from .batch import check_batch
-from .documents import AGENDA, OVERVIEW, PLAN, REPORT, TOP3, check_docx_template, plan_context, top3_context
+from .documents import plan_context, top3_context
 from .errors import UsageError
 from .findings import Finding, finding
 from .merge import merge_batch
 from .register import load
 from .schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, Schema, build_schema
 from .scoresheet import merged_inputs, resolve_names
-from .templates import SCORE_SHEET, default_templates_dir, samples_dir
+from .rendering import check_docx_template
+from .templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TOP3, default_templates_dir, samples_dir
 from .xlsx import WorkbookUnreadable, open_workbook
 
 TEMPLATE_FILES = (SCORE_SHEET, TOP3, PLAN, REPORT, AGENDA, OVERVIEW)

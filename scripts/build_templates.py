@@ -6,7 +6,7 @@ The templates are committed: an organisation restyles its own copy in Excel or W
 
 from pathlib import Path
 
-from formkit.documents import AGENDA, OVERVIEW, PLAN, REPORT, TOP3
+from formkit.templates import AGENDA, OVERVIEW, PLAN, REPORT, TOP3
 from formkit.docx_build import build_agenda, build_overview, build_plan, build_report, build_top3
 from formkit.schema import build_schema
 from formkit.scoresheet import build_template

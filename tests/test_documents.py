@@ -12,7 +12,9 @@ from openpyxl import load_workbook
 from conftest import MEETING, make_register
 from formkit.cli import main
 from formkit.demo import SAMPLE_MEETING, demo_key
-from formkit.documents import PLAN, TOP3, plan_context, render_docx, text
+from formkit.documents import plan_context, text
+from formkit.rendering import render_docx
+from formkit.templates import PLAN, TOP3
 from formkit.messages import MESSAGES
 from formkit.batch import check_batch
 from formkit.merge import merge_batch

@@ -195,7 +195,9 @@ def test_libreoffice_missing_is_a_clear_message(tmp_path, monkeypatch, meeting_f
 
 def test_two_conversions_at_once_do_not_collide(tmp_path, meeting_files):
     docs = []
-    from formkit.documents import TOP3, render_docx, top3_context
+    from formkit.documents import top3_context
+    from formkit.rendering import render_docx
+    from formkit.templates import TOP3
     from formkit.templates import default_templates_dir
     for i in range(2):
         doc = tmp_path / f"d{i}" / "top3.docx"
