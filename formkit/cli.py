@@ -553,7 +553,8 @@ def status(ctx, register_pad: Path, as_of, out_dir, as_json: bool, history_pad) 
     import datetime as dt
 
     from .history import History, default_path
-    from .status import format_table, household_statuses, write_dashboard
+    from .dashboard import write_dashboard
+    from .status import format_table, household_statuses
 
     loaded = _load_register(register_pad)
     _writable(out_dir)

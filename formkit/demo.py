@@ -22,7 +22,8 @@ from .messages import plural
 from .reports import format_summary, summarise, write_reports
 from .schema import build_schema
 from .seal import SealKey, load_key
-from .status import format_table, household_statuses, write_dashboard
+from .dashboard import write_dashboard
+from .status import format_table, household_statuses
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import samples_dir
 

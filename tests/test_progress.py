@@ -16,7 +16,8 @@ from formkit.register import Household, MeetingItem
 from formkit.register_write import write_register
 from formkit.schema import build_schema
 from formkit.signals import signals_for
-from formkit.status import household_statuses, write_dashboard
+from formkit.dashboard import write_dashboard
+from formkit.status import household_statuses
 
 SCHEMA = build_schema()
 D = dt.date
