@@ -17,6 +17,7 @@ from .pdf import LibreOfficeMissing
 from .plan_files import merge_and_write
 from .batch import check_batch
 from .mail import mail_reports
+from .merge import NoFormsReceived
 from .register import load
 from .messages import plural
 from .reports import format_summary, summarise, write_reports
@@ -109,6 +110,10 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
         if isinstance(folder, Finding):  # this household's plan could not be written; the rest go on
             echo(f"     {folder}")
             continue
+        if isinstance(folder, NoFormsReceived):  # no accepted form: no plan version
+            history.record_no_forms(folder.dossier, folder.meeting)
+            echo(f"   {folder.dossier} {folder.household}: {folder.describe()}")
+            continue
         history.record(plan)
         echo(f"   {plan.dossier} {plan.household}: versie {plan.version}, kenmerk {plan.fingerprint()}, "
              f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
@@ -137,12 +142,17 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo(f"8. Het volgende overleg ({dates.format_dutch(SAMPLE_LATER_MEETING)}) en de stand van zaken")
     later = check_batch([samples / f"{SAMPLE_RETURNS}_{SAMPLE_LATER_MEETING.isoformat()}"], reg, schema,
                         meeting=SAMPLE_LATER_MEETING, key=key)
+    made = 0
     for plan, folder in merge_and_write(later, reg, schema, plans_dir, templates_dir):
         if isinstance(folder, Finding):
             echo(f"     {folder}")
+        elif isinstance(folder, NoFormsReceived):
+            history.record_no_forms(folder.dossier, folder.meeting)
+            echo(f"   {folder.dossier} {folder.household}: {folder.describe()}")
         else:
             history.record(plan)
-    echo(f"   {len(later.processed())} formulieren samengevoegd tot {len(later.dossiers)} plannen; historie in "
+            made += 1
+    echo(f"   {len(later.processed())} formulieren samengevoegd tot {plural(made, 'plan', 'plannen')}; historie in "
          f"{history.path}")
     if packs:
         later_pack = build_packs(reg, SAMPLE_LATER_MEETING, out_dir / "pakketten", plans_dir=plans_dir,

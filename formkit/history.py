@@ -13,6 +13,7 @@ store at once: SQLite waits for the other (busy timeout) instead of failing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -33,6 +34,15 @@ CREATE TABLE IF NOT EXISTS plans (
     version INTEGER NOT NULL,
     fingerprint TEXT NOT NULL,
     plan TEXT NOT NULL,             -- the version's plan.json
+    PRIMARY KEY (dossier, meeting)
+)
+"""
+
+#: Households that were on a meeting but returned no (accepted) form: `formkit merge` made no plan for them.
+_NO_FORMS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS no_forms (
+    dossier TEXT NOT NULL,
+    meeting TEXT NOT NULL,          -- ISO date of the case meeting
     PRIMARY KEY (dossier, meeting)
 )
 """
@@ -92,6 +102,7 @@ class History:
         connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
         try:
             connection.execute(_SCHEMA)
+            connection.execute(_NO_FORMS_SCHEMA)
         except BaseException:
             connection.close()
             raise
@@ -118,6 +129,42 @@ class History:
             self._note(finding("history_unwritable", target=self.path, dossier=data.get("dossier", "?"),
                                reason=describe_os_error(e)))
         return False
+
+    def record_no_forms(self, dossier: str, meeting: dt.date) -> bool:
+        """Note that a household had no accepted form for a meeting; return False (with a finding) when it could not."""
+        try:
+            with closing(self._connect()) as db, db:
+                db.execute("INSERT OR IGNORE INTO no_forms (dossier, meeting) VALUES (?, ?)",
+                           (dossier, meeting.isoformat()))
+            return True
+        except sqlite3.DatabaseError as e:
+            self._damaged(e, "de historie is niet bijgewerkt.")
+        except OSError as e:
+            self._note(finding("history_unwritable", target=self.path, dossier=dossier, reason=describe_os_error(e)))
+        return False
+
+    def no_forms(self, dossier: str) -> list[dt.date]:
+        """Return the meetings, oldest first, for which a household returned no form and so has no plan.
+
+        A meeting for which a plan was written later (the forms came in after all) is not among them.
+        """
+        if not self.path.exists():
+            return []
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute("SELECT meeting FROM no_forms WHERE dossier = ? AND meeting NOT IN "
+                                  "(SELECT meeting FROM plans WHERE dossier = ?) ORDER BY meeting",
+                                  (dossier, dossier)).fetchall()
+        except (sqlite3.DatabaseError, OSError) as e:
+            self._damaged(e, "verloop en signalen uit eerdere overleggen ontbreken daarom.")
+            return []
+        found = []
+        for (meeting,) in rows:
+            try:
+                found.append(dt.date.fromisoformat(meeting))
+            except (TypeError, ValueError):
+                self._note(finding("history_entry_damaged", dossier=dossier, meeting=str(meeting)))
+        return found
 
     def plans(self, dossier: str) -> list[dict]:
         """Return a household's intact plans, one per meeting, oldest first; damage becomes findings."""

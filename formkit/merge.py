@@ -22,8 +22,9 @@ import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from . import dates
+from . import dates, dutch
 from .checks import OM, POLICE
+from .findings import Finding, finding
 from .plan import (
     Agreement, Condition, Exclusion, InputValue, Merged, MemberScore, Participant, Plan, RecoveryNeed, RiskFactor,
     Said, Score, ScoreSummary, Situation, Source,
@@ -32,7 +33,7 @@ from .reading import shared_layout
 from .register import Register
 from .schema import Schema
 from .values import fold
-from .text import visible
+from .text import quote, visible
 from .xlsx import Formula, TooLong
 
 TOP_RULE = ("Gezamenlijke TOP-3: een situatie op plek 1, 2 of 3 van iemands TOP-3 krijgt 3, 2 of 1 punt; "
@@ -137,7 +138,8 @@ def merge_household(register: Register, dossier: str, meeting: dt.date, submissi
     )
     plan.situations, plan.top = _situations(ctx, subs)
     plan.scores, plan.member_scores = _scores(ctx, subs)
-    plan.summary = _summary(plan.scores, settings)
+    unread = _unreadable_scores(ctx, subs)
+    plan.summary = _summary(plan.scores, settings, [u.short for u in unread])
     plan.conditions = _conditions(ctx, subs)
     plan.agreements = _agreements(ctx, subs)
     plan.proposed_regisseurs = _merged(ctx, subs, ["regie_regisseur"])
@@ -151,7 +153,7 @@ def merge_household(register: Register, dossier: str, meeting: dt.date, submissi
                          for s in subs for c in schema.inputs if (v := ctx.value(s, c.name)) is not None)
     plan.excluded = sorted(excluded)
     plan.missing_forms = sorted(missing)
-    plan.open_points = _open_points(plan, register, list(missing))
+    plan.open_points = _open_points(plan, register, list(missing), unread, settings.max_term_months)
     return plan
 
 
@@ -215,10 +217,47 @@ def _scores(ctx: _Context, subs: list[Submission]) -> tuple[list[Score], list[Me
     return sorted(scores, key=lambda s: s.source), sorted(member_scores, key=lambda m: (m.member, m.source))
 
 
-def _summary(scores: list[Score], settings) -> ScoreSummary:
+@dataclass(frozen=True)
+class _UnreadScore:
+    """An accepted form whose score could not be read (or was left empty), in words for the plan."""
+
+    short: str  # for the consensus reason: "het cijfer van X kon niet worden gelezen"
+    point: str  # the open point, with what was written
+
+
+def _written(value) -> str:
+    """Return what someone wrote in a cell as a plan quotes it: a Dutch number, or text in quotes."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"'{dutch.number(value)}'"
+    return f"'{quote(value)}'"
+
+
+def _unreadable_scores(ctx: _Context, subs: list[Submission]) -> list[_UnreadScore]:
+    """Return every accepted form without a readable score: the consensus cannot be told over the rest."""
+    low, high = ctx.schema.settings.score_min, ctx.schema.settings.score_max
+    found = []
+    for sub in subs:
+        if isinstance(sub.values.get("beoordeling_cijfer"), int):
+            continue
+        who = ctx.source(sub, "beoordeling_cijfer").name
+        raw = sub.raw.get("beoordeling_cijfer")
+        if raw is None or str(raw).strip() == "":
+            found.append(_UnreadScore(f"{who} gaf geen cijfer",
+                                      f"{who} gaf geen veiligheidscijfer; vraag het vóór of tijdens het overleg."))
+        else:
+            found.append(_UnreadScore(
+                f"het cijfer van {who} kon niet worden gelezen",
+                f"Het veiligheidscijfer van {who} kon niet worden gelezen: ingevuld is {_written(raw)}, gevraagd is "
+                f"een heel getal van {low} tot en met {high}. Vraag {who} het cijfer opnieuw te geven."))
+    return found
+
+
+def _summary(scores: list[Score], settings, unread: list[str] = ()) -> ScoreSummary:
+    """Return lowest, median, highest and the consensus; never consensus over an incomplete set of scores."""
     values = sorted(s.score for s in scores if s.score is not None)
+    unread = list(unread)
     if not values:
-        return ScoreSummary(reason="geen cijfers")
+        return ScoreSummary(consensus=False, reason="; ".join(unread) or "geen cijfers", determined=False)
     spread = values[-1] - values[0]
     split = values[0] < settings.direct_safety_score <= values[-1]
     reasons = []
@@ -226,7 +265,12 @@ def _summary(scores: list[Score], settings) -> ScoreSummary:
         reasons.append(f"de cijfers lopen {spread} punten uiteen")
     if split:
         reasons.append(f"niet iedereen ziet directe veiligheid ({settings.direct_safety_score} of hoger)")
-    return ScoreSummary(values[0], float(statistics.median(values)), values[-1], not reasons, "; ".join(reasons))
+    median = float(statistics.median(values))
+    if reasons:  # disagreement among the readable scores: no consensus, whatever the unread ones say
+        return ScoreSummary(values[0], median, values[-1], False, "; ".join(reasons + unread))
+    if unread:
+        return ScoreSummary(values[0], median, values[-1], False, "; ".join(unread), determined=False)
+    return ScoreSummary(values[0], median, values[-1], True, "")
 
 
 def _earliest(deadlines: list[Said]) -> tuple[str | None, bool]:
@@ -316,7 +360,30 @@ def _recovery_needs(ctx: _Context, subs: list[Submission]) -> list[RecoveryNeed]
     return [found[k] for k in sorted(found)]
 
 
-def _open_points(plan: Plan, register: Register, missing: list[str]) -> list[str]:
+def _term_points(plan: Plan, months: int) -> list[str]:
+    """Return an open point for every deadline before the meeting, beyond the method's limit or unreadable."""
+    limit = dates.add_months(plan.meeting, months)
+    points = []
+    for kind, items in (("voorwaarde", plan.conditions), ("afspraak", plan.agreements)):
+        for item in items:
+            text = quote((item.texts if kind == "voorwaarde" else item.what)[0].value)
+            for d in item.deadlines:
+                day = dutch.as_date(d.value)
+                where = f"Termijn van {kind} '{text}' ({d.source.name}):"
+                if day is None:
+                    points.append(f"{where} {_written(d.value)} kon niet worden gelezen als datum; spreek een "
+                                  "datum af.")
+                elif day > limit:
+                    points.append(f"{where} {dutch.long_date(day)} ligt meer dan {months} maanden na het overleg "
+                                  f"(uiterlijk {dutch.long_date(limit)}); spreek een termijn binnen de methode af.")
+                elif day < plan.meeting:
+                    points.append(f"{where} {dutch.long_date(day)} ligt vóór het overleg van "
+                                  f"{dutch.long_date(plan.meeting)}; spreek een nieuwe termijn af.")
+    return points
+
+
+def _open_points(plan: Plan, register: Register, missing: list[str], unread: list[_UnreadScore] = (),
+                 months: int = 3) -> list[str]:
     points = []
     proposed = plan.proposed_regisseurs
     if len(proposed) > 1:
@@ -334,6 +401,7 @@ def _open_points(plan: Plan, register: Register, missing: list[str]) -> list[str
                 text = (item.texts if kind == "voorwaarde" else item.what)[0].value
                 shown = ", ".join(f"{_show_date(d.value)} ({d.source.name})" for d in item.deadlines)
                 points.append(f"Verschillende termijnen voor {kind} '{text}': {shown}.")
+    points += _term_points(plan, months)
     if len(plan.conditions) > plan.max_conditions:
         points.append(f"{len(plan.conditions)} voorwaarden; de methode staat er hoogstens {plan.max_conditions} toe. "
                       "Kies samen de belangrijkste.")
@@ -342,7 +410,10 @@ def _open_points(plan: Plan, register: Register, missing: list[str]) -> list[str
         if not (POLICE.search(fold(agreements)) or OM.search(agreements)):
             points.append("Vermoeden van een strafbaar feit, maar geen afspraak met politie of OM: maak de "
                           "veiligheidsafspraken in afstemming met politie en OM.")
-    if not plan.summary.consensus:
+    points += [u.point for u in unread]
+    if not plan.summary.determined:
+        points.append(f"Consensus over de veiligheid is nog niet vast te stellen: {plan.summary.reason}.")
+    elif not plan.summary.consensus:
         points.append(f"Geen consensus over de veiligheid: {plan.summary.reason}.")
     points += [f"Geen formulier ontvangen van {name}." for name in missing]
     points += [f"Formulier {e.file} is niet meegenomen: {e.reason}" for e in plan.excluded]
@@ -355,7 +426,7 @@ def _professional_name(register: Register, code: str) -> str:
 
 
 def _show_date(value: str) -> str:
-    return dates.format_dutch(dt.date.fromisoformat(value)) if _is_iso_date(value) else value
+    return dutch.long_date(value)
 
 
 def submission_from(form, interpreted) -> Submission:
@@ -378,6 +449,42 @@ class HouseholdInputs:
     accepted: list[Submission]
     excluded: list[Exclusion]
     missing: list[str]
+
+    @property
+    def received(self) -> bool:
+        """True when at least one form of this household was accepted: only then is there a plan."""
+        return bool(self.accepted)
+
+
+NO_FORMS = "geen formulieren ontvangen"
+
+
+@dataclass(frozen=True)
+class NoFormsReceived:
+    """A household on the meeting without any accepted form: no plan version and no history entry are made."""
+
+    dossier: str
+    household: str
+    meeting: dt.date
+    missing: list[str]  # "name (organisation)" of who did not return a form
+    excluded: list[Exclusion]  # forms that came in but were left out
+
+    def describe(self) -> str:
+        """Return one Dutch line for the merge output: 'geen formulieren ontvangen', with what was left out."""
+        left_out = (f"; {len(self.excluded)} {'formulier' if len(self.excluded) == 1 else 'formulieren'} niet "
+                    "meegenomen (zie 'formkit check')" if self.excluded else "")
+        return f"{NO_FORMS}{left_out} – geen plan gemaakt"
+
+    def finding(self) -> Finding:
+        """Return this as a warning finding (code no_forms_received) for lists of findings."""
+        return finding("no_forms_received", dossier=self.dossier, meeting=dutch.long_date(self.meeting))
+
+
+def no_forms_received(register: Register, meeting: dt.date, inputs: HouseholdInputs) -> NoFormsReceived:
+    """Return what the merge says of a household whose inputs hold no accepted form."""
+    household = register.household(inputs.dossier)
+    return NoFormsReceived(inputs.dossier, household.name if household else inputs.dossier, meeting,
+                           list(inputs.missing), list(inputs.excluded))
 
 
 def household_inputs(batch, register: Register) -> Callable[[str], HouseholdInputs]:

@@ -95,13 +95,34 @@ class MemberScore:
 
 @dataclass
 class ScoreSummary:
-    """Lowest, median and highest score, and whether they show consensus (see merge.CONSENSUS_RULE)."""
+    """Lowest, median and highest score, and whether they show consensus (see merge.CONSENSUS_RULE).
+
+    `determined` is False when consensus cannot be told yet: no scores, or a score that
+    could not be read while the readable ones agree. `consensus` is then False too, and
+    `reason` says why ("het cijfer van ... kon niet worden gelezen"). Old plan.json files
+    lack `determined`: read them with :func:`consensus_words`, which takes it as True.
+    """
 
     lowest: int | None = None
     median: float | None = None
     highest: int | None = None
     consensus: bool = True
     reason: str = ""
+    determined: bool = True
+
+
+CONSENSUS_YES, CONSENSUS_NO, CONSENSUS_OPEN = "ja", "geen consensus", "nog niet vast te stellen"
+
+
+def consensus_words(summary: ScoreSummary | dict) -> str:
+    """Return the consensus as a plan shows it: 'ja', 'geen consensus' or 'nog niet vast te stellen'.
+
+    Takes a ScoreSummary or plan.json's "summary" (older plans without "determined" included).
+    """
+    data = summary if isinstance(summary, dict) else asdict(summary)
+    if not data.get("determined", True):
+        return CONSENSUS_OPEN
+    return CONSENSUS_YES if data.get("consensus", True) else CONSENSUS_NO
 
 
 @dataclass

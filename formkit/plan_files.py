@@ -22,7 +22,7 @@ from .findings import Finding, finding
 from .paths import id_part
 from .history import read_plan_json
 from .parallel import one_by_one, run_chunks
-from .merge import HouseholdInputs, household_inputs, merge_inputs, normal
+from .merge import HouseholdInputs, NoFormsReceived, household_inputs, merge_inputs, no_forms_received, normal
 from .plan import Plan
 from .plan_workbook import write_plan_workbook
 from .register import Register
@@ -167,12 +167,15 @@ _PARTS = (
 
 
 def merge_and_write(batch, register: Register, schema: Schema, out_dir: Path, templates_dir: Path | None = None,
-                    jobs: int = 1, progress=lambda items: items) -> Iterator[tuple[Plan, Path | Finding]]:
+                    jobs: int = 1, progress=lambda items: items
+                    ) -> Iterator[tuple[Plan, Path | Finding | NoFormsReceived]]:
     """Merge each household of a checked batch and write its next plan version, over `jobs` processes.
 
     Yields each plan (with its version) and folder as it is written, or instead of the
     folder a Finding when that household's version could not be written (disk full, no
-    rights): the other households go on. Nothing is written until the result is iterated. One household is merged, written and let go at a time,
+    rights): the other households go on. A household without any accepted form gets no
+    version at all: instead of the folder comes a :class:`NoFormsReceived` (the plan beside
+    it is not written and must not be recorded). Nothing is written until the result is iterated. One household is merged, written and let go at a time,
     so memory hardly grows with the number of households.
     """
     inputs = household_inputs(batch, register)
@@ -181,11 +184,14 @@ def merge_and_write(batch, register: Register, schema: Schema, out_dir: Path, te
 
 
 def _merge_chunk(register: Register, schema: Schema, meeting, out_dir: Path, templates_dir: Path | None,
-                 chunk: list[HouseholdInputs]) -> list[tuple[Plan, Path | Finding]]:
+                 chunk: list[HouseholdInputs]) -> list[tuple[Plan, Path | Finding | NoFormsReceived]]:
     """Merge and write a chunk of households; runs in a worker process."""
     done = []
     for inputs in one_by_one(chunk):
         plan = merge_inputs(register, schema, meeting, inputs)
+        if not inputs.received:  # nothing to merge: no version that would claim anything
+            done.append((plan, no_forms_received(register, meeting, inputs)))
+            continue
         try:
             done.append((plan, write_version(plan, out_dir, templates_dir)))
         except OSError as e:  # a full disk or lost rights: this household's problem, the others go on

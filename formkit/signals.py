@@ -8,7 +8,7 @@ for that date, whenever it is asked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from . import dates
@@ -106,12 +106,16 @@ class _Case:
 
 
 def escalation(case: _Case) -> list[Signal]:
-    """Direct safety not reached (everyone at 6 or more) the method's months after the first plan."""
+    """Direct safety not reached (everyone at 6 or more) when the method's months after the first plan are over.
+
+    The term's last day (first meeting + the months; 30 November + 3 months is 28 February)
+    still belongs to the term: the signal comes from the day after, as an overdue condition does.
+    """
     s = case.settings
     first = meeting_of(case.plans[0])
     limit = dates.add_months(first, s.max_term_months)
     scores = [score for _, _, score in scores_of(case.latest)]
-    if case.as_of < limit or (scores and min(scores) >= s.direct_safety_score):
+    if case.as_of <= limit or (scores and min(scores) >= s.direct_safety_score):
         return []
     lowest = f"laagste cijfer {min(scores)}" if scores else "geen cijfers"
     return [Signal("escalate", RED,
@@ -123,7 +127,7 @@ def escalation(case: _Case) -> list[Signal]:
 
 
 def overdue_conditions(case: _Case) -> list[Signal]:
-    """Conditions whose deadline has passed."""
+    """Conditions whose deadline has passed: from the day after the deadline."""
     found = []
     for condition in case.latest["conditions"]:
         deadline = _date(condition["deadline"] or "")
@@ -204,17 +208,29 @@ def check_overdue(case: _Case) -> list[Signal]:
                    f"van {dates.format_dutch(meeting_of(case.latest))}.", CHECK_RULE)]
 
 
+def no_forms_signals(meetings: list[dt.date], plans: list[dict], as_of: dt.date) -> list[Signal]:
+    """Meetings after the latest plan (up to the date asked about) for which no form came in, so no plan was made."""
+    latest = meeting_of(plans[-1]) if plans else None
+    return [Signal("no_forms", ORANGE,
+                   f"Geen formulieren ontvangen voor het overleg van {dates.format_dutch(day)}: voor dat overleg is "
+                   "geen plan gemaakt.", FORMS_RULE)
+            for day in sorted(set(meetings)) if day <= as_of and (latest is None or day > latest)]
+
+
 PLAN_SIGNALS: tuple[Callable[[_Case], list[Signal]], ...] = (
     escalation, overdue_conditions, fallen_scores, missing_forms, check_overdue, stable_safety,
 )
 
 
 def signals_for(dossier: str, plans: list[dict], register: Register, as_of: dt.date,
-                settings: MethodSettings = DEFAULT_SETTINGS) -> list[Signal]:
-    """Return a household's signals as of a date, most urgent first."""
+                settings: MethodSettings = DEFAULT_SETTINGS, no_forms: Iterable[dt.date] = ()) -> list[Signal]:
+    """Return a household's signals as of a date, most urgent first.
+
+    `no_forms` are the meetings for which the household returned no form (see History.no_forms).
+    """
     known = [p for p in sorted(plans, key=meeting_of) if meeting_of(p) <= as_of]
     case = _Case(dossier, known, as_of, register, settings)
-    found = no_regisseur(case)
+    found = no_regisseur(case) + no_forms_signals(list(no_forms), known, as_of)
     if known:
         for signal in PLAN_SIGNALS:
             found += signal(case)

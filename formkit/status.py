@@ -14,6 +14,7 @@ from . import dates
 from .history import History
 from .register import Register
 from .settings import DEFAULT_SETTINGS, MethodSettings
+from .merge import NO_FORMS
 from .signals import LEVEL_ORDER, Signal, meeting_of, next_check, scores_of, signals_for
 
 @dataclass
@@ -30,6 +31,8 @@ class HouseholdStatus:
     signals: list[Signal]
     #: Per meeting, oldest first: (date, {who: score}).
     history: list[tuple[dt.date, dict[str, int]]] = field(default_factory=list)
+    #: Meetings after the last plan (up to the date asked about) with no form received, so without a plan.
+    no_forms: list[dt.date] = field(default_factory=list)
 
     @property
     def level(self) -> str | None:
@@ -46,6 +49,7 @@ class HouseholdStatus:
                                  if self.next_deadline else None),
             "signalen": [s.to_dict() for s in self.signals],
             "verloop": [{"overleg": d.isoformat(), "cijfers": scores} for d, scores in self.history],
+            "geen_formulieren_ontvangen": [d.isoformat() for d in self.no_forms],
         }
 
 
@@ -69,6 +73,8 @@ def household_statuses(register: Register, history: History, as_of: dt.date,
     for h in register.households:
         plans = [p for p in history.plans(h.dossier) if meeting_of(p) <= as_of]
         latest = plans[-1] if plans else None
+        no_forms = [d for d in history.no_forms(h.dossier)
+                    if d <= as_of and (latest is None or d > meeting_of(latest))]
         regisseur = register.regisseur_of(h.dossier)
         result.append(HouseholdStatus(
             dossier=h.dossier, household=h.name, phase=h.phase,
@@ -76,8 +82,9 @@ def household_statuses(register: Register, history: History, as_of: dt.date,
             last_meeting=meeting_of(latest) if latest else None,
             scores=[(who, score) for _, who, score in scores_of(latest)] if latest else [],
             next_deadline=_next_deadline(latest, as_of) if latest else None,
-            signals=signals_for(h.dossier, plans, register, as_of, settings),
+            signals=signals_for(h.dossier, plans, register, as_of, settings, no_forms),
             history=[(meeting_of(p), {who: score for _, who, score in scores_of(p)}) for p in plans],
+            no_forms=no_forms,
         ))
     return result
 
@@ -88,6 +95,8 @@ def format_table(statuses: list[HouseholdStatus], as_of: dt.date) -> list[str]:
     for s in statuses:
         scores = ", ".join(f"{who} {score}" for who, score in s.scores) or "geen cijfers"
         last = dates.format_short(s.last_meeting) if s.last_meeting else "nog geen plan"
+        if s.no_forms:
+            last += f" ({NO_FORMS} voor {', '.join(dates.format_short(d) for d in s.no_forms)})"
         deadline = (f"{dates.format_short(s.next_deadline[0])} ({s.next_deadline[1]})" if s.next_deadline else "–")
         lines.append(f"{s.dossier} {s.household} · fase {s.phase or '?'} · laatste overleg {last} · "
                      f"volgende termijn {deadline}")

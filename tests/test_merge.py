@@ -297,4 +297,6 @@ def test_merge_command_writes_docx_xlsx_json_per_household(tmp_path, returned):
     data = json.loads((folder / PLAN_JSON).read_text(encoding="utf-8"))
     assert data["schemaversie"] and data["kenmerk"] and data["dossier"] == "2026-101"
     assert "Geen formulier ontvangen van Rob Claassen (Politie)." in data["open_points"]
-    assert (tmp_path / "plannen" / "2026-102" / "2026-12-01" / "v1").is_dir()  # a plan even without forms
+    # a household without any returned form gets no plan version, and the output says so
+    assert not (tmp_path / "plannen" / "2026-102").exists()
+    assert "2026-102 Gezin Öztürk: geen formulieren ontvangen – geen plan gemaakt" in result.output

@@ -49,15 +49,29 @@ def codes(plans, as_of, register=None):
     return [s.code for s in signals_for("2026-101", plans, register or make_register(), as_of)]
 
 
-def test_escalation_three_calendar_months_after_the_first_plan_month_end():
+def test_escalation_from_the_day_after_the_three_months_month_end():
     plans = [plan_on(D(2026, 11, 30), {"P1": 5, "P2": 7})]
-    assert "escalate" not in codes(plans, D(2027, 2, 27))
-    assert "escalate" in codes(plans, D(2027, 2, 28))  # 30 November + 3 months = 28 February
-    signal = next(s for s in signals_for("2026-101", plans, make_register(), D(2027, 2, 28)) if s.code == "escalate")
+    # 30 November + 3 months = 28 February: the term's last day still belongs to the term
+    assert "escalate" not in codes(plans, D(2027, 2, 28))
+    assert "escalate" in codes(plans, D(2027, 3, 1))
+    signal = next(s for s in signals_for("2026-101", plans, make_register(), D(2027, 3, 1)) if s.code == "escalate")
     assert signal.level == "rood" and "MDA++" in signal.message and "Raad voor de Kinderbescherming" in signal.rule
     # reached by the latest plan: no escalation
     plans.append(plan_on(D(2027, 1, 31), {"P1": 6, "P2": 7}))
     assert "escalate" not in codes(plans, D(2027, 3, 1))
+
+
+def test_escalation_and_an_overdue_condition_fall_due_on_the_same_day_after_the_term():
+    last_day = D(2027, 2, 28)  # 30 November 2026 + 3 months
+    plans = [plan_on(D(2026, 11, 30), {"P1": 5, "P2": 7}, conditions=[("Er is een oppas.", last_day)])]
+    assert {"escalate", "condition_overdue"}.isdisjoint(codes(plans, last_day))
+    assert {"escalate", "condition_overdue"} <= set(codes(plans, last_day + dt.timedelta(days=1)))
+
+
+def test_escalation_on_a_leap_year_month_end():
+    plans = [plan_on(D(2027, 11, 30), {"P1": 4})]  # + 3 months = 29 February 2028
+    assert "escalate" not in codes(plans, D(2028, 2, 29))
+    assert "escalate" in codes(plans, D(2028, 3, 1))
 
 
 def test_a_condition_past_its_deadline():
@@ -134,9 +148,9 @@ def test_dashboard_with_a_chart_opens_in_libreoffice(tmp_path, libreoffice_conve
     history = History(tmp_path / "h.sqlite")
     for plan in (plan_on(MEETING, {"P1": 4, "P2": 6}), plan_on(D(2027, 1, 12), {"P1": 5, "P2": 5})):
         history.record_json(plan)
-    statuses = household_statuses(make_register(), history, D(2027, 3, 1))
+    statuses = household_statuses(make_register(), history, D(2027, 3, 2))  # the day after the term
     path = tmp_path / "dashboard.xlsx"
-    write_dashboard(statuses, path, D(2027, 3, 1))
+    write_dashboard(statuses, path, D(2027, 3, 2))
     wb = load_workbook(path)
     row = [c.value for c in wb["Overzicht"][2]]
     assert row[:3] == ["2026-101", "Gezin Pietersen", 1] and row[6] == 5
