@@ -17,14 +17,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dates
+from . import dates, dutch
+from .archive import ArchivePlan, ArchiveResult, missing_copies, place_copies
 from .atomic import describe_os_error, unwritable, write_atomic
 from .documents import regisseur_text, text, top3_context, top3_path
 from .findings import Finding, finding
 from .forms import select_dossiers
 from .paths import fixed_part, id_part
 from .history import History, read_plan_json
-from .pdf import DEFAULT_TIMEOUT, Part, Section, assemble, convert_to_pdf, scratch_dir
+from .pdf import DEFAULT_TIMEOUT, Part, Section, assemble, convert_to_pdf, scratch_dir, without_page_numbers
 from .plan_files import PLAN_JSON, version_numbers
 from .register import Professional, Register
 from .reports import MANIFEST
@@ -35,6 +36,7 @@ from .templates import AGENDA, OVERVIEW, TOP3, template_path
 
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1O0o")
 PASSWORD_LENGTH = 24  # about 140 bits
+NO_FORMS = "geen formulieren ontvangen"  # what merge says of a household it made no plan for
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class PackResult:
     conversion_seconds: float = 0.0
     conversion_runs: int = 1
     documents: int = 0
+    archive_copies: list[Path] = field(default_factory=list)  # PDF/A copies of plans this run wrote beside them
 
 
 @dataclass
@@ -70,6 +73,7 @@ class HouseholdDocs:
     plan: dict | None
     top3: Path
     overview: Path
+    no_forms: bool = False  # merge made no plan: no form was received for this meeting
 
 
 def latest_plan(plans_dir: Path | None, dossier: str, meeting: dt.date,
@@ -133,29 +137,34 @@ def _report_entry_ok(entry) -> bool:
 
 def overview_context(register: Register, dossier: str, meeting: dt.date, plan: dict | None,
                      report: dict | None, history: list[dict] = (),
-                     settings: MethodSettings = DEFAULT_SETTINGS) -> dict:
-    """Return what a household's overview shows: scores and their history, signals, open points, findings."""
+                     settings: MethodSettings = DEFAULT_SETTINGS, no_forms: bool = False) -> dict:
+    """Return what a household's overview shows: scores and their history, signals, open points, findings.
+
+    Every number and date is Dutch (:mod:`formkit.dutch`): "3 – 3,5 – 5", never "3, 3.5, 5".
+    """
     plans = [p for p in history if meeting_of(p) <= meeting]
     household = register.household(dossier)
     summary = (plan or {}).get("summary") or {}
     if plan and summary.get("lowest") is not None:
-        median = summary["median"]
-        shown = f"{summary['lowest']}, {int(median) if float(median).is_integer() else median}, {summary['highest']}"
-        shown += "" if summary["consensus"] else f" – geen consensus: {summary['reason']}"
+        shown = dutch.numbers((summary["lowest"], summary["median"], summary["highest"]))
+        shown += "" if summary["consensus"] else f"; geen consensus: {summary['reason']}"
     else:
         shown = "nog geen cijfers"
     return {
         "huishouden": text(household.name if household else dossier),
         "dossier": text(dossier),
-        "overleg": text(meeting),
-        "plan": f"versie {plan['version']}, kenmerk {plan['kenmerk']}" if plan else "nog niet samengevoegd",
+        "overleg": text(dutch.long_date(meeting)),
+        "plan": (f"versie {plan['version']}, kenmerk {plan['kenmerk']}" if plan
+                 else NO_FORMS if no_forms else "nog niet samengevoegd"),
         "formulieren": (f"{report['ontvangen']} van de {report['verwacht']} ontvangen" if report
                         else "nog niet gecontroleerd"),
         "samenvatting": shown,
-        "cijfers": [{"door": text(s["source"]["name"]), "cijfer": text(s["shown"]), "toelichting": text(s["explanation"])}
+        "cijfers": [{"door": text(s["source"]["name"]), "cijfer": text(dutch.number(s["shown"])),
+                     "toelichting": text(s["explanation"])}
                     for s in (plan or {}).get("scores", [])],
-        "verloop": [{"overleg": text(meeting_of(p)),
-                     "cijfers": text(", ".join(f"{who} {score}" for _, who, score in scores_of(p)) or "geen cijfers")}
+        "verloop": [{"overleg": text(dutch.short_date(meeting_of(p))),
+                     "cijfers": text("; ".join(f"{who} {dutch.number(score)}" for _, who, score in scores_of(p))
+                                     or "geen cijfers")}
                     for p in plans],
         "signalen": [{"niveau": s.level, "melding": text(s.message)}
                      for s in signals_for(dossier, plans, register, meeting, settings)],
@@ -163,6 +172,17 @@ def overview_context(register: Register, dossier: str, meeting: dt.date, plan: d
         "bevindingen": [{k: text(b[k]) for k in ("ernst", "professional", "veld", "melding")}
                         for b in (report or {}).get("bevindingen", [])],
     }
+
+
+def _no_forms_received(dossier: str, meeting: dt.date, report: dict | None, history: History | None) -> bool:
+    """True when merge made no plan for this household because no form was received (history or check report)."""
+    if report is not None and report.get("ontvangen") == 0:
+        return True
+    recorded = getattr(history, "no_forms", None)  # the history remembers meetings without forms
+    try:
+        return recorded is not None and meeting in recorded(dossier)
+    except Exception:  # noqa: BLE001 - a damaged history costs only this words, not the pack
+        return False
 
 
 def agenda_context(register: Register, meeting: dt.date, dossiers: list[str], households: dict[str, HouseholdDocs],
@@ -175,6 +195,8 @@ def agenda_context(register: Register, meeting: dt.date, dossiers: list[str], ho
         parts = ["TOP-3 formulier", "overzicht"]
         if households[d].plan is not None:
             parts.insert(0, f"plan versie {households[d].plan['version']}")
+        elif households[d].no_forms:
+            parts.insert(0, f"geen plan ({NO_FORMS})")
         rows.append({
             "tijd": times.get(d) or "", "dossier": d, "huishouden": h.name if h else d,
             "fase": str(h.phase) if h and h.phase else "", "regisseur": regisseur_text(register.regisseur_of(d)),
@@ -183,7 +205,7 @@ def agenda_context(register: Register, meeting: dt.date, dossiers: list[str], ho
             "onderdelen": ", ".join(parts),
         })
     who = f"voor {recipient.name} ({recipient.organisation})" if recipient else "voor het secretariaat"
-    return {"overleg": text(meeting), "voor": text(who), "agenda": [{k: text(v) for k, v in r.items()} for r in rows]}
+    return {"overleg": text(dutch.long_date(meeting)), "voor": text(who), "agenda": [{k: text(v) for k, v in r.items()} for r in rows]}
 
 
 def recipients(register: Register, dossiers: list[str]) -> list[tuple[Professional, list[str]]]:
@@ -221,11 +243,12 @@ def build_packs(
             if top3 is None or not top3.is_file():
                 top3 = top3_path(work / "top3", d, meeting)
                 render_docx(template_path(TOP3, templates_dir), top3_context(register, d, meeting, settings), top3)
+            no_forms = plan is None and _no_forms_received(d, meeting, reports.get(d), history)
             overview = work / "overzicht" / f"overzicht_{id_part(d)}.docx"
             render_docx(template_path(OVERVIEW, templates_dir),
                         overview_context(register, d, meeting, plan, reports.get(d),
-                                         history.plans(d) if history else (), settings), overview)
-            households[d] = HouseholdDocs(d, plan_docx, plan, top3, overview)
+                                         history.plans(d) if history else (), settings, no_forms), overview)
+            households[d] = HouseholdDocs(d, plan_docx, plan, top3, overview, no_forms)
         if history is not None:
             result.findings += [f for f in history.findings if f not in result.findings]
         audiences: list[tuple[Professional | None, list[str]]] = [(None, dossiers)]
@@ -237,13 +260,24 @@ def build_packs(
             agendas.append(work / "agenda" / f"agenda_{name}.docx")
             render_docx(template_path(AGENDA, templates_dir),
                         agenda_context(register, meeting, theirs, households, recipient), agendas[-1])
-        documents = list(agendas) + [p for h in households.values()
-                                              for p in (h.plan_docx, h.top3, h.overview) if p is not None]
-        conversion = convert_to_pdf(documents, work / "pdf", timeout=timeout)
+        sources = list(agendas) + [p for h in households.values()
+                                   for p in (h.plan_docx, h.top3, h.overview) if p is not None]
+        # the pack numbers its pages: its parts are copies without their own page numbers
+        copies = {source: without_page_numbers(source, work / "pakketdeel" / f"{i:04d}_{source.name}")
+                  for i, source in enumerate(sources)}
+        # plans without an archive copy get one (PDF/A-2b) in the same run
+        archive = missing_copies(ArchivePlan(d, h.plan["version"], h.plan_docx)
+                                 for d, h in households.items() if h.plan_docx is not None)
+        documents = list(copies.values()) + [a.docx for a in archive]
+        conversion = convert_to_pdf(documents, work / "pdf", timeout=timeout, archive=True)
         result.conversion_seconds, result.documents = conversion.seconds, len(documents)
         result.conversion_runs = getattr(conversion, "runs", 1)
+        archived = ArchiveResult()
+        place_copies(archive, conversion, archived)
+        result.archive_copies, result.findings = list(archived.copies.values()), result.findings + archived.findings
 
         def part(title: str, source: Path, dossier: str | None) -> Part:
+            source = copies[source]
             if source in conversion.pdfs:
                 return Part(title, conversion.pdfs[source])
             reason = conversion.failures[source]
@@ -271,7 +305,7 @@ def build_packs(
             try:
                 pages = assemble(part("Agenda", agenda, None), [sections[d] for d in theirs],
                                  target, title=title + (f" - pakket voor {code}" if recipient is not None else ""),
-                                 subject="Vergaderpakket (formkit)", footer=f"Casusoverleg {meeting:%d-%m-%Y}",
+                                 subject="Vergaderpakket (formkit)", footer=f"Casusoverleg {dutch.long_date(meeting)}",
                                  password=password)
             except OSError as e:  # a full disk costs this pack, not the others
                 result.not_included.append(f"Pakket {target}: kon niet worden geschreven ({describe_os_error(e)})")

@@ -105,7 +105,8 @@ def test_per_recipient_packs_hold_only_their_households(tmp_path, meeting_files)
         assert not any(name in text for name in absent), code
         assert len([m for m in outline(PdfReader(by_code[code].path)) if m[0] == 0]) == 2  # agenda + 1 household
     # every document was converted once, for all packs together
-    assert result.documents == 4 + 1 + 2 * 2 - 0  # 4 agendas, 1 plan, 2 TOP-3 forms and 2 overviews
+    # 4 agendas, 1 plan, 2 TOP-3 forms and 2 overviews, and the plan once more for its archive copy
+    assert result.documents == 4 + 1 + 2 * 2 + 1 and result.conversion_runs == 1
 
 
 def test_encrypted_packs_open_only_with_their_password(tmp_path, meeting_files):

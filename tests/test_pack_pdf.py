@@ -1,0 +1,222 @@
+"""Issue 13: a meeting pack fit to file and read (one page numbering, tagged, Dutch, bookmarks shown),
+and the plans' archive copies as PDF/A-2b, made in one LibreOffice run."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from conftest import COMPLETE, MEETING, make_register
+from formkit import pdf
+from formkit.archive import ArchivePlan, archive_path, write_archive_copies
+from formkit.batch import check_batch
+from formkit.cli import main
+from formkit.merge import merge_batch
+from formkit.messages import MESSAGES
+from formkit.pack import build_packs, overview_context
+from formkit.plan_files import write_version
+from formkit.register_write import write_register
+from formkit.schema import build_schema
+
+SCHEMA = build_schema()
+
+
+@pytest.fixture
+def plans(tmp_path, returned, libreoffice_convert):
+    """Both households' merged plans (version 1) under tmp_path/plannen; returns that folder."""
+    returned(COMPLETE)
+    reg = make_register()
+    for plan in merge_batch(check_batch([tmp_path / "retour"], reg, SCHEMA), reg, SCHEMA):
+        write_version(plan, tmp_path / "plannen")
+    return tmp_path / "plannen"
+
+
+def plan_docxs(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*/*/v*/*.docx"))
+
+
+def structure(reader: PdfReader) -> tuple[set[int], int]:
+    """Return the page indexes the structure tree's elements point at, and how many elements it has."""
+    pages = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    seen, pointed = set(), set()
+    todo = [reader.trailer["/Root"]["/StructTreeRoot"].raw_get("/K")]
+    while todo:
+        item = todo.pop()
+        ref = item.idnum if isinstance(item, IndirectObject) else id(item)
+        element = item.get_object()
+        if ref in seen or not isinstance(element, (DictionaryObject, ArrayObject)):
+            continue
+        seen.add(ref)
+        if isinstance(element, ArrayObject):
+            todo += list(element)
+            continue
+        if "/Pg" in element:
+            pointed.add(pages[element.raw_get("/Pg").idnum])
+        kids = element.raw_get("/K") if "/K" in element else None
+        todo += list(kids.get_object()) if isinstance(kids, (ArrayObject,)) or (
+            isinstance(kids, IndirectObject) and isinstance(kids.get_object(), ArrayObject)) else [kids] if kids is not None else []
+    return pointed, len(seen)
+
+
+def parent_tree_keys(reader: PdfReader) -> set[int]:
+    nums = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    return {int(nums[i]) for i in range(0, len(nums), 2)}
+
+
+def test_the_pack_is_tagged_dutch_and_opens_with_its_bookmarks(tmp_path, plans):
+    result = build_packs(make_register(), MEETING, tmp_path / "pakket", plans_dir=plans)
+    [pack] = result.packs
+    reader = PdfReader(pack.path)
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "nl-NL" and catalog["/PageMode"] == "/UseOutlines"
+    assert catalog["/MarkInfo"]["/Marked"] is True or catalog["/MarkInfo"]["/Marked"] == True  # noqa: E712
+    pointed, elements = structure(reader)
+    assert elements > 50
+    # every part's pages are in the one tree: agenda, plans, TOP-3 forms, overviews
+    assert pointed == set(range(len(reader.pages)))
+    keys = parent_tree_keys(reader)
+    assert all(page["/StructParents"] in keys for page in reader.pages)
+    assert len({page["/StructParents"] for page in reader.pages}) == len(reader.pages)
+    assert catalog["/StructTreeRoot"]["/ParentTreeNextKey"] > max(keys)
+
+
+def test_each_pack_page_has_one_page_number_the_packs_own(tmp_path, plans):
+    result = build_packs(make_register(), MEETING, tmp_path / "pakket", plans_dir=plans)
+    [pack] = result.packs
+    texts = [" ".join(p.extract_text().split()) for p in PdfReader(pack.path).pages]
+    for number, text in enumerate(texts, start=1):
+        assert re.findall(r"pagina \d+ van \d+", text) == [f"pagina {number} van {len(texts)}"], number
+        assert f"Casusoverleg 1 december 2026 – pagina {number} van {len(texts)}" in text
+    # the plan's own footer is still there, without its own page number
+    assert any("Veiligheidsplan dossier 2026-101" in t and "kenmerk" in t for t in texts)
+
+
+def test_the_pack_number_is_an_artifact_not_content(tmp_path, plans):
+    result = build_packs(make_register(), MEETING, tmp_path / "pakket", plans_dir=plans)
+    page = PdfReader(result.packs[0].path).pages[0]
+    data = page.get_contents().get_data()
+    stamp = b" ".join(data[data.rindex(b"/Artifact"):].split())
+    assert stamp.startswith(b"/Artifact << /Type /Pagination /Subtype /Footer >> BDC BT")
+    assert b"pagina 1 van" in stamp and stamp.index(b"pagina 1 van") < stamp.index(b"EMC")
+
+
+def test_a_missing_part_page_is_a_paragraph_in_the_structure(tmp_path, monkeypatch):
+    import formkit.pack
+
+    real = formkit.pack.convert_to_pdf
+
+    def losing_overviews(documents, work, timeout, archive):
+        result = real(documents, work, timeout, archive=archive)
+        for source in [s for s in result.pdfs if "overzicht_" in s.name]:
+            result.failures[source] = "LibreOffice kon het document niet omzetten"
+            del result.pdfs[source]
+        return result
+
+    monkeypatch.setattr(formkit.pack, "convert_to_pdf", losing_overviews)
+    [pack] = build_packs(make_register(), MEETING, tmp_path / "pakket").packs
+    reader = PdfReader(pack.path)
+    notices = [i for i, p in enumerate(reader.pages) if "niet opgenomen" in p.extract_text()]
+    assert len(notices) == 2
+    pointed, _ = structure(reader)
+    assert set(notices) <= pointed and all(reader.pages[i]["/StructParents"] in parent_tree_keys(reader) for i in notices)
+
+
+def test_the_overview_writes_dutch_numbers():
+    plan = {"version": 1, "kenmerk": "AB", "summary": {"lowest": 3, "median": 3.5, "highest": 5, "consensus": True},
+            "scores": [{"source": {"name": "Kim Verhoef"}, "shown": 3.5, "explanation": "x"}], "open_points": []}
+    context = overview_context(make_register(), "2026-101", MEETING, plan, None)
+    assert context["samenvatting"] == "3 – 3,5 – 5"
+    assert context["cijfers"][0]["cijfer"] == "3,5"
+    assert context["overleg"] == "1 december 2026"
+
+
+def test_a_household_without_forms_is_named_so_in_the_overview():
+    context = overview_context(make_register(), "2026-102", MEETING, None, {"ontvangen": 0, "verwacht": 2},
+                               no_forms=True)
+    assert context["plan"] == "geen formulieren ontvangen"
+
+
+def test_the_pack_writes_an_archive_copy_beside_each_plan_and_reuses_it(tmp_path, plans):
+    result = build_packs(make_register(), MEETING, tmp_path / "pakket", plans_dir=plans)
+    copies = [archive_path(d) for d in plan_docxs(plans)]
+    assert sorted(result.archive_copies) == sorted(copies) and all(c.is_file() for c in copies)
+    assert_pdfa_2b(copies[0])
+    before = [c.stat().st_mtime_ns for c in copies]
+    again = build_packs(make_register(), MEETING, tmp_path / "pakket2", plans_dir=plans)
+    assert again.archive_copies == [] and [c.stat().st_mtime_ns for c in copies] == before
+    assert again.documents == result.documents - len(copies)
+
+
+def assert_pdfa_2b(path: Path) -> None:
+    reader = PdfReader(path)
+    assert not reader.is_encrypted
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"<pdfaid:part>2</pdfaid:part>|pdfaid:part=\"2\"", xmp)
+    assert re.search(r"<pdfaid:conformance>B</pdfaid:conformance>|pdfaid:conformance=\"B\"", xmp)
+    assert reader.trailer["/Root"]["/Lang"] == "nl-NL" and "/StructTreeRoot" in reader.trailer["/Root"]
+    assert "/OutputIntents" in reader.trailer["/Root"]
+
+
+def test_archive_copies_of_all_plans_in_one_libreoffice_run(tmp_path, plans):
+    docs = plan_docxs(plans)
+    assert len(docs) == 2
+    result = write_archive_copies([ArchivePlan(d.parts[-4], 1, d) for d in docs])
+    assert result.findings == [] and result.runs == 1
+    for doc in docs:
+        assert result.copies[doc] == doc.with_suffix(".pdf")
+        assert_pdfa_2b(doc.with_suffix(".pdf"))
+        text = " ".join(" ".join(p.extract_text() for p in PdfReader(doc.with_suffix(".pdf")).pages).split())
+        assert "Veiligheidsplan" in text and "pagina 1 van" in text  # the plan numbers its own pages here
+
+
+@pytest.mark.skipif(os.name == "nt", reason="chmod does not make a folder read-only on Windows")
+def test_a_read_only_plan_folder_is_a_finding_not_a_traceback(tmp_path, plans):
+    docs = plan_docxs(plans)
+    folder = docs[0].parent
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):  # root: the kernel does not refuse; make the copy's place a folder
+            folder.chmod(0o755)
+            docs[0].with_suffix(".pdf").mkdir()
+        result = write_archive_copies([ArchivePlan(d.parts[-4], 1, d) for d in docs])
+    finally:
+        folder.chmod(0o755)
+    [problem] = result.findings
+    assert problem.code == "plan_archive_failed" and problem.dossier == docs[0].parts[-4]
+    assert problem.message.startswith("de archiefkopie (PDF/A) van versie 1 van het plan van dossier")
+    assert list(result.copies) == [docs[1]]
+
+
+def test_merge_pdf_writes_the_archive_copies(tmp_path, returned, libreoffice_convert):
+    returned(COMPLETE)
+    register = tmp_path / "register.xlsx"
+    write_register(make_register(), register)
+    out = tmp_path / "plannen"
+    result = CliRunner().invoke(main, ["merge", str(tmp_path / "retour"), "--register", str(register),
+                                       "--meeting", MEETING.isoformat(), "--out", str(out), "--pdf"])
+    assert "Traceback" not in result.output
+    docs = plan_docxs(out)
+    assert docs and all(archive_path(d).is_file() for d in docs), result.output
+    assert "Archiefkopieën (PDF/A)" in result.output
+    assert_pdfa_2b(archive_path(docs[0]))
+
+
+def test_the_pack_copy_of_a_part_loses_only_its_page_numbers(tmp_path, plans):
+    doc = plan_docxs(plans)[0]
+    copy = pdf.without_page_numbers(doc, tmp_path / "kopie.docx")
+    footer = lambda path: zipfile.ZipFile(path).read("word/footer1.xml").decode("utf-8")  # noqa: E731
+    assert "NUMPAGES" in footer(doc) and "NUMPAGES" not in footer(copy) and " PAGE " not in footer(copy)
+    assert "kenmerk" in footer(copy) and "pagina" not in footer(copy)
+
+
+def test_the_pdf_export_is_tagged_and_the_archive_export_pdfa():
+    assert '"UseTaggedPDF"' in pdf.export_filter() and "SelectPdfVersion" not in pdf.export_filter()
+    assert '"SelectPdfVersion":{"type":"long","value":"2"}' in pdf.export_filter(archive=True)
+    assert MESSAGES["plan_archive_failed"][0] == "fout"
