@@ -1,8 +1,17 @@
-"""Checking and exporting templates that an organisation restyles itself."""
+"""Checking and exporting templates that an organisation restyles itself.
+
+Every command that renders calls :func:`preflight` once, before it writes anything, and
+refuses to run when the check refuses a template it needs. formkit's own templates get
+the cheap structural check (tracked changes, split tags, syntax, required tags); an
+organisation's folder gets the full check that test-renders with the bundled samples.
+Results are cached within the process per file (path, size, modification time), so a
+demo or a test run checks each template once.
+"""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from .demo import SAMPLE_MEETING, demo_key
@@ -15,10 +24,9 @@ from .register import load
 from .schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, Schema, build_schema
 from .scoresheet import merged_inputs, resolve_names
 from .rendering import check_docx_template
-from .templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TOP3, default_templates_dir, samples_dir
+from .templates import (AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TEMPLATE_FILES, TOP3, default_templates_dir,
+                        samples_dir)
 from .xlsx import WorkbookUnreadable, open_workbook
-
-TEMPLATE_FILES = (SCORE_SHEET, TOP3, PLAN, REPORT, AGENDA, OVERVIEW)
 
 
 def export_templates(target: Path, force: bool = False) -> list[Path]:
@@ -53,20 +61,27 @@ def check_xlsx_template(path: Path, relative: Path, schema: Schema) -> list[Find
     return found
 
 
-def sample_contexts(schema: Schema) -> dict[Path, dict]:
-    """Return template variables filled from the bundled samples, to test-render templates with."""
+def sample_contexts(schema: Schema, only: Iterable[Path] | None = None) -> dict[Path, dict]:
+    """Return template variables filled from the bundled samples, to test-render templates with.
+
+    With `only` naming just the TOP-3 form (or the score sheet), the costly part (reading
+    and merging the sample forms) is skipped and only the TOP-3 context is returned.
+    """
     from .pack import HouseholdDocs, agenda_context, overview_context
     from .reports import report_context, summarise
 
     samples = samples_dir()
     register = load(samples / "register.xlsx").register
     dossier = register.dossiers_on(SAMPLE_MEETING)[0]
+    top3 = top3_context(register, dossier, SAMPLE_MEETING, schema.settings)
+    if only is not None and set(only) <= {TOP3, SCORE_SHEET}:
+        return {TOP3: top3}
     batch = check_batch([samples / "retour"], register, schema, meeting=SAMPLE_MEETING, key=demo_key())
     plan = merge_batch(batch, register, schema)[0]
     entry = summarise(batch, register)["dossiers"][0]
     plan_data = plan.to_dict()
     households = {dossier: HouseholdDocs(dossier, None, plan_data, Path("top3.docx"), Path("overzicht.docx"))}
-    return {TOP3: top3_context(register, dossier, SAMPLE_MEETING, schema.settings), PLAN: plan_context(plan),
+    return {TOP3: top3, PLAN: plan_context(plan),
             REPORT: report_context(entry, register, SAMPLE_MEETING, SAMPLE_MEETING),
             AGENDA: agenda_context(register, SAMPLE_MEETING, [dossier], households, None),
             OVERVIEW: overview_context(register, dossier, SAMPLE_MEETING, plan_data, entry)}
@@ -86,4 +101,41 @@ def check_templates(directory: Path, schema: Schema | None = None) -> list[Findi
             found += check_xlsx_template(path, relative, schema)
         else:
             found += check_docx_template(path, relative, contexts[relative])
+    return found
+
+
+#: Findings per template file already checked in this process: (path, size, mtime, full check) -> findings.
+_CHECKED: dict[tuple[str, int, int, bool, str], list[Finding]] = {}
+
+
+def preflight(templates_dir: Path | None, needed: Iterable[Path], settings=None) -> list[Finding]:
+    """Return the findings for the templates a command is about to render (`needed`, relative paths).
+
+    `templates_dir` None means formkit's own templates: checked for structure only, which
+    is cheap. An organisation's folder gets the full check of :func:`check_templates`.
+    """
+    full = templates_dir is not None
+    needed = list(dict.fromkeys(needed))
+    directory = Path(templates_dir) if full else default_templates_dir()
+    schema: list[Schema] = []
+    contexts: dict[Path, dict] = {}
+    found: list[Finding] = []
+    for relative in needed:
+        path = directory / relative
+        try:
+            stat = path.stat()
+        except OSError:
+            found.append(finding("template_missing", file=relative.as_posix()))
+            continue
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, full, repr(settings))
+        if key not in _CHECKED:
+            if not schema:
+                schema.append(build_schema(settings) if settings is not None else build_schema())
+            if relative == SCORE_SHEET:
+                _CHECKED[key] = check_xlsx_template(path, relative, schema[0])
+            else:
+                if full and not contexts:
+                    contexts.update(sample_contexts(schema[0], needed))
+                _CHECKED[key] = check_docx_template(path, relative, contexts.get(relative) if full else None)
+        found += _CHECKED[key]
     return found

@@ -12,6 +12,8 @@ PLAN = Path("docx") / "veiligheidsplan.docx"
 REPORT = Path("docx") / "controlerapport.docx"
 AGENDA = Path("docx") / "agenda.docx"
 OVERVIEW = Path("docx") / "overzicht.docx"
+#: Every template formkit renders, in the order a check reports them.
+TEMPLATE_FILES = (SCORE_SHEET, TOP3, PLAN, REPORT, AGENDA, OVERVIEW)
 
 #: Variables a template must use, with what the reader would miss without them.
 REQUIRED = {
