@@ -100,35 +100,101 @@ def show_value(value: str) -> str:
         return text(value)
 
 
-def wordings(said: list[Said]) -> str:
-    """Return every wording with its authors: once when all used the same words, else each on a line."""
+def mark(index: int) -> str:
+    """Return the short mark of the participant at `index` (0-based): A, B, ..., Z, AA, AB, ..."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def participant_marks(participants) -> dict[str, str]:
+    """Return each participant's short mark by their code, in the order the plan lists them."""
+    return {p.code: mark(i) for i, p in enumerate(participants)}
+
+
+def _who(source, marks: dict[str, str] | None) -> str:
+    """Return a source as its mark when it has one, else as name (organisation)."""
+    return marks.get(source.professional, source.label) if marks else source.label
+
+
+def wordings(said: list[Said], marks: dict[str, str] | None = None) -> str:
+    """Return every wording with its authors (marks when given): once when all used the same words, else each on a line."""
     by_text: dict[str, list[str]] = {}
     for s in said:
-        by_text.setdefault(s.value, []).append(s.source.label)
+        by_text.setdefault(s.value, []).append(_who(s.source, marks))
     if len(by_text) == 1:
         return show_value(next(iter(by_text)))
-    return "\n".join(f"“{show_value(t)}” ({'; '.join(dict.fromkeys(who))})" for t, who in by_text.items())
+    joined = mark_list if marks else (lambda who: "; ".join(dict.fromkeys(who)))
+    return "\n".join(f"“{show_value(t)}” ({joined(who)})" for t, who in by_text.items())
 
 
-def authors(said: Iterable[Said]) -> str:
-    """Return who said something, each once, in order."""
+def mark_list(marks: Iterable[str]) -> str:
+    """Return marks each once in the participants' order, three or more in a row as a range: ``A–C, E``."""
+    ordered = _in_mark_order(marks)
+    groups: list[list[str]] = []
+    for m in ordered:
+        if groups and _is_mark(m) and _is_mark(groups[-1][-1]) and _mark_index(m) == _mark_index(groups[-1][-1]) + 1:
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return ", ".join(f"{g[0]}–{g[-1]}" if len(g) >= 3 else ", ".join(g) for g in groups)
+
+
+def _is_mark(value: str) -> bool:
+    return value.isascii() and value.isalpha() and value.isupper()
+
+
+def _mark_index(value: str) -> int:
+    """Return the 0-based index a mark stands for (the inverse of :func:`mark`)."""
+    index = 0
+    for letter in value:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def _in_mark_order(marks: Iterable[str]) -> list[str]:
+    """Return marks each once, in the participants' order (A, B, ..., Z, AA); names after marks."""
+    return sorted(dict.fromkeys(marks), key=lambda m: (not _is_mark(m), len(m), m))
+
+
+def authors(said: Iterable[Said], marks: dict[str, str] | None = None) -> str:
+    """Return who said something, each once, in order: marks ("A, C") when given, else names."""
+    if marks:
+        return mark_list(_who(s.source, marks) for s in said)
     return "; ".join(dict.fromkeys(s.source.label for s in said))
+
+
+def score_summary(summary) -> dict[str, str]:
+    """Return the lowest, median and highest score in Dutch ("–" when there is none), consensus and reason."""
+    def shown(value) -> str:
+        return dutch.number(value) if value is not None else dutch.NOTHING
+
+    lowest, median, highest = shown(summary.lowest), shown(summary.median), shown(summary.highest)
+    return {"laagste": lowest, "mediaan": median, "hoogste": highest,
+            "tekst": f"laagste {lowest} · mediaan {median} · hoogste {highest}",
+            "consensus": "ja" if summary.consensus else "geen consensus", "reden": text(summary.reason),
+            "oordeel": "ja" if summary.consensus else ": ".join(x for x in ("nee", text(summary.reason)) if x)}
 
 
 def plan_context(plan: Plan) -> dict:
     """Return what the veiligheidsplan shows, as template variables."""
     from .merge import SAME_WORDS, TOP_RULE, consensus_rule
 
-    summary = plan.summary
+    marks = participant_marks(plan.participants)
+    said = partial(wordings, marks=marks)
+    by = partial(authors, marks=marks)
     situations = [{
-        "slachtoffer": s.victim, "omschrijving": wordings(s.descriptions), "datum": wordings(s.dates),
+        "slachtoffer": s.victim, "omschrijving": said(s.descriptions), "datum": said(s.dates),
         "strafbaar": "ja" if s.suspected_offence else ("nee" if s.offence else ""), "punten": s.points,
-        "door": authors(s.descriptions),
+        "door": authors(s.descriptions), "tekens": by(s.descriptions),
     } for s in plan.situations]
     top = [{"nr": i, **situations[index]} for i, index in enumerate(plan.top, start=1)]
 
     def merged(items) -> list[dict]:
-        return _rows({"tekst": show_value(m.value), "door": authors(m.said)} for m in items)
+        return _rows({"tekst": show_value(m.value), "door": authors(m.said), "tekens": by(m.said)} for m in items)
 
     return {
         "huishouden": text(plan.household),
@@ -143,35 +209,36 @@ def plan_context(plan: Plan) -> dict:
         "regel_top": TOP_RULE,
         "regel_woorden": SAME_WORDS,
         "regel_consensus": consensus_rule(plan.consensus_spread, plan.direct_safety_score),
-        "deelnemers": _rows({"naam": p.name, "organisatie": p.organisation, "functie": p.function,
-                             "dossiernummer": p.file_number} for p in plan.participants),
+        "deelnemers": _rows({"teken": marks[p.code], "naam": p.name, "organisatie": p.organisation,
+                             "functie": p.function, "dossiernummer": p.file_number} for p in plan.participants),
         "top3": _rows(top),
         "situaties": _rows(situations),
-        "cijfers": _rows({"door": sc.source.label, "cijfer": sc.score if sc.score is not None else sc.shown,
+        "cijfers": _rows({"door": sc.source.label, "tekens": _who(sc.source, marks),
+                          "deelnemer": _name_and_mark(sc.source, marks),
+                          "cijfer": dutch.number(sc.score) if sc.score is not None else sc.shown,
                           "toelichting": sc.explanation, "hoger": sc.higher, "lager": sc.lower} for sc in plan.scores),
-        "samenvatting": {k: text(v) for k, v in {
-            "laagste": summary.lowest, "mediaan": dutch.number(summary.median), "hoogste": summary.highest,
-            "consensus": "ja" if summary.consensus else "geen consensus", "reden": summary.reason}.items()},
+        "samenvatting": score_summary(plan.summary),
         "gezinscijfers": _rows({"gezinslid": m.member, "cijfer": m.score, "toelichting": m.explanation,
-                                "via": m.source.label} for m in plan.member_scores),
-        "voorwaarden": _rows({"nr": i, "voorwaarde": wordings(c.texts),
-                              "termijn": show_value(c.deadline) if c.deadline else wordings(c.deadlines),
-                              "termijnen": wordings(c.deadlines) if c.conflicting_deadlines else "",
+                                "via": m.source.label, "tekens": _who(m.source, marks)} for m in plan.member_scores),
+        "voorwaarden": _rows({"nr": i, "voorwaarde": said(c.texts),
+                              "termijn": show_value(c.deadline) if c.deadline else said(c.deadlines),
+                              "termijnen": said(c.deadlines) if c.conflicting_deadlines else "",
                               "eigenaar": "; ".join(dict.fromkeys(o.value for o in c.owners)),
-                              "door": authors(c.texts)} for i, c in enumerate(plan.conditions, start=1)),
-        "afspraken": _rows({"wie": wordings(a.who), "wat": wordings(a.what),
-                            "wanneer": show_value(a.deadline) if a.deadline else wordings(a.deadlines),
-                            "door": authors(a.what)} for a in plan.agreements),
-        "voorgestelde_regisseurs": _rows({"tekst": _participant_label(plan, m.value), "door": authors(m.said)}
-                                         for m in plan.proposed_regisseurs),
+                              "door": authors(c.texts), "tekens": by(c.texts)}
+                             for i, c in enumerate(plan.conditions, start=1)),
+        "afspraken": _rows({"wie": said(a.who), "wat": said(a.what),
+                            "wanneer": show_value(a.deadline) if a.deadline else said(a.deadlines),
+                            "door": authors(a.what), "tekens": by(a.what)} for a in plan.agreements),
+        "voorgestelde_regisseurs": _rows({"tekst": _participant_label(plan, m.value), "door": authors(m.said),
+                                          "tekens": by(m.said)} for m in plan.proposed_regisseurs),
         "toetsmomenten": merged(plan.checks),
         "veilig_thuis": merged(plan.veilig_thuis),
         "consequenties": merged(plan.consequences),
-        "risicofactoren": _rows({"factor": wordings(r.texts), "beinvloedbaar": wordings(r.influenceable),
-                                 "beschermend": wordings(r.protective), "door": authors(r.texts)}
+        "risicofactoren": _rows({"factor": said(r.texts), "beinvloedbaar": said(r.influenceable),
+                                 "beschermend": said(r.protective), "door": authors(r.texts), "tekens": by(r.texts)}
                                 for r in plan.risk_factors),
-        "herstelbehoeften": _rows({"gezinslid": n.member, "domein": n.domain, "behoefte": wordings(n.texts),
-                                   "door": authors(n.texts)} for n in plan.recovery_needs),
+        "herstelbehoeften": _rows({"gezinslid": n.member, "domein": n.domain, "behoefte": said(n.texts),
+                                   "door": authors(n.texts), "tekens": by(n.texts)} for n in plan.recovery_needs),
         "sterke_punten": merged(plan.strengths),
         "open_punten": [text(p) for p in plan.open_points],
         "wijzigingen": [text(c) for c in plan.changes],
@@ -181,6 +248,11 @@ def plan_context(plan: Plan) -> dict:
                               for p in plan.participants),
         "aantal_inbreng": str(len(plan.inputs)),
     }
+
+
+def _name_and_mark(source, marks: dict[str, str]) -> str:
+    """Return a participant as the plan's tables name them: name and mark, "Eva Mulder (A)"."""
+    return f"{source.name} ({marks[source.professional]})" if source.professional in marks else source.label
 
 
 def _participant_label(plan: Plan, code: str) -> str:

@@ -133,11 +133,11 @@ def test_plan_document_from_the_samples(tmp_path):
     assert f"kenmerk {plan.fingerprint()}" in text  # footer
     assert "Regisseur: Eva Mulder (Jeugdbescherming Regio)" in text
     participants = table_after(doc, "Deelnemers")[1:]
-    assert ["Eva Mulder", "Jeugdbescherming Regio", "jeugdbeschermer", "JB-26-1102"] in participants
+    assert ["A", "Eva Mulder", "Jeugdbescherming Regio", "jeugdbeschermer", "JB-26-1102"] in participants
     distribution = table_after(doc, "Verzendlijst")[1:]
     assert ["Reclassering", "RN-26-3301", "Johan de Groot"] in distribution
     scores = table_after(doc, "2. Veiligheidsbeoordeling")
-    pieter = next(r for r in scores if r[0] == "Pieter van Dijk (GGZ Regio)")
+    pieter = next(r for r in scores if r[0] == "Pieter van Dijk (C)")
     assert pieter[1:3] == ["5", ""]  # the form without an explanation
     assert "Geen formulier ontvangen van Johan de Groot (Reclassering)." in [
         r[0] for r in table_after(doc, "Open punten voor het overleg")]
@@ -153,7 +153,8 @@ def test_plan_values_with_markup_render_as_text(tmp_path):
                                       [Said("2026-11-02", source)])])
     doc = Document(write_plan_document(plan, tmp_path / "p.docx"))
     row = table_after(doc, "Alle situaties per slachtoffer")[1]
-    assert row == ["Anna", 'Anna zegt: "<stop> & =SUM(A1)"\nregel 2', "2 november 2026", "", "Kim & Co (<Wijkteam>)"]
+    assert row == ["Anna", 'Anna zegt: "<stop> & =SUM(A1)"\nregel 2', "2 november 2026", "", "A"]
+    assert table_after(doc, "Deelnemers")[1][:3] == ["A", "Kim & Co", "<Wijkteam>"]
     assert plan_context(plan)["huishouden"] == "Gezin <A&B>"
 
 
