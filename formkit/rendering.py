@@ -70,11 +70,27 @@ def render_docx(template: Path, context: dict, out: Path) -> None:
         buffer = io.BytesIO()
         doc.save(buffer)
         data, _ = accept_revisions(buffer.getvalue())
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(f"sjabloon {Path(template).name}: een tag klopt niet: {_located_syntax(source, e)}") from e
     except jinja2.TemplateError as e:
         raise TemplateError(f"sjabloon {Path(template).name}: {_dutch_error(e)}") from e
     except Exception as e:  # a damaged .docx
         raise TemplateError(f"sjabloon {Path(template).name} kan niet worden gebruikt ({type(e).__name__})") from e
     write_atomic(Path(out), lambda tmp: Path(tmp).write_bytes(data))
+
+
+def _located_syntax(source: bytes, error: jinja2.TemplateSyntaxError) -> str:
+    """Return the Dutch description of a syntax error met while rendering, with its place when it can be found."""
+    try:
+        parts = _parts_xml(DocxTemplate(io.BytesIO(source)))
+    except Exception:
+        parts = []
+    env = _environment()
+    for part in parts:
+        problem = syntax_problem(env, part)
+        if problem:
+            return f"{problem[0]} ({problem[1]})"
+    return _dutch_error(error)
 
 
 # --- tracked changes and comments -------------------------------------------------------

@@ -351,3 +351,18 @@ def test_render_docx_never_leaves_change_tracking_on(tmp_path):
     clean = (default_templates_dir() / TOP3).read_bytes()
     assert accept_revisions(clean) == (clean, accept_revisions(clean)[1])
     assert not accept_revisions(clean)[1]
+
+
+def test_render_docx_called_directly_names_the_place_in_dutch(tmp_path, custom):
+    broken_top3(custom)
+    from formkit.documents import top3_context
+    from formkit.errors import TemplateError
+    from formkit.schema import build_schema
+
+    context = top3_context(make_register(), "2026-101", MEETING, build_schema().settings)
+    with pytest.raises(TemplateError) as raised:
+        render_docx(custom / TOP3, context, tmp_path / "uit.docx")
+    assert "top3.docx: een tag klopt niet: een blok is niet afgesloten" in str(raised.value)
+    assert "in tabel" in str(raised.value)
+    assert_dutch(str(raised.value).replace("top3.docx", ""))
+    assert not (tmp_path / "uit.docx").exists()
