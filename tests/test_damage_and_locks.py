@@ -45,8 +45,9 @@ def no_traceback(result) -> None:
 
 @pytest.fixture
 def setup(tmp_path, returned):
-    """A returned form for 2026-101 and the register on disk."""
+    """A returned form for each household (2026-101 and 2026-102) and the register on disk."""
     returned(COMPLETE)
+    returned(COMPLETE, dossier="2026-102", professional="P3")  # without a form a household gets no plan
     write_register(make_register(), tmp_path / "register.xlsx")
     return tmp_path
 
