@@ -112,8 +112,8 @@ def test_a_missing_part_page_is_a_paragraph_in_the_structure(tmp_path, monkeypat
 
     real = formkit.pack.convert_to_pdf
 
-    def losing_overviews(documents, work, timeout, archive):
-        result = real(documents, work, timeout, archive=archive)
+    def losing_overviews(documents, work, timeout, **options):
+        result = real(documents, work, timeout, **options)
         for source in [s for s in result.pdfs if "overzicht_" in s.name]:
             result.failures[source] = "LibreOffice kon het document niet omzetten"
             del result.pdfs[source]
