@@ -117,8 +117,7 @@ def preflight(templates_dir: Path | None, needed: Iterable[Path], settings=None)
     full = templates_dir is not None
     needed = list(dict.fromkeys(needed))
     directory = Path(templates_dir) if full else default_templates_dir()
-    schema: list[Schema] = []
-    contexts: dict[Path, dict] = {}
+    lazy = _Lazy(settings, needed)
     found: list[Finding] = []
     for relative in needed:
         path = directory / relative
@@ -129,13 +128,30 @@ def preflight(templates_dir: Path | None, needed: Iterable[Path], settings=None)
             continue
         key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, full, repr(settings))
         if key not in _CHECKED:
-            if not schema:
-                schema.append(build_schema(settings) if settings is not None else build_schema())
             if relative == SCORE_SHEET:
-                _CHECKED[key] = check_xlsx_template(path, relative, schema[0])
+                _CHECKED[key] = check_xlsx_template(path, relative, lazy.schema())
             else:
-                if full and not contexts:
-                    contexts.update(sample_contexts(schema[0], needed))
-                _CHECKED[key] = check_docx_template(path, relative, contexts.get(relative) if full else None)
+                _CHECKED[key] = check_docx_template(path, relative, lazy.contexts().get(relative) if full else None)
         found += _CHECKED[key]
     return found
+
+
+class _Lazy:
+    """The schema and sample contexts of one preflight, built only when a check needs them."""
+
+    def __init__(self, settings, needed: list[Path]):
+        self._settings, self._needed = settings, needed
+        self._schema: Schema | None = None
+        self._contexts: dict[Path, dict] | None = None
+
+    def schema(self) -> Schema:
+        """Return the schema for the run's settings."""
+        if self._schema is None:
+            self._schema = build_schema(self._settings) if self._settings is not None else build_schema()
+        return self._schema
+
+    def contexts(self) -> dict[Path, dict]:
+        """Return the sample contexts for the templates this preflight needs."""
+        if self._contexts is None:
+            self._contexts = sample_contexts(self.schema(), self._needed)
+        return self._contexts
