@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import describe_os_error, write_atomic
-from .findings import Finding, finding
+from .findings import Finding, Severity, finding
 from .pdf import DEFAULT_TIMEOUT, Conversion, convert_to_pdf, scratch_dir
 
 
@@ -49,25 +49,30 @@ def missing_copies(plans: Iterable[ArchivePlan]) -> list[ArchivePlan]:
 
 
 def place_copies(plans: Iterable[ArchivePlan], conversion: Conversion, result: ArchiveResult,
-                 progress: Callable[[list], Iterable] = lambda items: items) -> None:
-    """Write each plan's converted PDF/A beside its Word file; record a copy or a finding per plan in `result`."""
+                 progress: Callable[[list], Iterable] = lambda items: items, severity: Severity | None = None) -> None:
+    """Write each plan's converted PDF/A beside its Word file; record a copy or a finding per plan in `result`.
+
+    `severity` overrides the finding's (a pack that is complete without the copy makes it a warning).
+    """
     for plan in progress(list(plans)):
         target = archive_path(plan.docx)
         pdf = conversion.pdfs.get(plan.docx)
         if pdf is None:
             reason = conversion.failures.get(plan.docx, "LibreOffice kon het document niet omzetten")
-            result.findings.append(_failed(plan, target, reason))
+            result.findings.append(_failed(plan, reason, severity))
             continue
         try:
             write_atomic(target, lambda tmp, pdf=pdf: shutil.copyfile(pdf, tmp))
         except OSError as e:  # a read-only or full plans folder costs this copy only
-            result.findings.append(_failed(plan, target, describe_os_error(e)))
+            result.findings.append(_failed(plan, describe_os_error(e), severity))
             continue
         result.copies[plan.docx] = target
 
 
-def _failed(plan: ArchivePlan, target: Path, reason: str) -> Finding:
-    return finding("plan_archive_failed", dossier=plan.dossier, version=plan.version, reason=reason, target=plan.docx)
+def _failed(plan: ArchivePlan, reason: str, severity: Severity | None) -> Finding:
+    """Return the finding that a plan's archive copy could not be made, and why."""
+    return finding("plan_archive_failed", severity=severity, dossier=plan.dossier, version=plan.version, reason=reason,
+                   target=plan.docx)
 
 
 def write_archive_copies(plans: Iterable[ArchivePlan], timeout: float = DEFAULT_TIMEOUT,

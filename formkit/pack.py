@@ -21,7 +21,7 @@ from . import dates, dutch
 from .archive import ArchivePlan, ArchiveResult, missing_copies, place_copies
 from .atomic import describe_os_error, unwritable, write_atomic
 from .documents import regisseur_text, text, top3_context, top3_path
-from .findings import Finding, finding
+from .findings import Finding, Severity, finding
 from .forms import select_dossiers
 from .paths import fixed_part, id_part
 from .history import History, read_plan_json
@@ -273,7 +273,7 @@ def build_packs(
         result.conversion_seconds, result.documents = conversion.seconds, len(documents)
         result.conversion_runs = getattr(conversion, "runs", 1)
         archived = ArchiveResult()
-        place_copies(archive, conversion, archived)
+        place_copies(archive, conversion, archived, severity=Severity.WARNING)  # the pack is complete without it
         result.archive_copies, result.findings = list(archived.copies.values()), result.findings + archived.findings
 
         def part(title: str, source: Path, dossier: str | None) -> Part:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -220,3 +222,47 @@ def test_the_pdf_export_is_tagged_and_the_archive_export_pdfa():
     assert '"UseTaggedPDF"' in pdf.export_filter() and "SelectPdfVersion" not in pdf.export_filter()
     assert '"SelectPdfVersion":{"type":"long","value":"2"}' in pdf.export_filter(archive=True)
     assert MESSAGES["plan_archive_failed"][0] == "fout"
+
+
+def test_a_household_without_forms_says_so_in_the_agenda_and_overview(tmp_path):
+    from formkit.history import History
+
+    history = History(tmp_path / "historie.sqlite")
+    if not hasattr(history, "no_forms"):
+        pytest.skip("the history does not record households without forms yet")
+    assert history.record_no_forms("2026-102", MEETING) is not False
+    [pack] = build_packs(make_register(), MEETING, tmp_path / "pakket", history=history).packs
+    texts = [" ".join(p.extract_text().split()) for p in PdfReader(pack.path).pages]
+    assert "geen plan (geen formulieren ontvangen)" in texts[0]
+    assert texts[0].count("geen formulieren ontvangen") == 1  # only Öztürk's row; Pietersen is just not merged yet
+    assert any("Gezamenlijk plan: geen formulieren ontvangen" in t for t in texts[1:])
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
+def test_qpdf_finds_no_damage_in_a_tagged_encrypted_pack(tmp_path, plans):
+    result = build_packs(make_register(), MEETING, tmp_path / "pakket", plans_dir=plans, per_recipient=True,
+                         encrypt=True)
+    pack = next(p for p in result.packs if p.recipient is None)
+    check = subprocess.run(["qpdf", f"--password={pack.password}", "--check", str(pack.path)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout, check.stdout
+
+
+@pytest.mark.skipif(os.name == "nt", reason="chmod does not make a folder read-only on Windows")
+def test_a_pack_whose_plans_folder_is_read_only_is_made_with_a_warning(tmp_path, plans):
+    folders = [d.parent for d in plan_docxs(plans)]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        if os.access(folders[0], os.W_OK):  # root: the kernel does not refuse; make the copies' places folders
+            for folder in folders:
+                folder.chmod(0o755)
+            for doc in plan_docxs(plans):
+                doc.with_suffix(".pdf").mkdir()
+        result = build_packs(make_register(), MEETING, tmp_path / "pakket", plans_dir=plans)
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+    assert len(result.packs) == 1 and result.not_included == [] and result.archive_copies == []
+    assert [f.code for f in result.findings] == ["plan_archive_failed"] * 2
+    assert all(f.severity.value == "waarschuwing" for f in result.findings)
