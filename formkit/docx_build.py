@@ -382,7 +382,7 @@ def build_report(path: Path | str) -> None:
     doc.add_heading("Bevindingen", level=1)
     _optional_table(doc, ["Ernst", "Professional", "Veld en cel", "Melding"], "b in bevindingen",
                     ["{{ b.ernst }}", "{{ b.professional }}", "{{ b.veld }}", "{{ b.melding }}"],
-                    [2.4, 3.3, 3.8, 7.5])
+                    [2.9, 3.2, 3.6, 7.3])
     _footer(doc, "Controle dossier {{ dossier }} · casusoverleg {{ overleg }} · kenmerk {{ kenmerk }}")
     write_atomic(Path(path), doc.save)
 
@@ -424,6 +424,6 @@ def build_overview(path: Path | str) -> None:
     doc.add_heading("Open bevindingen uit de controle", level=1)
     _optional_table(doc, ["Ernst", "Professional", "Veld", "Melding"], "b in bevindingen",
                     ["{{ b.ernst }}", "{{ b.professional }}", "{{ b.veld }}", "{{ b.melding }}"],
-                    [2.4, 3.3, 3.8, 7.5])
+                    [2.9, 3.2, 3.6, 7.3])
     _footer(doc, "Overzicht dossier {{ dossier }} · casusoverleg {{ overleg }}")
     write_atomic(Path(path), doc.save)

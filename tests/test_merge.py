@@ -134,11 +134,13 @@ def test_the_word_plan_shows_the_merge(tmp_path):
     assert [(r[0], r[1], r[3]) for r in top] == [("1", "Tim Pietersen", "7"), ("2", "Anna Pietersen", "5"),
                                                  ("3", "Tim Pietersen", "3")]
     b_row = next(r for r in tables["Alle situaties per slachtoffer"] if r[1].startswith("“Anna wordt"))
-    assert "(Kim Verhoef (Wijkteam West))" in b_row[1] and "(Rob Claassen (Politie))" in b_row[1]
+    letters = {r[1]: r[0] for r in tables["Deelnemers"][1:]}  # each participant once, with a letter
+    kim, rob = letters["Kim Verhoef"], letters["Rob Claassen"]
+    assert f"({kim})" in b_row[1] and f"({rob})" in b_row[1] and "Wijkteam West" not in b_row[1]
     scores = tables["2. Veiligheidsbeoordeling"]
-    assert ["Rob Claassen (Politie)", "7", "Het geweld is gestopt.", "", ""] in scores
+    assert [f"Rob Claassen ({rob})", "7", "Het geweld is gestopt.", "", ""] in scores
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "Laagste, mediaan, hoogste: 3, 4, 7" in text and "Consensus: geen consensus" in text
+    assert "Cijfers: laagste 3 · mediaan 4 · hoogste 7" in text and "Consensus: nee" in text
     assert tables["3. Veiligheidsvoorwaarden"][1][2].startswith("1 januari 2027")
     assert any("Verschillende regisseurs" in r[0] for r in tables["Open punten voor het overleg"])
 
