@@ -8,94 +8,126 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
-from . import dates
+from . import dates, dutch
+from .dutch import XLSX_DATE, XLSX_NUMBER
 from .signals import GREEN, ORANGE, RED
 from .status import HouseholdStatus
 from .xlsx import save_atomic, set_text
+from .xlsx_tables import LINE_HEIGHT, Column, lines_needed, page_setup, write_table
+
+_BOLD = Font(name="Calibri", size=11, bold=True)
 
 FILLS = {RED: PatternFill("solid", fgColor="F8CBAD"), ORANGE: PatternFill("solid", fgColor="FFE699"),
          GREEN: PatternFill("solid", fgColor="C6EFCE")}
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+
+
+#: Rows of 15 points one portrait A4 page holds at 100 % (26 cm of printable height, with room to spare).
+PAGE_ROWS = 44
+#: A chart's size in cm: it fits the width of a portrait A4 page (19 cm between the margins).
+CHART_HEIGHT_CM, CHART_WIDTH_CM = 7.0, 16.0
+#: Rows of 15 points (0.53 cm) a chart covers, rounded up.
+CHART_ROWS = 14
 
 
 def write_dashboard(statuses: list[HouseholdStatus], path: Path, as_of: dt.date) -> None:
     """Write the dashboard workbook: an overview row per household, signals, and score history charts."""
+    document = f"Dashboard casusoverleg {dates.format_short(as_of)}"
     wb = Workbook()
     overview = wb.active
     overview.title = "Overzicht"
-    _header(overview, ["Dossier", "Huishouden", "Fase", "Regisseur", "Laatste overleg", "Cijfers", "Laagste",
-                       "Volgende termijn", "Signalen"], [11, 26, 6, 20, 14, 36, 8, 30, 80])
-    for r, s in enumerate(statuses, start=2):
-        values = [s.dossier, s.household, s.phase or "", s.regisseur, s.last_meeting,
-                  ", ".join(f"{who} {score}" for who, score in s.scores),
-                  min((score for _, score in s.scores), default=""),
-                  f"{dates.format_short(s.next_deadline[0])} {s.next_deadline[1]}" if s.next_deadline else "",
-                  "\n".join(f"[{sig.level}] {sig.message}" for sig in s.signals)]
-        for c, value in enumerate(values, start=1):
-            cell = overview.cell(r, c)
-            set_text(cell, value)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(value, dt.date):
-                cell.number_format = "dd-mm-yyyy"
-            if s.level:
-                cell.fill = FILLS[s.level]
-    overview.auto_filter.ref = f"A1:I{max(2, len(statuses) + 1)}"
-    set_text(overview.cell(len(statuses) + 3, 1), f"Stand van zaken op {dates.format_dutch(as_of)} (formkit)")
+    rows = [[s.dossier, s.household, s.phase or "", s.regisseur, s.last_meeting,
+             "\n".join(f"{who} {dutch.number(score)}" for who, score in s.scores),
+             min((score for _, score in s.scores), default=""),
+             f"{dates.format_short(s.next_deadline[0])} {s.next_deadline[1]}" if s.next_deadline else "",
+             "\n".join(f"[{sig.level}] {sig.message}" for sig in s.signals)] for s in statuses]
+    levels = [s.level for s in statuses]
+    last = write_table(overview, [Column("Dossier"), Column("Huishouden", max_width=24), Column("Fase"),
+                                  Column("Regisseur", max_width=20), Column("Laatste overleg", width=12),
+                                  Column("Cijfers", max_width=26), Column("Laagste"),
+                                  Column("Volgende termijn", max_width=30), Column("Signalen", max_width=60)],
+                       rows, document=document, empty="Geen huishoudens.",
+                       row_style=lambda i, values: {c: FILLS[levels[i]] for c in range(1, 10)} if levels[i] else {})
+    set_text(overview.cell(last + 2, 1), f"Stand van zaken op {dates.format_dutch(as_of)} (formkit)")
 
     signals = wb.create_sheet("Signalen")
-    _header(signals, ["Dossier", "Huishouden", "Niveau", "Signaal", "Regel van de methode"], [11, 26, 10, 70, 70])
-    row = 2
-    for s in statuses:
-        for sig in s.signals:
-            for c, value in enumerate([s.dossier, s.household, sig.level, sig.message, sig.rule], start=1):
-                cell = signals.cell(row, c)
-                set_text(cell, value)
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            signals.cell(row, 3).fill = FILLS[sig.level]
-            row += 1
-    _history_sheet(wb.create_sheet("Cijferverloop"), statuses)
+    signal_rows = [(s.dossier, s.household, sig.level, sig.message, sig.rule) for s in statuses for sig in s.signals]
+    write_table(signals, [Column("Dossier"), Column("Huishouden", max_width=24), Column("Niveau"),
+                          Column("Signaal", max_width=55), Column("Regel van de methode", max_width=55)],
+                signal_rows, document=document,
+                row_style=lambda _, values: {3: FILLS[values[2]]})
+    _history_sheet(wb.create_sheet("Cijferverloop"), statuses, document)
     wb.properties.title = f"Dashboard casusoverleg {as_of.isoformat()}"
     wb.properties.creator = "formkit"
     save_atomic(wb, path)
 
 
-def _header(ws, titles: list[str], widths: list[int]) -> None:
-    for c, (title, width) in enumerate(zip(titles, widths), start=1):
-        cell = ws.cell(1, c, title)
-        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), _HEADER_FILL
-        ws.column_dimensions[cell.column_letter].width = width
-    ws.freeze_panes = "A2"
+def _history_sheet(ws, statuses: list[HouseholdStatus], document: str) -> None:
+    """One block per household (meetings down, people across) with a line chart below it.
 
-
-def _history_sheet(ws, statuses: list[HouseholdStatus]) -> None:
-    """One block per household (meetings down, people across) with a line chart beside it."""
-    ws.column_dimensions["A"].width = 14
-    top = 1
+    Every row is 15 points high (a header of long names a line more per line), so the
+    rows a page holds are known: when a block does not fit on the rest of its page, a
+    page break goes before it, and a chart is never cut. A chart is narrower than the page.
+    """
+    ws.column_dimensions["A"].width = 12
+    top, used = 1, 0
     for s in statuses:
         if not s.history:
             continue
         people = list(dict.fromkeys(who for _, scores in s.history for who in scores))
-        set_text(ws.cell(top, 1), f"{s.dossier} {s.household}")
-        ws.cell(top, 1).font = Font(bold=True)
         header = top + 1
-        set_text(ws.cell(header, 1), "Overleg")
-        for c, who in enumerate(people, start=2):
-            set_text(ws.cell(header, c), who)
+        header_lines = _name_row(ws, header, people)
+        size = 1 + header_lines + len(s.history) + 1 + CHART_ROWS + 1
+        if used and used + size > PAGE_ROWS:
+            ws.row_breaks.append(Break(id=top - 1))
+            used = 0
+        used += size
+        set_text(ws.cell(top, 1), f"{s.dossier} {s.household}")
+        ws.cell(top, 1).font = _BOLD
         for r, (meeting, scores) in enumerate(s.history, start=header + 1):
-            ws.cell(r, 1, meeting).number_format = "dd-mm-yyyy"
+            ws.cell(r, 1, meeting).number_format = XLSX_DATE
+            ws.cell(r, 1).alignment = Alignment(horizontal="left")
             for c, who in enumerate(people, start=2):
                 if who in scores:
-                    ws.cell(r, c, scores[who])
+                    ws.cell(r, c, scores[who]).number_format = XLSX_NUMBER
         last = header + len(s.history)
-        chart = LineChart()
-        chart.title = f"Cijferverloop {s.dossier}"
-        chart.y_axis.title = "Veiligheidscijfer"
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 10
-        chart.x_axis.number_format = "dd-mm-yyyy"
-        chart.add_data(Reference(ws, min_col=2, max_col=1 + len(people), min_row=header, max_row=last),
-                       titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
-        chart.height, chart.width = 7, 14
-        ws.add_chart(chart, f"{ws.cell(top, len(people) + 3).column_letter}{top}")
-        top = max(last + 2, top + 16)
+        ws.add_chart(_chart(ws, s.dossier, header, last, len(people)), f"A{last + 2}")
+        top = last + 2 + CHART_ROWS + 1
+    for r in range(1, top):  # LibreOffice's rows are lower by default: a chart would reach the next block
+        if ws.row_dimensions[r].height is None:
+            ws.row_dimensions[r].height = LINE_HEIGHT
+    page_setup(ws, document=document)
+
+
+def _name_row(ws, row: int, people: list[str]) -> int:
+    """Return the lines the header row takes after writing "Overleg" and the people's names in it."""
+    set_text(ws.cell(row, 1), "Overleg")
+    ws.cell(row, 1).font = _BOLD
+    lines = 1
+    for c, who in enumerate(people, start=2):
+        cell = ws.cell(row, c)
+        set_text(cell, who)
+        cell.font, cell.alignment = _BOLD, Alignment(wrap_text=True, vertical="top")
+        letter = get_column_letter(c)
+        width = max(ws.column_dimensions[letter].width or 0, min(18, max(len(w) for w in who.split()) + 3), 10)
+        ws.column_dimensions[letter].width = width
+        lines = max(lines, lines_needed(who, width))
+    ws.row_dimensions[row].height = LINE_HEIGHT * lines
+    return lines
+
+
+def _chart(ws, dossier: str, header: int, last: int, people: int) -> LineChart:
+    """Return the line chart of one household's scores: a line with a dot per meeting for each person."""
+    chart = LineChart()
+    chart.title = f"Cijferverloop {dossier}"
+    chart.y_axis.title = "Veiligheidscijfer"
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 10
+    chart.x_axis.number_format = XLSX_DATE
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + people, min_row=header, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
+    for series in chart.series:
+        series.marker.symbol = "circle"  # one meeting is a dot, not an invisible line
+    chart.height, chart.width = CHART_HEIGHT_CM, CHART_WIDTH_CM
+    return chart

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
+from . import dutch
 from .documents import plan_context
 from .plan import Plan
-from .xlsx import save_atomic, set_text
+from .xlsx import save_atomic
+from .xlsx_tables import Column, write_table
 
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 #: (sheet, context key, [(column title, field), ...]); None as key means the context itself.
 SHEETS = (
@@ -50,15 +53,16 @@ SHEETS = (
 def write_plan_workbook(plan: Plan, path: Path) -> None:
     """Write the plan as a workbook with a sheet per part and a sheet with every input and its source."""
     context = plan_context(plan)
+    document = f"Veiligheidsplan dossier {plan.dossier} versie {plan.version}"
     wb = Workbook()
     wb.remove(wb.active)
     for title, key, columns in SHEETS:
         rows = _overview(context) if key is None else context[key]
-        _sheet(wb, title, columns, [r if isinstance(r, dict) else {None: r} for r in rows])
+        _sheet(wb, title, columns, [r if isinstance(r, dict) else {None: r} for r in rows], document)
     _sheet(wb, "Inbreng", [("Professional", "professional"), ("Bestand", "file"), ("Cel", "cell"),
                            ("Veld", "label"), ("Naam", "field"), ("Waarde", "value")],
-           [vars(i) for i in plan.inputs])
-    wb.properties.title = f"Veiligheidsplan dossier {plan.dossier} versie {plan.version}"
+           [vars(i) for i in plan.inputs], document)
+    wb.properties.title = document
     wb.properties.creator = "formkit"
     save_atomic(wb, path)
 
@@ -69,23 +73,23 @@ def _overview(context: dict) -> list[dict]:
         ("Huishouden", context["huishouden"]), ("Dossier", context["dossier"]), ("Versie", context["versie"]),
         ("Casusoverleg", context["overleg"]), ("Fase", context["fase"]), ("Regisseur", context["regisseur"]),
         ("Kenmerk", context["kenmerk"]), ("Vorige versie", context["vorige"]),
-        ("Cijfers laagste / mediaan / hoogste", f"{s['laagste']} / {s['mediaan']} / {s['hoogste']}"),
+        ("Cijfers laagste – mediaan – hoogste", f"{s['laagste']} – {s['mediaan']} – {s['hoogste']}"),
         ("Consensus", f"{s['consensus']} {s['reden']}".strip()),
         ("Regel TOP-3", context["regel_top"]), ("Regel samenvoegen", context["regel_woorden"]),
         ("Regel consensus", context["regel_consensus"]))]
 
 
-def _sheet(wb: Workbook, title: str, columns: list[tuple[str, str | None]], rows: list[dict]) -> None:
+def _sheet(wb: Workbook, title: str, columns: list[tuple[str, str | None]], rows: list[dict],
+           document: str) -> None:
+    """Add a sheet with one table: the columns' titles and, per row, the values of their fields as text."""
     ws = wb.create_sheet(title)
-    for col, (heading, _) in enumerate(columns, start=1):
-        cell = ws.cell(1, col, heading)
-        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), _HEADER_FILL
-        ws.column_dimensions[cell.column_letter].width = 60 if len(columns) <= 2 and col == 1 else 28
-    for r, row in enumerate(rows, start=2):
-        for col, (_, key) in enumerate(columns, start=1):
-            cell = ws.cell(r, col)
-            set_text(cell, str(row.get(key, "")))
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    if rows:
-        ws.auto_filter.ref = ws.dimensions
+    single = len(columns) == 1
+    spec = [Column(heading, max_width=90 if single else 50) for heading, _ in columns]
+    write_table(ws, spec, [[_shown(row.get(key, "")) for _, key in columns] for row in rows], document=document)
+
+
+def _shown(value) -> str:
+    """Return a value as the plan shows it: dates (also ISO text) as dd-mm-jjjj, numbers the Dutch way, the rest as text."""
+    if isinstance(value, (dt.date, dt.datetime)) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return dutch.short_date(value)
+    return dutch.number(value)

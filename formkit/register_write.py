@@ -10,17 +10,18 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import dates
 from .register import SHEETS, Column, Register, SheetSpec
-from .xlsx import save_atomic, set_text
+from .dutch import XLSX_DATE
+from .xlsx import save_atomic, short_title
+from .xlsx_tables import Column, fit_row_heights, page_setup, write_table
 
 MAX_ROWS = 2000  # rows covered by the register's dropdowns and validations
 
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+DOCUMENT = "Register casusoverleg (formkit)"
 
 INSTRUCTIONS = (
     "Register voor gefaseerd samenwerken aan veiligheid (formkit)",
@@ -60,22 +61,16 @@ def write_register(register: Register, path: Path | str) -> None:
         info.cell(i, 1, line)
     info["A1"].font = Font(bold=True, size=14)
     info.column_dimensions["A"].width = 100
+    fit_row_heights(info, 1, len(INSTRUCTIONS), [100])
+    info.row_dimensions[1].height = 21
+    page_setup(info, document=DOCUMENT)
 
     rows = _rows(register)
     for spec in SHEETS:
         ws = wb.create_sheet(spec.name)
         columns = spec.columns + spec.optional_columns
-        for col, column in enumerate(columns, start=1):
-            cell = ws.cell(1, col, column.header)
-            cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
-            ws.column_dimensions[cell.column_letter].width = column.width
-        for r, record in enumerate(rows[spec.name], start=2):
-            for col, value in enumerate(record, start=1):
-                cell = ws.cell(r, col)
-                set_text(cell, value)
-                if columns[col - 1].kind == "date":
-                    cell.number_format = "dd-mm-yyyy"
-        ws.freeze_panes = "A2"
+        write_table(ws, [Column(c.header, width=c.width, number_format=XLSX_DATE if c.kind == "date" else None)
+                         for c in columns], rows[spec.name], document=DOCUMENT, empty=None)
         _add_validations(ws, spec)
     save_atomic(wb, Path(path))
 
@@ -102,7 +97,7 @@ def _add_validations(ws, spec: SheetSpec) -> None:
         dv = _validation(spec, column)
         if dv is None:
             continue
-        dv.promptTitle = column.header[:32]
+        dv.promptTitle = short_title(column.header)
         dv.prompt = column.help[:255]
         dv.showInputMessage = True
         dv.showErrorMessage = True

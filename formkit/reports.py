@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import PatternFill
 
 from . import dates
 from .atomic import write_atomic
@@ -27,14 +27,14 @@ from .register import Register
 from .rendering import render_docx
 from .templates import REPORT, template_path
 from .text import visible_data
-from .xlsx import save_atomic, set_text
+from .xlsx import save_atomic
+from .xlsx_tables import Column, write_table
 
 MANIFEST = "rapporten.json"
 REPORT_SCHEMA_VERSION = "1"
 NO_DOSSIER = "overig"
 
 _FILLS = {"fout": PatternFill("solid", fgColor="F8CBAD"), "waarschuwing": PatternFill("solid", fgColor="FFE699")}
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
 
 def _professional(register: Register, code: str | None) -> tuple[str, str]:
@@ -163,35 +163,26 @@ def report_context(entry: dict, register: Register, meeting: dt.date | None, tod
     }
 
 
-COLUMNS = (("ernst", "Ernst", 14), ("professional", "Professional", 22), ("organisatie", "Organisatie", 26),
-           ("bestand", "Bestand", 36), ("blad", "Blad", 14), ("cel", "Cel", 8), ("veld", "Veld", 30),
-           ("melding", "Melding", 80))
+#: The findings' sheet: (field, column title, the most width the column takes in characters).
+COLUMNS = (("ernst", "Ernst", 14), ("professional", "Professional", 22), ("organisatie", "Organisatie", 24),
+           ("bestand", "Bestand", 30), ("blad", "Blad", 16), ("cel", "Cel", 8), ("veld", "Veld", 28),
+           ("melding", "Melding", 70))
 
 
 def _write_xlsx(rows: list[dict], forms: list[dict], path: Path) -> None:
+    """Write a report's workbook: its findings, errors first, and the forms received."""
+    document = f"Controlerapport {path.stem.removeprefix('controlerapport_').replace('_', ' ')}"
     wb = Workbook()
     ws = wb.active
     ws.title = "Bevindingen"
-    for col, (_, title, width) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(1, col, title)
-        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), _HEADER_FILL
-        ws.column_dimensions[cell.column_letter].width = width
-    for r, row in enumerate(rows, start=2):
-        for col, (key, _, _) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(r, col)
-            set_text(cell, row[key])
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(r, 1).fill = _FILLS[row["ernst"]]
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{ws.cell(1, len(COLUMNS)).column_letter}{max(1, len(rows)) + 1}"
+    columns = [Column(title, max_width=width) for _, title, width in COLUMNS]
+    write_table(ws, columns, [[row[key] for key, _, _ in COLUMNS] for row in rows], document=document,
+                row_style=lambda _, values: {1: _FILLS[values[0]]})
     received = wb.create_sheet("Ontvangen")
-    for col, title in enumerate(("Professional", "Organisatie", "Bestand", "Status"), start=1):
-        received.cell(1, col, title).font = Font(bold=True)
-        received.column_dimensions[received.cell(1, col).column_letter].width = (24, 28, 40, 12)[col - 1]
-    for r, form in enumerate(forms, start=2):
-        for col, key in enumerate(("professional", "organisatie", "bestand", "status"), start=1):
-            set_text(received.cell(r, col), form[key])
-    received.freeze_panes = "A2"
+    write_table(received, [Column(t, max_width=w) for t, w in (("Professional", 24), ("Organisatie", 28),
+                                                              ("Bestand", 40), ("Status", 12))],
+                [[form[key] for key in ("professional", "organisatie", "bestand", "status")] for form in forms],
+                document=document)
     save_atomic(wb, path)
 
 

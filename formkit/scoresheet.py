@@ -22,21 +22,32 @@ from openpyxl.utils.cell import absolute_coordinate, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 
 from . import __version__, dates
+from .dutch import XLSX_DATE
 from .errors import TemplateError
 from .seal import SEAL_KEY, SealKey, default_key, seal
 from .schema import (
     COLUMN_WIDTHS, LAST_COLUMN, LISTS, LISTS_SHEET, META_SHEET, SHEET,
     FieldType, InputCell, Schema, row_label,
 )
-from .xlsx import WorkbookUnreadable, open_workbook, save_atomic, set_text
+from .xlsx import WorkbookUnreadable, open_workbook, save_atomic, set_text, short_title
 
-DATE_FORMAT = "dd-mm-yyyy"
-#: A date-or-year cell keeps Excel's General format: a typed date becomes a date in the
-#: user's own notation and a typed year stays a year. (Conditional formats such as
-#: "[<=2100]0;dd-mm-yyyy" render inconsistently in LibreOffice.)
-DATE_OR_YEAR_FORMAT = "General"
+DATE_FORMAT = XLSX_DATE
+#: A date-or-year cell shows a date as dd-mm-jjjj (four-digit year) and a year typed as a
+#: number as that year: a date is a serial number far above 2100. The date section comes
+#: first, so openpyxl (and the reader) takes the cell for a date and a year comes back as
+#: a date in 1905, which :mod:`formkit.values` turns back into the year. Rendered in
+#: LibreOffice: "2015" and "15-11-2026" (tests/test_workbook_layout.py).
+DATE_OR_YEAR_FORMAT = "[>2100]dd-mm-yyyy;0"
+#: Points of rows one printed portrait A4 page of the score sheet holds at its fit-to-width
+#: scale: Excel shrinks its 140 characters of columns (about 754 points) to the 523 points
+#: between the margins (0.69), so the 749 points between top and bottom margin hold about
+#: 1080 points of rows; LibreOffice's columns are wider, so its pages hold more.
+PAGE_POINTS = 1050
+#: A row's height in points when the sheet does not set one.
+DEFAULT_ROW_POINTS = 15.0
 MAX_LIST_ROWS = 200
 
 _FORM_NAMESPACE = uuid.UUID("6f1c2a47-3d1e-4c55-9a43-1b7f0c9e2d10")
@@ -95,17 +106,19 @@ def read_meta(wb) -> tuple[dict[str, str], dict[str, str]]:
 
 # --- styles of the default template -----------------------------------------------------
 
-_TITLE_FONT = Font(bold=True, size=14, color="1F4E79")
+_TITLE_FONT = Font(name="Calibri", bold=True, size=14, color="1F4E79")
 _SECTION_FILL = PatternFill("solid", fgColor="1F4E79")
-_SECTION_FONT = Font(bold=True, color="FFFFFF", size=12)
-_HELP_FONT = Font(italic=True, color="404040")
-_HEADING_FONT = Font(bold=True)
+_SECTION_FONT = Font(name="Calibri", bold=True, color="FFFFFF", size=12)
+_HELP_FONT = Font(name="Calibri", italic=True, color="404040")
+_HEADING_FONT = Font(name="Calibri", bold=True)
 _HEADING_FILL = PatternFill("solid", fgColor="D9E1F2")
 _HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9D6")
 _THIN = Side(style="thin", color="A6A6A6")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+#: An answer next to its label: left aligned, also a number or a date in a wide merged cell.
+_ANSWER = Alignment(wrap_text=True, vertical="top", horizontal="left")
 
 
 def build_template(schema: Schema, path: Path | str) -> None:
@@ -149,7 +162,11 @@ def build_template(schema: Schema, path: Path | str) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "Pagina &P van &N"
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.7
+    ws.oddFooter.left.text = "Scoreformulier veiligheid"
+    ws.oddFooter.right.text = "pagina &P van &N"
+    _keep_sections_whole(ws, schema)
     ws.sheet_view.showGridLines = False
 
     lists = wb.create_sheet(LISTS_SHEET)
@@ -199,7 +216,8 @@ def _draw_section(wb, ws, schema: Schema, section, cells: list[InputCell]) -> No
             ws.merge_cells(f"{c.cell}:{LAST_COLUMN}{c.row}")
     for c in cells:
         cell = ws[c.cell]
-        cell.fill, cell.border, cell.alignment = _INPUT_FILL, _BOX, _WRAP
+        cell.fill, cell.border = _INPUT_FILL, _BOX
+        cell.alignment = _WRAP if section.is_table else _ANSWER
         cell.protection = Protection(locked=False)
         if c.field.type in (FieldType.DATE, FieldType.TERM):
             cell.number_format = DATE_FORMAT
@@ -208,6 +226,27 @@ def _draw_section(wb, ws, schema: Schema, section, cells: list[InputCell]) -> No
         if c.field.type is FieldType.TEXT:
             ws.row_dimensions[c.row].height = 45 if not section.is_table else 30
         _name(wb, c.name, SHEET, c.cell)
+
+
+def _keep_sections_whole(ws, schema: Schema) -> None:
+    """Put a page break before every section that would not fit on the rest of its page.
+
+    A section (title, help, column headings and rows) then never spreads over two pages,
+    so its column headings stand above all of its rows on paper as well.
+    """
+    def height(row: int) -> float:
+        return ws.row_dimensions[row].height or DEFAULT_ROW_POINTS
+
+    starts = [schema.section_rows[s.key] for s in schema.sections]
+    ends = starts[1:] + [max(c.row for c in schema.inputs) + 2]
+    title_points = height(1) + height(2)
+    used = sum(height(r) for r in range(3, starts[0]))
+    for start, end in zip(starts, ends):
+        size = sum(height(r) for r in range(start, end))
+        if used and used + size > PAGE_POINTS - title_points:
+            ws.row_breaks.append(Break(id=start - 1))
+            used = 0
+        used += size
 
 
 def _name(wb, name: str, sheet: str, ref: str) -> None:
@@ -399,9 +438,7 @@ def _add_validations(wb, schema: Schema, places, meeting: dt.date) -> None:
         if c.field.type in (FieldType.DATE, FieldType.TERM):
             wb[sheet][cell].number_format = DATE_FORMAT
         elif c.field.type is FieldType.DATE_OR_YEAR:
-            # a prefilled date gets a date format, as Excel gives a date typed into a General cell
-            dated = isinstance(wb[sheet][cell].value, dt.date)
-            wb[sheet][cell].number_format = DATE_FORMAT if dated else DATE_OR_YEAR_FORMAT
+            wb[sheet][cell].number_format = DATE_OR_YEAR_FORMAT
         if c.field.type is FieldType.DATE_OR_YEAR:
             dv = _validation(schema, c, meeting, cell)  # its formula names the cell itself
             wb[sheet].add_data_validation(dv)
@@ -450,7 +487,7 @@ def _validation(schema: Schema, c: InputCell, meeting: dt.date, cell: str) -> Da
         dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(c.field.max_length),
                             allow_blank=True, errorTitle="Te lange tekst",
                             error=f"Gebruik hoogstens {c.field.max_length} tekens.")
-    dv.promptTitle = c.field.label[:32]
+    dv.promptTitle = short_title(c.field.label)
     dv.prompt = c.field.help[:255]
     dv.showInputMessage = True
     dv.showErrorMessage = True

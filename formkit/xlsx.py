@@ -118,6 +118,27 @@ def set_text(cell: Cell, value) -> None:
         cell.data_type = "s"
 
 
+#: The most characters Excel allows in the title of a cell's input help.
+PROMPT_TITLE_LIMIT = 32
+#: Titles too long for the input help, by their shorter wording that reads whole.
+SHORT_TITLES = {
+    "Wanneer wordt Veilig Thuis geïnformeerd": "Wanneer Veilig Thuis informeren",
+}
+
+
+def short_title(text: str, limit: int = PROMPT_TITLE_LIMIT) -> str:
+    """Return a title of at most `limit` characters that reads whole: its short wording, or cut after a word with "…"."""
+    text = SHORT_TITLES.get(text, text)
+    if len(text) <= limit:
+        return text
+    words, kept = text.split(), ""
+    for word in words:
+        if len(kept) + len(word) + (1 if kept else 0) + 1 > limit:
+            break
+        kept = f"{kept} {word}" if kept else word
+    return f"{kept or text[:limit - 1]}…"
+
+
 def save_atomic(wb: Workbook, path: Path) -> None:
     """Save a workbook to `path` through a temporary file and a rename."""
     write_atomic(Path(path), wb.save)

@@ -14,7 +14,7 @@ from formkit.forms import write_forms
 from formkit.register import Household, Member
 from formkit.register_write import write_register
 from formkit.schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, FieldType, build_schema
-from formkit.scoresheet import read_meta, resolve_names
+from formkit.scoresheet import DATE_OR_YEAR_FORMAT, read_meta, resolve_names
 from formkit.templates import SCORE_SHEET, default_templates_dir
 
 SCHEMA = build_schema()
@@ -294,4 +294,4 @@ def test_prefilled_answers_read_back_as_given(tmp_path):
     second = interpret(read_form(tmp_path / "1.xlsx", SCHEMA), reg, SCHEMA)
     assert second.values["situatie_1_datum"] == 2024 and second.findings == []
     sheet, cell = resolve_names(load_workbook(tmp_path / "1.xlsx"), ["situatie_1_datum"])[0]["situatie_1_datum"]
-    assert load_workbook(tmp_path / "1.xlsx")[sheet][cell].number_format == "General"
+    assert load_workbook(tmp_path / "1.xlsx")[sheet][cell].number_format == DATE_OR_YEAR_FORMAT

@@ -1,0 +1,201 @@
+"""Every workbook formkit writes prints on A4 and reads on screen: page setup, headers, row heights, charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl import Workbook, load_workbook
+from pypdf import PdfReader
+
+from conftest import COMPLETE, MEETING, make_register
+from formkit.batch import check_batch
+from formkit.dashboard import CHART_WIDTH_CM, PAGE_ROWS, write_dashboard
+from formkit.history import History
+from formkit.merge import Submission, merge_household
+from formkit.plan_workbook import write_plan_workbook
+from formkit.register_write import write_register
+from formkit.reports import summarise, write_reports
+from formkit.schema import LISTS, SHEET, FieldType, build_schema
+from formkit.scoresheet import DATE_OR_YEAR_FORMAT
+from formkit.status import household_statuses
+from formkit.templates import SCORE_SHEET, default_templates_dir
+from formkit.xlsx import PROMPT_TITLE_LIMIT, short_title
+from formkit.xlsx_tables import Column, lines_needed, write_table
+
+SCHEMA = build_schema()
+LONG = ("Tim wordt sinds oktober 's avonds alleen thuis gelaten; de buren horen hem huilen en bellen "
+        "dan de moeder, die pas na middernacht thuiskomt en zegt dat er niets aan de hand is.")
+
+
+def assert_prints_on_a4(ws, *, title_row: int = 1) -> None:
+    """The sheet prints on A4 (paper size 9), fitted to the page width, header repeated, frozen, with page numbers."""
+    assert int(ws.page_setup.paperSize) == 9, ws.title
+    assert ws.page_setup.orientation in ("portrait", "landscape"), ws.title
+    assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0), ws.title
+    assert ws.print_title_rows == f"${title_row}:${title_row}", ws.title
+    assert ws.freeze_panes == f"A{title_row + 1}", ws.title
+    assert "pagina &P van &N" in ws.oddFooter.right.text, ws.title
+    assert ws.oddFooter.left.text, ws.title
+
+
+def assert_rows_fit_their_text(ws, first: int = 2) -> None:
+    """Every row's height holds its longest wrapped cell: 15 points a line (a cell that does not wrap runs on)."""
+    widths = {c: ws.column_dimensions[ws.cell(1, c).column_letter].width for c in range(1, ws.max_column + 1)}
+    for r in range(first, ws.max_row + 1):
+        texts = [(c, v) for c in widths
+                 if isinstance(v := ws.cell(r, c).value, str) and v and ws.cell(r, c).alignment.wrap_text]
+        if not texts:
+            continue
+        lines = max(lines_needed(v, widths[c]) for c, v in texts)
+        assert ws.row_dimensions[r].height is not None and ws.row_dimensions[r].height >= 15 * lines, (ws.title, r)
+
+
+def a_plan():
+    values = COMPLETE | {"situatie_1_omschrijving": LONG, "situatie_2_slachtoffer": "Anna Pietersen",
+                         "situatie_2_omschrijving": "Anna wordt bedreigd.", "situatie_2_datum": 2025,
+                         "situatie_2_strafbaar_feit": "ja"}
+    subs = [Submission(f"{code}.xlsx", code, values, dict(values), {n: SCHEMA.input(n).cell for n in values})
+            for code in ("P1", "P2")]
+    return merge_household(make_register(), "2026-101", MEETING, subs, SCHEMA)
+
+
+def test_every_sheet_of_the_plan_workbook_prints_on_a4_with_its_header_on_every_page(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    write_plan_workbook(a_plan(), path)
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        assert_prints_on_a4(ws)
+        assert_rows_fit_their_text(ws)
+    situations = wb["Onveilige situaties"]
+    long_row = next(r for r in range(2, situations.max_row + 1) if situations.cell(r, 2).value == LONG)
+    assert situations.row_dimensions[long_row].height > 15  # the long situation wraps and shows whole
+    assert wb["Plan"].cell(1, 1).font.b and wb["Plan"].cell(1, 1).fill.fgColor.rgb.endswith("1F4E79")
+
+
+def test_an_empty_part_of_the_plan_workbook_says_geen_instead_of_a_bare_header(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    write_plan_workbook(a_plan(), path)
+    ws = load_workbook(path)["Herstelbehoeften"]
+    assert [ws.cell(1, c).value for c in range(1, 3)] == ["Gezinslid", "Domein"]
+    assert ws["A2"].value == "Geen." and ws.max_row == 2
+
+
+def test_the_plan_workbook_shows_dates_with_four_digit_years_and_dutch_numbers(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    write_plan_workbook(a_plan(), path)
+    wb = load_workbook(path)
+    inputs = {r[4].value: r[5].value for r in wb["Inbreng"].iter_rows(min_row=2)}
+    assert inputs["situatie_1_datum"] == "15-10-2026"
+    overview = {r[0].value: r[1].value for r in wb["Plan"].iter_rows(min_row=2)}
+    assert overview["Cijfers laagste – mediaan – hoogste"] == "5 – 5 – 5"
+
+
+def test_a_column_heading_never_breaks_inside_a_word():
+    ws = Workbook().active
+    write_table(ws, [Column("Veiligheidscijfer", max_width=8), Column("Nr.")], [["5", "1"]], document="x")
+    assert ws.column_dimensions["A"].width >= len("Veiligheidscijfer") + 2
+
+
+def test_the_check_report_workbook_prints_on_a4_with_rows_that_fit(tmp_path, returned):
+    returned(COMPLETE | {"voorwaarde_1_termijn": "15-1-2027", "situatie_1_omschrijving": "Er is niemand thuis."})
+    register = make_register()
+    batch = check_batch([tmp_path / "retour"], register, SCHEMA)
+    [files, *_] = write_reports(summarise(batch, register), register, tmp_path / "rapporten")
+    wb = load_workbook(files.xlsx)
+    for ws in wb.worksheets:
+        assert_prints_on_a4(ws)
+        assert_rows_fit_their_text(ws)
+    findings = wb["Bevindingen"]
+    assert findings.page_setup.orientation == "landscape"  # eight columns do not fit a portrait page
+    assert any(findings.row_dimensions[r].height > 15 for r in range(2, findings.max_row + 1))
+    assert findings.oddFooter.left.text.startswith("Controlerapport 2026-101")
+
+
+def statuses_with_history(tmp_path, households: int):
+    from test_progress import plan_on
+
+    history = History(tmp_path / "h.sqlite")
+    for day, scores in ((MEETING, {"P1": 4, "P2": 6}), (dt.date(2027, 1, 12), {"P1": 5, "P2": 5})):
+        history.record_json(plan_on(day, scores))
+    statuses = household_statuses(make_register(), history, dt.date(2027, 3, 1))
+    with_history = [s for s in statuses if s.history]
+    assert with_history
+    return [with_history[0]] * households
+
+
+def test_the_dashboard_prints_on_a4_and_no_chart_is_cut_by_a_page_break(tmp_path):
+    statuses = statuses_with_history(tmp_path, households=7)
+    path = tmp_path / "dashboard.xlsx"
+    write_dashboard(statuses, path, dt.date(2027, 3, 1))
+    wb = load_workbook(path)
+    for name in ("Overzicht", "Signalen"):
+        assert_prints_on_a4(wb[name])
+        assert_rows_fit_their_text(wb[name])
+    history = wb["Cijferverloop"]
+    assert int(history.page_setup.paperSize) == 9 and history.sheet_properties.pageSetUpPr.fitToPage
+    breaks = [b.id for b in history.row_breaks.brk]
+    assert breaks, "seven charts do not fit on one page"
+    pages = list(zip([0] + breaks, breaks + [10 ** 6]))
+    charts = history._charts
+    assert len(charts) == 7
+    for chart in charts:
+        top = chart.anchor._from.row + 1  # 0-based in the anchor
+        bottom = top + 14
+        assert any(start < top and bottom <= end for start, end in pages), (top, breaks)
+        assert chart.width <= CHART_WIDTH_CM <= 19  # fits between the margins of a portrait A4 page
+    assert all(end - start <= PAGE_ROWS for start, end in zip([0] + breaks, breaks))
+
+
+def test_the_register_prints_on_a4_with_its_header_on_every_page(tmp_path):
+    path = tmp_path / "register.xlsx"
+    write_register(make_register(), path)
+    wb = load_workbook(path)
+    for ws in wb.worksheets[1:]:
+        assert_prints_on_a4(ws)
+        assert ws.cell(1, 1).font.b
+    assert int(wb["Uitleg"].page_setup.paperSize) == 9  # A4
+
+
+def test_input_help_titles_read_whole_within_32_characters():
+    assert short_title("Wanneer wordt Veilig Thuis geïnformeerd") == "Wanneer Veilig Thuis informeren"
+    assert short_title("Een heel lange titel die nergens in een lijst staat") == "Een heel lange titel die…"
+    for c in SCHEMA.inputs:
+        title = short_title(c.field.label)
+        assert len(title) <= PROMPT_TITLE_LIMIT, c.name
+        assert title == c.field.label or title.endswith("…") or " " in title, c.name
+
+
+def test_the_score_sheet_shows_four_digit_years_and_helps_with_whole_titles(tmp_path, blank_forms):
+    wb = load_workbook(next(iter(blank_forms.values())))
+    ws = wb[SHEET]
+    for c in SCHEMA.inputs:
+        fmt = ws[c.cell].number_format
+        if c.field.type in (FieldType.DATE, FieldType.TERM):
+            assert fmt == "dd-mm-yyyy", c.name
+        if c.field.type is FieldType.DATE_OR_YEAR:
+            assert fmt == DATE_OR_YEAR_FORMAT and "yyyy" in fmt and "yy-" not in fmt.replace("yyyy", ""), c.name
+    titles = [dv.promptTitle for dv in ws.data_validations.dataValidation]
+    assert all(len(t) <= 32 for t in titles)
+    assert "Wanneer Veilig Thuis informeren" in titles and not any(t.endswith("geïnf") for t in titles)
+
+
+def test_the_score_sits_next_to_its_label_and_no_section_spreads_over_two_pages():
+    wb = load_workbook(default_templates_dir() / SCORE_SHEET)
+    ws = wb[SHEET]
+    assert ws[SCHEMA.input("beoordeling_cijfer").cell].alignment.horizontal == "left"
+    assert ws.print_title_rows == "$1:$2"
+    starts = {row - 1 for row in SCHEMA.section_rows.values()}
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert breaks and set(breaks) <= starts  # a page break only ever falls before a section's title
+
+
+def test_libreoffice_prints_a_date_and_a_year_with_four_digits(tmp_path, blank_forms, libreoffice_convert):
+    from conftest import fill
+
+    form = next(iter(blank_forms.values()))
+    fill(form, {"situatie_1_datum": dt.date(2026, 11, 15), "situatie_2_datum": 2015})
+    pdf = libreoffice_convert(form, "pdf", tmp_path / "pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "15-11-2026" in text and "2015" in text
+    assert "15-11-26" not in text and "1905" not in text
