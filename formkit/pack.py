@@ -5,6 +5,10 @@ merged), its TOP-3 form and an overview of scores and open findings. Every docum
 converted once, in one LibreOffice run, and reused by every pack that needs it. A
 recipient's pack holds only the households that person is registered on: its agenda
 lists only those, so no other household's names reach it.
+
+Parts go into a pack as copies without their own page numbers: the pack numbers its
+pages once. A plan in a pack that has no archive copy (PDF/A-2b, see
+:mod:`formkit.archive`) gets one beside it, made in the same LibreOffice run.
 """
 
 from __future__ import annotations

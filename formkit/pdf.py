@@ -5,8 +5,10 @@ per run (two runs at once do not collide) and a time limit that grows with the n
 documents; at the limit the whole process group is killed. What did not convert is
 retried (a slow document alone, the rest together), so one document that fails or is too
 slow costs only its own pages; what still fails is reported per file, never silently
-skipped. pypdf assembles the parts with bookmarks, page numbers and metadata,
-and shares the fonts the parts each embed (compress_identical_objects).
+skipped. LibreOffice exports tagged PDF (and with ``archive`` PDF/A-2b). pypdf assembles
+the parts with bookmarks, the pack's page numbers (marked as artifacts) and metadata,
+merges the parts' structure trees into one, says the PDF is Dutch and opens it with its
+bookmarks shown, and shares the fonts the parts each embed (compress_identical_objects).
 """
 
 from __future__ import annotations
