@@ -108,6 +108,8 @@ _MARKERS_ONLY = {f"{{{_W}}}{name}" for name in (
     "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd", "customXmlInsRangeStart", "customXmlInsRangeEnd",
     "customXmlDelRangeStart", "customXmlDelRangeEnd")}
 _COMMENT_MARKS = {f"{{{_W}}}commentRangeStart", f"{{{_W}}}commentRangeEnd"}
+#: A template is untrusted input: no entities expanded, nothing fetched.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 @dataclass(frozen=True)
@@ -137,12 +139,12 @@ def accept_revisions(data: bytes) -> tuple[bytes, Revisions]:
         if name in comment_parts:
             continue
         if _CONTENT_PARTS.fullmatch(name) and _MARKS.search(content):
-            root = etree.fromstring(content)
+            root = etree.fromstring(content, _PARSER)
             c, m = _accept_in(root)
             changes, comments = changes + c, comments + m
             content = _serialise(root)
         elif name == "word/settings.xml" and b"trackRevisions" in content:
-            root = etree.fromstring(content)
+            root = etree.fromstring(content, _PARSER)
             for el in root.findall(f"{{{_W}}}trackRevisions"):
                 root.remove(el)
                 tracking = True
@@ -212,7 +214,7 @@ def _serialise(root) -> bytes:
 
 def _without_comment_references(content: bytes) -> bytes:
     """Return a .rels or [Content_Types].xml without the entries for the comment parts."""
-    root = etree.fromstring(content)
+    root = etree.fromstring(content, _PARSER)
     for el in list(root):
         target = el.get("Target") or el.get("PartName") or ""
         if re.search(r"(^|/)comments[A-Za-z]*\.xml$", target):
