@@ -16,6 +16,7 @@ from .errors import FormkitError, UsageError
 from .findings import Finding, has_errors
 from .messages import plural
 from .text import visible
+from .templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TEMPLATE_FILES, TOP3
 from .settings import DEFAULT_SETTINGS, load_key_setting, load_settings
 
 cli_nl.install()
@@ -159,6 +160,22 @@ def _locked(*folders: Path | None, what: str):
     from .locking import folder_locks
 
     return folder_locks([f for f in folders if f is not None], what)
+
+
+def _preflight(ctx: click.Context, templates_dir: Path | None, *needed: Path) -> None:
+    """Check the templates a command will render before anything is written; exit 1 when the check refuses one."""
+    from .findings import finding
+    from .template_check import preflight
+
+    findings = preflight(templates_dir, needed, _settings(ctx))
+    if not findings:
+        return
+    click.echo("Sjablonen:")
+    _print_findings(findings)
+    if has_errors(findings):
+        folder = str(templates_dir) if templates_dir is not None else "van formkit"
+        click.echo(visible(str(finding("templates_refused", folder=folder))), err=True)
+        sys.exit(1)
 
 
 def _progress(label: str):
@@ -320,6 +337,7 @@ def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool
     """
     from .forms import write_forms
 
+    _preflight(ctx, templates, SCORE_SHEET)
     _run_batch(register_pad, out_dir, "scoreformulieren", lambda register, progress: write_forms(
         register, meeting, out_dir, dossiers=dossiers, force=force, templates_dir=templates,
         settings=_settings(ctx), progress=progress, jobs=jobs, key=_sealing_key(ctx, create=True)))
@@ -334,6 +352,7 @@ def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool,
     """
     from .documents import write_top3_forms
 
+    _preflight(ctx, templates, TOP3)
     _run_batch(register_pad, out_dir, "TOP-3 formulieren", lambda register, progress: write_top3_forms(
         register, meeting, out_dir, dossiers=dossiers, force=force, templates_dir=templates,
         settings=_settings(ctx), progress=progress, jobs=jobs))
@@ -367,6 +386,8 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
     from .reports import format_summary, summarise, write_reports
     from .schema import build_schema
 
+    if report_dir is not None:
+        _preflight(ctx, templates, REPORT)
     loaded = _load_register(register_pad)
     _writable(report_dir)
     try:
@@ -415,9 +436,12 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
 @_unsealed_option
 @_jobs_option
 @_templates_option
+@click.option("--pdf", "archive_pdf", is_flag=True,
+              help="Maak van elk nieuw plan ook een archiefkopie als PDF/A-2b naast het Word-bestand, voor de "
+                   "dossiers van de organisaties (alle plannen in één keer door LibreOffice).")
 @click.pass_context
 def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, allow_unsealed: bool, jobs: int,
-          templates) -> None:
+          templates, archive_pdf: bool = False) -> None:
     """Voeg de teruggestuurde formulieren per huishouden samen tot één gezamenlijk veiligheidsplan
     (Word, Excel en plan.json).
 
@@ -426,14 +450,17 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, a
     """
     from .batch import check_batch
     from .history import History, default_path
+    from .archive import ArchivePlan
+    from .merge import NoFormsReceived
     from .plan_files import merge_and_write
     from .schema import build_schema
 
+    _preflight(ctx, templates, PLAN)
     history = History(history_pad or default_path(register_pad))
     loaded = _load_register(register_pad)
     schema = build_schema(_settings(ctx))
     _writable(out_dir, files=(history.path,))
-    not_written = []
+    not_written, archive_plans = [], []
     try:
         batch = check_batch(paden, loaded.register, schema, meeting=meeting,
                             progress=_progress("Formulieren lezen"), jobs=jobs,
@@ -444,9 +471,16 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, a
                 if isinstance(folder, Finding):  # this household's plan could not be written; the rest go on
                     not_written.append(folder)
                     continue
+                if isinstance(folder, NoFormsReceived):  # no accepted form: no plan version, no history entry
+                    history.record_no_forms(folder.dossier, folder.meeting)
+                    click.echo(f"{folder.dossier} {folder.household}: {folder.describe()}")
+                    continue
                 history.record(plan)
+                archive_plans += [ArchivePlan(plan.dossier, plan.version, d) for d in sorted(Path(folder).glob("*.docx"))]
                 click.echo(f"{plan.dossier} {plan.household}: versie {plan.version} (kenmerk {plan.fingerprint()}), "
                            f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
+        if archive_pdf and archive_plans:
+            not_written += _archive_copies(archive_plans)
     except FormkitError as e:
         _fail(e)
     if not_written:
@@ -466,6 +500,17 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, a
     if errors:
         click.echo(f"{len(errors)} fouten in de formulieren; zie 'formkit check' voor alle bevindingen.")
     sys.exit(1 if errors or not_written or has_errors(history.findings) else 0)
+
+
+def _archive_copies(plans: list) -> list[Finding]:
+    """Write the plans' PDF/A archive copies in one LibreOffice run, saying so; return findings per household."""
+    from .archive import write_archive_copies
+
+    click.echo(f"Archiefkopieën (PDF/A) maken van {plural(len(plans), 'plan', 'plannen')} in één keer met LibreOffice ...")
+    archived = write_archive_copies(plans, progress=_progress("Archiefkopieën schrijven"))
+    click.echo(f"Archiefkopieën (PDF/A): {len(archived.copies)} van de {len(plans)} geschreven in "
+               f"{archived.seconds:.1f} seconden, naast elk plan.")
+    return archived.findings
 
 
 # --- meeting packs ----------------------------------------------------------------------
@@ -503,6 +548,7 @@ def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, ou
     from .history import History, default_path
     from .pack import build_packs
 
+    _preflight(ctx, templates, AGENDA, OVERVIEW, TOP3)
     loaded = _load_register(register_pad)
     _writable(out_dir)
     try:
@@ -718,6 +764,7 @@ def demo(ctx, out_dir: Path, templates: Path | None) -> None:
     """Doorloop de hele cyclus op de meegeleverde, verzonnen voorbeeldbestanden."""
     from .demo import run_demo
 
+    _preflight(ctx, templates, *TEMPLATE_FILES)
     try:
         run_demo(out_dir, settings=_settings(ctx), templates_dir=templates, echo=click.echo, progress=_progress)
     except FormkitError as e:

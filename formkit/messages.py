@@ -51,17 +51,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "history_entry_damaged": (WAARSCHUWING, "een plan van dossier {dossier} in de historie (overleg {meeting}) is beschadigd en is overgeslagen; maak het plan opnieuw met 'formkit merge'."),
     "history_unwritable": (FOUT, "de historie ({target}) kon niet worden bijgewerkt voor dossier {dossier} ({reason}); het plan zelf is wel geschreven."),
     "reports_manifest_damaged": (WAARSCHUWING, "het overzicht van de controlerapporten ({target}) is beschadigd ({reason}); het pakket wordt gemaakt zonder de controleresultaten. Maak de rapporten opnieuw met 'formkit check ... --report MAP'."),
+    # --- archive copies of plans (PDF/A) and meeting packs (issue 13, engineer C) ------------------
+    "plan_archive_failed": (FOUT, "de archiefkopie (PDF/A) van versie {version} van het plan van dossier {dossier} kon niet worden gemaakt ({reason}); het plan zelf staat er wel: {target}. De andere huishoudens gaan door."),
+    # --- what the plan says, and who gets a plan at all (issue 13, engineer A) ----------------------
+    "no_forms_received": (WAARSCHUWING, "geen formulieren ontvangen voor dossier {dossier} op het overleg van {meeting}; er is geen plan gemaakt."),
     # --- templates an organisation customised --------------------------------------------
     "template_missing": (FOUT, "het sjabloon ontbreekt; kopieer de standaardsjablonen met 'formkit templates export MAP'."),
     "template_unreadable": (FOUT, "het sjabloon kan niet worden geopend ({reason})."),
     "template_sheet_missing": (FOUT, "het blad '{sheet}' ontbreekt in het sjabloon."),
     "template_name_missing": (FOUT, "de gedefinieerde naam '{name}' ontbreekt; formkit vindt het veld '{label}' dan niet."),
     "template_name_merged": (FOUT, "de gedefinieerde naam '{name}' ('{label}') wijst naar een cel binnen samengevoegde cellen, waar niemand kan typen; laat hem naar de linkerbovenste cel wijzen."),
-    "template_syntax": (FOUT, "een tag klopt niet: {reason} (bij: '{context}')."),
+    "template_syntax": (FOUT, "een tag klopt niet: {reason} ({location})."),
     "template_split_tag": (FOUT, "Word heeft een tag over meerdere stukjes tekst verdeeld, zodat hij niet meer werkt (bij: '{context}'); typ de hele tag opnieuw in één keer."),
     "template_unknown_variable": (FOUT, "onbekende variabele '{name}'{suggestion}."),
     "template_required_missing": (FOUT, "de tag '{{{{ {name} }}}}' ontbreekt; zonder die tag staat {label} niet in het document."),
     "template_render_error": (FOUT, "het sjabloon geeft een fout bij het invullen: {reason}."),
+    # --- templates: checked before every run, tracked changes (issue 13, engineer D) ----------
+    "template_revisions_accepted": (WAARSCHUWING, "het sjabloon bevat bijgehouden wijzigingen ({changes}) of opmerkingen ({comments}); formkit neemt de wijzigingen over, laat de opmerkingen weg en zet 'Wijzigingen bijhouden' uit in elk document dat het maakt. Accepteer ze in Word (Controleren > Accepteren) om deze waarschuwing kwijt te raken."),
+    "templates_refused": (FOUT, "de sjablonen in {folder} zijn niet bruikbaar, er is niets gemaakt; los de fouten hierboven op en controleer de map met 'formkit templates check {folder}'."),
     # --- returned files: is it safe and is it a formkit form? -----------------------------
     "file_empty": (FOUT, "het bestand is leeg."),
     "file_unreadable": (FOUT, "het bestand kan niet worden gelezen ({reason})."),
