@@ -276,7 +276,7 @@ def build_plan(path: Path | str) -> None:
     _before_table(doc, "De letter van een deelnemer staat in de kolom ‘Door’ bij alles wat hij of zij inbracht.")
     _optional_table(doc, ["Letter", "Naam", "Organisatie", "Functie", "Eigen dossiernummer"], "p in deelnemers",
                     ["{{ p.teken }}", "{{ p.naam }}", "{{ p.organisatie }}", "{{ p.functie }}",
-                     "{{ p.dossiernummer }}"], [1.3, 3.5, 4.3, 4.2, 3.7])
+                     "{{ p.dossiernummer }}"], [1.5, 3.5, 4.1, 4.2, 3.7])
 
     doc.add_heading("1. Onveilige situaties", level=1)
     doc.add_heading("Voorstel gezamenlijke TOP-3", level=2)
@@ -397,7 +397,7 @@ def build_agenda(path: Path | str) -> None:
     doc.add_heading("Agenda", level=1)
     _optional_table(doc, ["Tijd", "Huishouden", "Fase", "Regisseur", "Deelnemers", "In dit pakket"], "a in agenda",
                     ["{{ a.tijd }}", "{{ a.huishouden }}\n{{ a.dossier }}", "{{ a.fase }}", "{{ a.regisseur }}",
-                     "{{ a.deelnemers }}", "{{ a.onderdelen }}"], [1.4, 3.2, 1.2, 3.3, 4.8, 3.1])
+                     "{{ a.deelnemers }}", "{{ a.onderdelen }}"], [1.3, 2.9, 1.4, 3.6, 5.0, 2.8])
     _footer(doc, "Casusoverleg {{ overleg }}")
     write_atomic(Path(path), doc.save)
 
