@@ -91,7 +91,8 @@ def _history_sheet(ws, statuses: list[HouseholdStatus], document: str) -> None:
             ws.cell(r, 1).alignment = Alignment(horizontal="left")
             for c, who in enumerate(people, start=2):
                 if who in scores:
-                    ws.cell(r, c, scores[who]).number_format = XLSX_NUMBER
+                    score = ws.cell(r, c, scores[who])
+                    score.number_format, score.alignment = XLSX_NUMBER, Alignment(horizontal="center")
         last = header + len(s.history)
         ws.add_chart(_chart(ws, s.dossier, header, last, len(people)), f"A{last + 2}")
         top = last + 2 + CHART_ROWS + 1
@@ -109,11 +110,11 @@ def _name_row(ws, row: int, people: list[str]) -> int:
     for c, who in enumerate(people, start=2):
         cell = ws.cell(row, c)
         set_text(cell, who)
-        cell.font, cell.alignment = _BOLD, Alignment(wrap_text=True, vertical="top")
+        cell.font, cell.alignment = _BOLD, Alignment(wrap_text=True, vertical="top", horizontal="center")
         letter = get_column_letter(c)
-        width = max(ws.column_dimensions[letter].width or 0, min(18, max(len(w) for w in who.split()) + 3), 10)
+        width = max(ws.column_dimensions[letter].width or 0, min(20, len(who) + 4), 10)
         ws.column_dimensions[letter].width = width
-        lines = max(lines, lines_needed(who, width))
+        lines = max(lines, lines_needed(who, width - 2))  # bold letters are wider
     ws.row_dimensions[row].height = LINE_HEIGHT * lines
     return lines
 
