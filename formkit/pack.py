@@ -196,6 +196,7 @@ def agenda_context(register: Register, meeting: dt.date, dossiers: list[str], ho
     rows = []
     for d in dossiers:
         h = register.household(d)
+        regisseur = register.regisseur_of(d)
         parts = ["TOP-3 formulier", "overzicht"]
         if households[d].plan is not None:
             parts.insert(0, f"plan versie {households[d].plan['version']}")
@@ -203,9 +204,11 @@ def agenda_context(register: Register, meeting: dt.date, dossiers: list[str], ho
             parts.insert(0, f"geen plan ({NO_FORMS})")
         rows.append({
             "tijd": times.get(d) or "", "dossier": d, "huishouden": h.name if h else d,
-            "fase": str(h.phase) if h and h.phase else "", "regisseur": regisseur_text(register.regisseur_of(d)),
+            "fase": str(h.phase) if h and h.phase else "", "regisseur": regisseur_text(regisseur),
+            # the regisseur has a column of its own: the participants are the others, so a row stays short
             "deelnemers": "\n".join(f"{p.name} ({p.organisation})" if p.organisation else p.name
-                                    for p in register.professionals_of(d)),
+                                    for p in register.professionals_of(d) if regisseur is None or p.code != regisseur.code)
+                          or "alleen de regisseur",
             "onderdelen": ", ".join(parts),
         })
     who = f"voor {recipient.name} ({recipient.organisation})" if recipient else "voor het secretariaat"

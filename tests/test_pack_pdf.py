@@ -266,3 +266,16 @@ def test_a_pack_whose_plans_folder_is_read_only_is_made_with_a_warning(tmp_path,
     assert len(result.packs) == 1 and result.not_included == [] and result.archive_copies == []
     assert [f.code for f in result.findings] == ["plan_archive_failed"] * 2
     assert all(f.severity.value == "waarschuwing" for f in result.findings)
+
+
+def test_the_agenda_names_the_regisseur_once_and_the_other_participants():
+    from formkit.pack import HouseholdDocs, agenda_context
+
+    register = make_register()
+    regisseur = register.regisseur_of("2026-101")
+    others = [p for p in register.professionals_of("2026-101") if p.code != regisseur.code]
+    households = {"2026-101": HouseholdDocs("2026-101", None, None, Path("t.docx"), Path("o.docx"))}
+    [row] = agenda_context(register, MEETING, ["2026-101"], households, None)["agenda"]
+    assert regisseur.name in row["regisseur"] and regisseur.name not in row["deelnemers"]
+    assert others and all(p.name in row["deelnemers"] for p in others)
+    assert row["onderdelen"] == "TOP-3 formulier, overzicht"
