@@ -35,10 +35,10 @@ def text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nee"
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return dates.format_dutch(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return dutch.long_date(value)
+    if isinstance(value, (int, float)):
+        return dutch.number(value)
     return visible(str(value), multiline=True)
 
 
@@ -94,10 +94,8 @@ def top3_context(register: Register, dossier: str, meeting: dt.date,
 
 def show_value(value: str) -> str:
     """Return a plan value for reading: ISO dates in Dutch, everything else as written."""
-    try:
-        return dates.format_dutch(dt.date.fromisoformat(value))
-    except (TypeError, ValueError):
-        return text(value)
+    day = dutch.as_date(value) if isinstance(value, str) else None
+    return dutch.long_date(day) if day else text(value)
 
 
 def mark(index: int) -> str:
