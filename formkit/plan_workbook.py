@@ -17,32 +17,36 @@ from .xlsx_tables import Column, write_table
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 #: (sheet, context key, [(column title, field), ...]); None as key means the context itself.
+#: Who named an item shows as the participants' letters (sheet Deelnemers); the sheet
+#: Inbreng and plan.json keep every input with its full source.
 SHEETS = (
     ("Plan", None, [("Onderdeel", "onderdeel"), ("Waarde", "waarde")]),
     ("Wijzigingen", "wijzigingen", [("Wijziging", None)]),
-    ("Deelnemers", "deelnemers", [("Naam", "naam"), ("Organisatie", "organisatie"), ("Functie", "functie"),
+    ("Deelnemers", "deelnemers", [("Letter", "teken"), ("Naam", "naam"), ("Organisatie", "organisatie"),
+                                  ("Functie", "functie"),
                                   ("Eigen dossiernummer", "dossiernummer")]),
     ("TOP-3", "top3", [("Nr.", "nr"), ("Slachtoffer", "slachtoffer"), ("Situatie", "omschrijving"),
-                       ("Punten", "punten"), ("Ingebracht door", "door")]),
+                       ("Punten", "punten"), ("Ingebracht door", "tekens")]),
     ("Onveilige situaties", "situaties", [("Slachtoffer", "slachtoffer"), ("Situatie", "omschrijving"),
                                           ("Datum", "datum"), ("Strafbaar feit", "strafbaar"), ("Punten", "punten"),
-                                          ("Ingebracht door", "door")]),
+                                          ("Ingebracht door", "tekens")]),
     ("Veiligheidsbeoordeling", "cijfers", [("Deelnemer", "door"), ("Cijfer", "cijfer"), ("Toelichting", "toelichting"),
                                            ("Hoger als", "hoger"), ("Niet lager omdat", "lager")]),
     ("Cijfers gezinsleden", "gezinscijfers", [("Gezinslid", "gezinslid"), ("Cijfer", "cijfer"),
                                               ("Toelichting", "toelichting"), ("Doorgegeven door", "via")]),
     ("Voorwaarden", "voorwaarden", [("Nr.", "nr"), ("Voorwaarde", "voorwaarde"), ("Termijn", "termijn"),
                                     ("Alle termijnen", "termijnen"), ("Eigenaar", "eigenaar"),
-                                    ("Ingebracht door", "door")]),
-    ("Afspraken", "afspraken", [("Wie", "wie"), ("Wat", "wat"), ("Uiterlijk", "wanneer"), ("Ingebracht door", "door")]),
-    ("Toetsmomenten", "toetsmomenten", [("Datum", "tekst"), ("Voorgesteld door", "door")]),
-    ("Veilig Thuis", "veilig_thuis", [("Afspraak", "tekst"), ("Ingebracht door", "door")]),
-    ("Consequenties", "consequenties", [("Consequentie", "tekst"), ("Ingebracht door", "door")]),
+                                    ("Ingebracht door", "tekens")]),
+    ("Afspraken", "afspraken", [("Wie", "wie"), ("Wat", "wat"), ("Uiterlijk", "wanneer"),
+                                ("Ingebracht door", "tekens")]),
+    ("Toetsmomenten", "toetsmomenten", [("Datum", "tekst"), ("Voorgesteld door", "tekens")]),
+    ("Veilig Thuis", "veilig_thuis", [("Afspraak", "tekst"), ("Ingebracht door", "tekens")]),
+    ("Consequenties", "consequenties", [("Consequentie", "tekst"), ("Ingebracht door", "tekens")]),
     ("Risicofactoren", "risicofactoren", [("Risicofactor", "factor"), ("Beïnvloedbaar", "beinvloedbaar"),
-                                          ("Beschermende factoren", "beschermend"), ("Ingebracht door", "door")]),
+                                          ("Beschermende factoren", "beschermend"), ("Ingebracht door", "tekens")]),
     ("Herstelbehoeften", "herstelbehoeften", [("Gezinslid", "gezinslid"), ("Domein", "domein"),
-                                              ("Behoefte", "behoefte"), ("Ingebracht door", "door")]),
-    ("Wat gaat goed", "sterke_punten", [("Omschrijving", "tekst"), ("Ingebracht door", "door")]),
+                                              ("Behoefte", "behoefte"), ("Ingebracht door", "tekens")]),
+    ("Wat gaat goed", "sterke_punten", [("Omschrijving", "tekst"), ("Ingebracht door", "tekens")]),
     ("Open punten", "open_punten", [("Open punt", None)]),
     ("Verzendlijst", "verzendlijst", [("Organisatie", "organisatie"), ("Eigen dossiernummer", "dossiernummer"),
                                       ("Contactpersoon", "naam")]),
@@ -89,7 +93,7 @@ def _sheet(wb: Workbook, title: str, columns: list[tuple[str, str | None]], rows
 
 
 def _shown(value) -> str:
-    """Return a value as the plan shows it: dates (also ISO text) as dd-mm-jjjj, numbers the Dutch way, the rest as text."""
+    """Return a value as the plan shows it: dates (also ISO text) as dd-mm-jjjj, numbers the Dutch way."""
     if isinstance(value, (dt.date, dt.datetime)) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
         return dutch.short_date(value)
     return dutch.number(value)

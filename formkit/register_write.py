@@ -17,7 +17,7 @@ from . import dates
 from .register import SHEETS, Column, Register, SheetSpec
 from .dutch import XLSX_DATE
 from .xlsx import save_atomic, short_title
-from .xlsx_tables import Column, fit_row_heights, page_setup, write_table
+from .xlsx_tables import Column as TableColumn, fit_row_heights, page_setup, write_table
 
 MAX_ROWS = 2000  # rows covered by the register's dropdowns and validations
 
@@ -69,7 +69,7 @@ def write_register(register: Register, path: Path | str) -> None:
     for spec in SHEETS:
         ws = wb.create_sheet(spec.name)
         columns = spec.columns + spec.optional_columns
-        write_table(ws, [Column(c.header, width=c.width, number_format=XLSX_DATE if c.kind == "date" else None)
+        write_table(ws, [TableColumn(c.header, width=c.width, number_format=XLSX_DATE if c.kind == "date" else None)
                          for c in columns], rows[spec.name], document=DOCUMENT, empty=None)
         _add_validations(ws, spec)
     save_atomic(wb, Path(path))

@@ -127,7 +127,7 @@ SHORT_TITLES = {
 
 
 def short_title(text: str, limit: int = PROMPT_TITLE_LIMIT) -> str:
-    """Return a title of at most `limit` characters that reads whole: its short wording, or cut after a word with "…"."""
+    """Return a title of at most `limit` characters that reads whole: a shorter wording, or cut after a word."""
     text = SHORT_TITLES.get(text, text)
     if len(text) <= limit:
         return text

@@ -15,7 +15,7 @@ from formkit.merge import Submission, merge_household
 from formkit.plan_workbook import write_plan_workbook
 from formkit.register_write import write_register
 from formkit.reports import summarise, write_reports
-from formkit.schema import LISTS, SHEET, FieldType, build_schema
+from formkit.schema import SHEET, FieldType, build_schema
 from formkit.scoresheet import DATE_OR_YEAR_FORMAT
 from formkit.status import household_statuses
 from formkit.templates import SCORE_SHEET, default_templates_dir
@@ -89,6 +89,18 @@ def test_the_plan_workbook_shows_dates_with_four_digit_years_and_dutch_numbers(t
     assert inputs["situatie_1_datum"] == "15-10-2026"
     overview = {r[0].value: r[1].value for r in wb["Plan"].iter_rows(min_row=2)}
     assert overview["Cijfers laagste – mediaan – hoogste"] == "5 – 5 – 5"
+
+
+def test_the_plan_workbook_names_who_said_what_by_letter_and_lists_each_participant_once(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    write_plan_workbook(a_plan(), path)
+    wb = load_workbook(path)
+    letters = {r[1].value: r[0].value for r in wb["Deelnemers"].iter_rows(min_row=2)}
+    assert letters == {"Kim Verhoef": "A", "Rob Claassen": "B"}
+    situations = wb["Onveilige situaties"]
+    assert situations.cell(1, 6).value == "Ingebracht door"
+    assert situations.cell(2, 6).value == "A, B"
+    assert {r[0].value for r in wb["Inbreng"].iter_rows(min_row=2)} == {"P1", "P2"}  # every input, its source
 
 
 def test_a_column_heading_never_breaks_inside_a_word():
