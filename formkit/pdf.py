@@ -396,6 +396,12 @@ class _StructureTree:
         if "/StructTreeRoot" not in catalog:
             return
         source_root = catalog["/StructTreeRoot"].get_object()
+        elements, wrappers = _top_elements(catalog.raw_get("/StructTreeRoot"))
+        sect, kids = self.section(title)
+        # what held the part's elements (its root, its /Document) becomes the /Sect: nothing copies them
+        translated = self.writer._id_translated.setdefault(id(reader), {"PreventGC": reader})
+        for wrapper in wrappers:
+            translated[wrapper.idnum] = sect.idnum
         highest = offset - 1
         for key, value in _number_tree(source_root.get("/ParentTree")):
             self.nums += [NumberObject(key + offset), value.clone(self.writer)]
@@ -403,8 +409,7 @@ class _StructureTree:
         self.next_key = max(highest + 1, offset + int(source_root.get("/ParentTreeNextKey", 0)))
         for name, role in source_root.get("/RoleMap", DictionaryObject()).items():
             self.role_map.setdefault(NameObject(name), role)
-        sect, kids = self.section(title)
-        for element in _top_elements(source_root):
+        for element in elements:
             copy = element.clone(self.writer)
             copy.get_object()[NameObject("/P")] = sect
             kids.append(copy)
@@ -444,14 +449,17 @@ def _number_tree(node, depth: int = 0) -> list[tuple[int, object]]:
     return pairs
 
 
-def _top_elements(root) -> list:
-    """Return the elements to copy from a part's tree: the kids of its one /Document, else its root's kids."""
+def _top_elements(root) -> tuple[list, list[IndirectObject]]:
+    """Return the elements to copy from a part's tree (the kids of its one /Document, else its root's kids)
+    and the indirect objects that held them (the root, and the /Document when its kids are taken)."""
+    wrappers = [root] if isinstance(root, IndirectObject) else []
+    root = root.get_object()
     kids = _as_list(root.get("/K"))
     if len(kids) == 1 and _is_element(kids[0]) and kids[0].get_object().get("/S") == "/Document":
         inner = _as_list(kids[0].get_object().get("/K"))
         if inner and all(_is_element(k) for k in inner):
-            return inner
-    return [k for k in kids if _is_element(k)]
+            return inner, wrappers + ([kids[0]] if isinstance(kids[0], IndirectObject) else [])
+    return [k for k in kids if _is_element(k)], wrappers
 
 
 def _as_list(value) -> list:

@@ -87,6 +87,8 @@ def test_the_pack_is_tagged_dutch_and_opens_with_its_bookmarks(tmp_path, plans):
     assert all(page["/StructParents"] in keys for page in reader.pages)
     assert len({page["/StructParents"] for page in reader.pages}) == len(reader.pages)
     assert catalog["/StructTreeRoot"]["/ParentTreeNextKey"] > max(keys)
+    # the parts' own roots are not carried along as dead copies
+    assert pack.path.read_bytes().count(b"/Type /StructTreeRoot") == 1
 
 
 def test_each_pack_page_has_one_page_number_the_packs_own(tmp_path, plans):
