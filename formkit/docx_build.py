@@ -29,6 +29,7 @@ ACCENT = RGBColor(0x1F, 0x4E, 0x79)
 TABLE_HEADING = "Tabelkop"  # a table's heading row: bold, a little smaller, kept with the next row
 TABLE_TEXT = "Tabeltekst"  # a table's cells
 BEFORE_TABLE = "Bij tabel"  # a label or explanation that belongs to the table after it: kept with it
+AFTER_TABLE = "Na tabel"  # the empty line after a table kept on one page: it ends the chain of kept rows
 NONE_TEXT = "Geen."  # what a section shows instead of a table without rows
 
 
@@ -55,6 +56,7 @@ def _document():
     before = _paragraph_style(doc, BEFORE_TABLE, keep_with_next=True)
     before.paragraph_format.space_before = Pt(6)
     before.paragraph_format.space_after = Pt(3)
+    _paragraph_style(doc, AFTER_TABLE, size=6)
     return doc
 
 
@@ -141,7 +143,7 @@ def _table(doc, headings: list[str], loop: str | None, cells: list[str], widths:
         table.rows[body].height = Cm(height)
         table.rows[body].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     if keep_together:  # the repeated row keeps with what follows: an empty paragraph ends the chain
-        doc.add_paragraph()
+        doc.add_paragraph(style=AFTER_TABLE)
     return table
 
 
@@ -276,14 +278,14 @@ def build_plan(path: Path | str) -> None:
     _before_table(doc, "De letter van een deelnemer staat in de kolom ‘Door’ bij alles wat hij of zij inbracht.")
     _optional_table(doc, ["Letter", "Naam", "Organisatie", "Functie", "Eigen dossiernummer"], "p in deelnemers",
                     ["{{ p.teken }}", "{{ p.naam }}", "{{ p.organisatie }}", "{{ p.functie }}",
-                     "{{ p.dossiernummer }}"], [1.5, 3.5, 4.1, 4.2, 3.7])
+                     "{{ p.dossiernummer }}"], [1.5, 3.5, 4.1, 4.2, 3.7], keep_together=True)
 
     doc.add_heading("1. Onveilige situaties", level=1)
     doc.add_heading("Voorstel gezamenlijke TOP-3", level=2)
     _before_table(doc, "{{ regel_top }}")
     _optional_table(doc, ["Nr.", "Slachtoffer", "Situatie", "Punten", "Door"], "t in top3",
                     ["{{ t.nr }}", "{{ t.slachtoffer }}", "{{ t.omschrijving }}", "{{ t.punten }}", "{{ t.tekens }}"],
-                    [1.1, 3, 9.3, 1.8, MARKS])
+                    [1.1, 3, 9.3, 1.8, MARKS], keep_together=True)
     doc.add_heading("Alle situaties per slachtoffer", level=2)
     _before_table(doc, "{{ regel_woorden }}")
     _optional_table(doc, ["Slachtoffer", "Situatie", "Datum", "Strafbaar feit?", "Door"], "s in situaties",
@@ -306,26 +308,26 @@ def build_plan(path: Path | str) -> None:
     doc.add_heading("3. Veiligheidsvoorwaarden", level=1)
     _optional_table(doc, ["Nr.", "Voorwaarde", "Termijn", "Eigenaar", "Door"], "v in voorwaarden",
                     ["{{ v.nr }}", "{{ v.voorwaarde }}", "{{ v.termijn }}\n{{ v.termijnen }}", "{{ v.eigenaar }}",
-                     "{{ v.tekens }}"], [1.1, 7.6, 3, 3.5, MARKS])
+                     "{{ v.tekens }}"], [1.1, 7.6, 3, 3.5, MARKS], keep_together=True)
 
     doc.add_heading("4. Veiligheidsafspraken", level=1)
     _optional_table(doc, ["Wie", "Wat", "Uiterlijk", "Door"], "a in afspraken",
-                    ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.tekens }}"], [3.5, 8.7, 3, MARKS])
+                    ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.tekens }}"], [3.5, 8.7, 3, MARKS], keep_together=True)
 
     doc.add_heading("Regie, toetsing en Veilig Thuis", level=1)
     _labelled(doc, "Regisseur", "{{ regisseur }}")
     doc.add_heading("Voorgestelde regisseur", level=2)
     _optional_table(doc, ["Voorgesteld", "Door"], "t in voorgestelde_regisseurs",
-                    ["{{ t.tekst }}", "{{ t.tekens }}"], [17 - MARKS, MARKS])
+                    ["{{ t.tekst }}", "{{ t.tekens }}"], [17 - MARKS, MARKS], keep_together=True)
     doc.add_heading("Toetsmomenten", level=2)
     _optional_table(doc, ["Datum", "Door"], "t in toetsmomenten", ["{{ t.tekst }}", "{{ t.tekens }}"],
-                    [17 - MARKS, MARKS])
+                    [17 - MARKS, MARKS], keep_together=True)
     doc.add_heading("Wanneer wordt Veilig Thuis geïnformeerd", level=2)
     _optional_table(doc, ["Afspraak", "Door"], "t in veilig_thuis", ["{{ t.tekst }}", "{{ t.tekens }}"],
-                    [17 - MARKS, MARKS])
+                    [17 - MARKS, MARKS], keep_together=True)
     doc.add_heading("Consequenties als voorwaarden niet worden nageleefd", level=2)
     _optional_table(doc, ["Consequentie", "Door"], "t in consequenties", ["{{ t.tekst }}", "{{ t.tekens }}"],
-                    [17 - MARKS, MARKS])
+                    [17 - MARKS, MARKS], keep_together=True)
 
     doc.add_paragraph("{%p if risicofactoren %}")
     doc.add_heading("Risicofactoren (fase 2)", level=1)
@@ -340,7 +342,7 @@ def build_plan(path: Path | str) -> None:
 
     doc.add_heading("Wat gaat goed en wat werkte eerder", level=1)
     _optional_table(doc, ["Omschrijving", "Door"], "t in sterke_punten", ["{{ t.tekst }}", "{{ t.tekens }}"],
-                    [17 - MARKS, MARKS])
+                    [17 - MARKS, MARKS], keep_together=True)
 
     doc.add_heading("Open punten voor het overleg", level=1)
     _optional_table(doc, ["Open punt"], "o in open_punten", ["{{ o }}"], [17])
@@ -348,7 +350,7 @@ def build_plan(path: Path | str) -> None:
     doc.add_heading("Verzendlijst", level=1)
     _before_table(doc, "Dit plan gaat naar elke betrokken organisatie, voor haar eigen dossier:")
     _optional_table(doc, ["Organisatie", "Eigen dossiernummer", "Contactpersoon"], "o in verzendlijst",
-                    ["{{ o.organisatie }}", "{{ o.dossiernummer }}", "{{ o.naam }}"], [7, 4.5, 5.5])
+                    ["{{ o.organisatie }}", "{{ o.dossiernummer }}", "{{ o.naam }}"], [7, 4.5, 5.5], keep_together=True)
 
     doc.add_heading("Bijlage: niet meegenomen formulieren", level=1)
     _before_table(doc, "Alle {{ aantal_inbreng }} ingevulde velden van de meegenomen formulieren staan, met wie ze "

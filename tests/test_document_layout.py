@@ -209,3 +209,13 @@ def test_top3_form_printed_keeps_each_part_on_one_page(tmp_path, libreoffice_con
     assert page_of("1. Onveilige situaties") == page_of("Extra 3")
     assert page_of("2. Veiligheidsbeoordeling") == max(i for i, t in enumerate(pages) if "Tim Pietersen" in t)
     assert page_of("5. Regie en toetsing") == page_of("Toetsmomenten (wanneer")
+
+
+def test_a_short_part_of_the_plan_moves_whole_to_the_next_page_and_the_chain_ends_after_it(tmp_path):
+    doc = render_plan(sample_plan(), tmp_path)
+    content = blocks(doc)
+    at = next(i for i, b in enumerate(content) if isinstance(b, Paragraph) and b.text == "4. Veiligheidsafspraken")
+    table, after = content[at + 1], content[at + 2]
+    assert isinstance(table, Table) and len(table.rows) == 4
+    assert all(keeps_with_next(p) for row in table.rows for c in row.cells for p in c.paragraphs)
+    assert isinstance(after, Paragraph) and after.text == "" and not keeps_with_next(after)
