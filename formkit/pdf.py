@@ -315,6 +315,7 @@ def text_page(lines: list[str], *, size: int = 11, top: float = 780.0, left: flo
 
 
 FOOTER_MARK = b"/Artifact <</Type /Pagination /Subtype /Footer>>"
+STAMP_BASELINE = 24.0  # points above the page's bottom edge (8.5 mm): inside what printers print
 
 
 def assemble(front: Part, sections: list[Section], out: Path, *, title: str, subject: str,
@@ -337,7 +338,7 @@ def assemble(front: Part, sections: list[Section], out: Path, *, title: str, sub
     total = len(writer.pages)
     for number, page in enumerate(writer.pages, start=1):
         width = float(page.mediabox.width)
-        page.merge_page(text_page([f"{footer} – pagina {number} van {total}"], size=7, top=14,
+        page.merge_page(text_page([f"{footer} – pagina {number} van {total}"], size=7, top=STAMP_BASELINE,
                                   left=width - 250, width=width, height=float(page.mediabox.height),
                                   mark=FOOTER_MARK))
     tree.finish()
