@@ -34,7 +34,7 @@ from .register import Register
 from .schema import Schema
 from .values import fold
 from .text import quote, visible
-from .xlsx import Formula, TooLong
+from .xlsx import TooLong
 
 TOP_RULE = ("Gezamenlijke TOP-3: een situatie op plek 1, 2 of 3 van iemands TOP-3 krijgt 3, 2 of 1 punt; "
             "extra situaties krijgen geen punten. Bij gelijke punten gaat voor: door meer professionals "
@@ -72,12 +72,13 @@ def normal(text: str) -> str:
 
 
 def _show(value) -> str:
+    """Return a value as the plan keeps it: dates as ISO, a number written in a cell the Dutch way ('6,5')."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Formula):
-        return str(value)
+    if isinstance(value, float):
+        return dutch.number(value)
     return str(value)
 
 

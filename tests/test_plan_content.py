@@ -60,6 +60,7 @@ def test_an_out_of_range_score_is_an_open_point_and_consensus_is_not_yet_to_be_t
 def test_a_half_score_is_quoted_the_dutch_way():
     plan = plan_of(sub("P1", scored(7)), sub("P2", {}, {"beoordeling_cijfer": 6.5}))
     assert any("ingevuld is '6,5'" in p for p in plan.open_points)
+    assert [s.shown for s in plan.scores] == ["7", "6,5"]  # what was written, the Dutch way
     assert consensus_words(plan.summary) == "nog niet vast te stellen"
 
 
