@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .dutch import XLSX_DATE, XLSX_NUMBER
+from .text import visible
 from .xlsx import set_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -166,9 +167,16 @@ def fit_row_heights(ws, first: int, last: int, widths: Sequence[float] | None = 
         ws.row_dimensions[r].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 2)
 
 
+#: The most characters of a document's name in a footer (Excel allows 255 for the whole footer).
+FOOTER_NAME_LIMIT = 120
+
+
 def _footer_text(text: str) -> str:
-    """Return text for a header or footer: an ampersand doubled so it is not read as a code."""
-    return text.replace("&", "&&")
+    """Return a document's name for a footer: one safe line, not too long, an ampersand doubled (not a code)."""
+    line = visible(text)
+    if len(line) > FOOTER_NAME_LIMIT:
+        line = line[:FOOTER_NAME_LIMIT - 1] + "…"
+    return line.replace("&", "&&")
 
 
 def page_setup(ws, *, document: str, landscape: bool = False, title_rows: tuple[int, int] | None = None) -> None:

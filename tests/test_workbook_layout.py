@@ -211,3 +211,12 @@ def test_libreoffice_prints_a_date_and_a_year_with_four_digits(tmp_path, blank_f
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "15-11-2026" in text and "2015" in text
     assert "15-11-26" not in text and "1905" not in text
+
+
+def test_a_document_name_with_an_ampersand_or_a_control_character_prints_as_written(tmp_path):
+    ws = Workbook().active
+    write_table(ws, [Column("Naam")], [["x"]], document="Gezin Jansen & Zn\x07")
+    path = tmp_path / "naam.xlsx"
+    ws.parent.save(path)
+    footer = load_workbook(path).active.oddFooter.left.text
+    assert footer.startswith("Gezin Jansen && Zn") and "\x07" not in footer
