@@ -165,7 +165,9 @@ def test_the_register_prints_on_a4_with_its_header_on_every_page(tmp_path):
     wb = load_workbook(path)
     for ws in wb.worksheets[1:]:
         assert_prints_on_a4(ws)
+        assert_rows_fit_their_text(ws)
         assert ws.cell(1, 1).font.b
+        assert all(ws.row_dimensions[r].height for r in range(1, ws.max_row + 1))
     assert int(wb["Uitleg"].page_setup.paperSize) == 9  # A4
 
 
