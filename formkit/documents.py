@@ -119,7 +119,7 @@ def _who(source, marks: dict[str, str] | None) -> str:
 
 
 def wordings(said: list[Said], marks: dict[str, str] | None = None) -> str:
-    """Return every wording with its authors (marks when given): once when all used the same words, else each on a line."""
+    """Return every wording with its authors (marks when given): once if all used the same words, else one a line."""
     by_text: dict[str, list[str]] = {}
     for s in said:
         by_text.setdefault(s.value, []).append(_who(s.source, marks))

@@ -168,16 +168,10 @@ def _before_table(doc, text: str):
     return doc.add_paragraph(text, style=BEFORE_TABLE)
 
 
-def _write_box(doc, label: str, height: float) -> None:
-    """Add a label and, under it, a box with room to write by hand, kept together on one page."""
-    _before_table(doc, label).runs[0].bold = True
-    box = doc.add_table(rows=1, cols=1)
-    box.style = "Table Grid"
-    box.autofit = False
-    box.columns[0].width = box.rows[0].cells[0].width = Cm(17)
-    box.rows[0].height = Cm(height)
-    box.rows[0].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-    _tr_flag(box.rows[0], "w:cantSplit")
+def _write_boxes(doc, labels: list[str], height: float) -> None:
+    """Add boxes side by side to write in by hand, each under its label, kept together on one page."""
+    width = 17 / len(labels)
+    _table(doc, labels, None, [""] * len(labels), [width] * len(labels), height=height, keep_together=True)
 
 
 def _shade(cell, colour: str) -> None:
@@ -197,7 +191,7 @@ def _labelled(doc, label: str, value: str, style: str | None = None):
 
 #: Height (cm) of a row that is filled in by hand at the meeting, and of a box to write in.
 WRITE_ROW = 1.3
-WRITE_BOX = 3.0
+WRITE_BOX = 4.0
 
 
 def build_top3(path: Path | str) -> None:
@@ -249,8 +243,8 @@ def build_top3(path: Path | str) -> None:
     _before_table(doc, "Toetsmomenten (wanneer en met wie wordt de veiligheid opnieuw beoordeeld):")
     _table(doc, ["Datum", "Met wie"], "rij in rijen_toetsmomenten", ["", ""], [4, 13],
            height=WRITE_ROW, keep_together=True)
-    _write_box(doc, "Wanneer wordt Veilig Thuis geïnformeerd:", WRITE_BOX)
-    _write_box(doc, "Consequenties als voorwaarden niet worden nageleefd:", WRITE_BOX)
+    _write_boxes(doc, ["Wanneer wordt Veilig Thuis geïnformeerd?",
+                       "Consequenties als voorwaarden niet worden nageleefd"], WRITE_BOX)
     _footer(doc, "TOP-3 formulier · dossier {{ dossier }} · casusoverleg {{ overleg }}")
     write_atomic(Path(path), doc.save)
 
@@ -293,8 +287,8 @@ def build_plan(path: Path | str) -> None:
                      "{{ s.tekens }}"], [3, 7.6, 2.3, 2.3, MARKS])
 
     doc.add_heading("2. Veiligheidsbeoordeling", level=1)
-    _labelled(doc, "Cijfers", "{{ samenvatting.tekst }}")
-    _labelled(doc, "Consensus", "{{ samenvatting.oordeel }}")
+    _labelled(doc, "Cijfers", "{{ samenvatting.tekst }}", style=BEFORE_TABLE)
+    _labelled(doc, "Consensus", "{{ samenvatting.oordeel }}", style=BEFORE_TABLE)
     _before_table(doc, "{{ regel_consensus }}")
     _optional_table(doc, ["Deelnemer", "Cijfer", "Toelichting", "Hoger als", "Niet lager omdat"], "c in cijfers",
                     ["{{ c.deelnemer }}", "{{ c.cijfer }}", "{{ c.toelichting }}", "{{ c.hoger }}",
@@ -312,10 +306,11 @@ def build_plan(path: Path | str) -> None:
 
     doc.add_heading("4. Veiligheidsafspraken", level=1)
     _optional_table(doc, ["Wie", "Wat", "Uiterlijk", "Door"], "a in afspraken",
-                    ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.tekens }}"], [3.5, 8.7, 3, MARKS], keep_together=True)
+                    ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.tekens }}"], [3.5, 8.7, 3, MARKS],
+                    keep_together=True)
 
     doc.add_heading("Regie, toetsing en Veilig Thuis", level=1)
-    _labelled(doc, "Regisseur", "{{ regisseur }}")
+    _labelled(doc, "Regisseur", "{{ regisseur }}", style=BEFORE_TABLE)
     doc.add_heading("Voorgestelde regisseur", level=2)
     _optional_table(doc, ["Voorgesteld", "Door"], "t in voorgestelde_regisseurs",
                     ["{{ t.tekst }}", "{{ t.tekens }}"], [17 - MARKS, MARKS], keep_together=True)

@@ -90,8 +90,7 @@ def test_the_default_templates_style_every_table_the_same_way():
         doc = Document(default_templates_dir() / relative)
         for table in doc.tables:
             assert all(row_flags(table, "w:cantSplit")), relative
-            if len(table.rows) > 1:  # the writing boxes of the TOP-3 form have no heading row
-                assert row_flags(table, "w:tblHeader")[0], relative
+            assert row_flags(table, "w:tblHeader")[0], relative
             assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
 
 
@@ -181,12 +180,11 @@ def test_top3_rows_to_fill_in_give_room_to_write_by_hand(tmp_path):
     for row in situations.rows[1:]:
         assert row.height_rule is not None and row.height_rule.name == "AT_LEAST"
         assert row.height >= Cm(1.2)
-    content = blocks(doc)
-    for label in ("Wanneer wordt Veilig Thuis geïnformeerd:", "Consequenties als voorwaarden niet worden nageleefd:"):
-        at = next(i for i, b in enumerate(content) if isinstance(b, Paragraph) and b.text == label)
-        assert keeps_with_next(content[at])
-        box = content[at + 1]
-        assert isinstance(box, Table) and box.rows[0].height >= Cm(2.5) and all(row_flags(box, "w:cantSplit"))
+    boxes = next(t for t in doc.tables if t.rows[0].cells[0].text == "Wanneer wordt Veilig Thuis geïnformeerd?")
+    assert boxes.rows[0].cells[1].text == "Consequenties als voorwaarden niet worden nageleefd"
+    assert len(boxes.rows) == 2 and boxes.rows[1].height >= Cm(3) and boxes.rows[1].height_rule.name == "AT_LEAST"
+    assert all(row_flags(boxes, "w:cantSplit"))
+    assert all(keeps_with_next(p) for c in boxes.rows[0].cells for p in c.paragraphs)  # a label never ends a page
 
 
 def test_top3_each_part_keeps_its_heading_explanation_and_rows_together(tmp_path):
@@ -209,6 +207,7 @@ def test_top3_form_printed_keeps_each_part_on_one_page(tmp_path, libreoffice_con
     assert page_of("1. Onveilige situaties") == page_of("Extra 3")
     assert page_of("2. Veiligheidsbeoordeling") == max(i for i, t in enumerate(pages) if "Tim Pietersen" in t)
     assert page_of("5. Regie en toetsing") == page_of("Toetsmomenten (wanneer")
+    assert page_of("Wanneer wordt Veilig Thuis") == page_of("Consequenties als voorwaarden") == len(pages) - 1
 
 
 def test_a_short_part_of_the_plan_moves_whole_to_the_next_page_and_the_chain_ends_after_it(tmp_path):
