@@ -521,7 +521,9 @@ def merge_batch(batch, register: Register, schema: Schema) -> list[Plan]:
     """Return the joint plan of every household of a checked batch's meeting.
 
     This holds every plan at once; to write plans for a large meeting, use
-    :func:`formkit.plan_files.merge_and_write`, which keeps one household at a time.
+    :func:`formkit.plan_files.merge_and_write`, which keeps one household at a time. A
+    household without any accepted form is here too (with no scores and consensus not
+    determined); merge_and_write writes no version for it (see :class:`NoFormsReceived`).
     """
     inputs = household_inputs(batch, register)
     return [merge_inputs(register, schema, batch.meeting, inputs(dossier)) for dossier in batch.dossiers]

@@ -151,3 +151,16 @@ def test_a_plan_written_later_for_the_same_meeting_ends_the_no_forms_note(tmp_pa
     plan = merge_household(make_register(), "2026-101", MEETING, [sub("P1", scored(7))], SCHEMA)
     history.record(plan)
     assert history.no_forms("2026-101") == []
+
+
+def test_a_household_whose_only_form_was_left_out_says_so_in_the_merge_line():
+    from formkit.merge import HouseholdInputs, no_forms_received
+    from formkit.plan import Exclusion
+
+    inputs = HouseholdInputs("2026-102", [], [Exclusion("oud.xlsx", "P3", "hoort bij een ander overleg")], [])
+    assert not inputs.received
+    nothing = no_forms_received(make_register(), MEETING, inputs)
+    assert nothing.describe() == ("geen formulieren ontvangen; 1 formulier niet meegenomen (zie 'formkit check') – "
+                                  "geen plan gemaakt")
+    assert nothing.finding().message == ("geen formulieren ontvangen voor dossier 2026-102 op het overleg van "
+                                         "1 december 2026; er is geen plan gemaakt.")
