@@ -276,7 +276,7 @@ def build_packs(
         archive = missing_copies(ArchivePlan(d, h.plan["version"], h.plan_docx)
                                  for d, h in households.items() if h.plan_docx is not None)
         documents = list(copies.values()) + [a.docx for a in archive]
-        conversion = convert_to_pdf(documents, work / "pdf", timeout=timeout, archive=True)
+        conversion = convert_to_pdf(documents, work / "pdf", timeout=timeout, archive=bool(archive))
         result.conversion_seconds, result.documents = conversion.seconds, len(documents)
         result.conversion_runs = getattr(conversion, "runs", 1)
         archived = ArchiveResult()
