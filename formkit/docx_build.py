@@ -104,11 +104,12 @@ def _footer(doc, text: str) -> None:
 
 
 def _table(doc, headings: list[str], loop: str | None, cells: list[str], widths: list[float], *,
-           height: float | None = None, keep_together: bool = False):
+           height: float | None = None, keep_together: bool = True):
     """Return a new table: a heading row that repeats on every page, then a row repeated by `loop` (or one row).
 
     No row splits across pages. `height` (cm) gives each body row at least that height, room to
-    write by hand; `keep_together` keeps the whole table on one page (for short forms to fill in).
+    write by hand. `keep_together` keeps the whole table on one page, so no row is left alone on
+    a page; a table longer than a page still flows on (Word and LibreOffice break it where needed).
     """
     rows = 2 + (2 if loop else 0)
     table = doc.add_table(rows=rows, cols=len(headings))
@@ -171,7 +172,7 @@ def _before_table(doc, text: str):
 def _write_boxes(doc, labels: list[str], height: float) -> None:
     """Add boxes side by side to write in by hand, each under its label, kept together on one page."""
     width = 17 / len(labels)
-    _table(doc, labels, None, [""] * len(labels), [width] * len(labels), height=height, keep_together=True)
+    _table(doc, labels, None, [""] * len(labels), [width] * len(labels), height=height)
 
 
 def _shade(cell, colour: str) -> None:
@@ -218,7 +219,7 @@ def build_top3(path: Path | str) -> None:
                        "(vermoedelijke) slachtoffer. Vermoeden van een strafbaar feit? Dan worden de afspraken "
                        "gemaakt in afstemming met politie en OM.")
     _table(doc, ["Nr.", "Slachtoffer", "Omschrijving", "Datum of jaar", "Strafbaar feit?"], "rij in rijen_situaties",
-           ["{{ rij }}", "", "", "", ""], [1.7, 3, 7.3, 2.5, 2.5], height=WRITE_ROW, keep_together=True)
+           ["{{ rij }}", "", "", "", ""], [1.7, 3, 7.3, 2.5, 2.5], height=WRITE_ROW)
 
     doc.add_heading("2. Veiligheidsbeoordeling", level=1)
     _before_table(doc, "Ieder geeft een cijfer van {{ schaal_min }} tot en met {{ schaal_max }} met een feitelijke "
@@ -226,23 +227,23 @@ def build_top3(path: Path | str) -> None:
                        "cliënt is beschermd, het geweld is gestopt; {{ stabiele_veiligheid }} = minstens 6 maanden "
                        "geen incidenten.")
     _table(doc, ["Deelnemer", "Organisatie of rol", "Cijfer", "Toelichting"], "d in deelnemers",
-           ["{{ d.naam }}", "{{ d.rol }}", "", ""], [4, 4, 1.6, 7.4], height=WRITE_ROW, keep_together=True)
+           ["{{ d.naam }}", "{{ d.rol }}", "", ""], [4, 4, 1.6, 7.4], height=WRITE_ROW)
 
     doc.add_heading("3. Veiligheidsvoorwaarden", level=1)
     _before_table(doc, "Hoogstens {{ max_voorwaarden }} voorwaarden, elk gerealiseerd uiterlijk {{ uiterste_termijn }} "
                        "({{ max_termijn_maanden }} maanden na het casusoverleg).")
     _table(doc, ["Nr.", "Voorwaarde", "Termijn", "Eigenaar"], "rij in rijen_voorwaarden",
-           ["{{ rij }}", "", "", ""], [1.2, 9.3, 2.5, 4], height=WRITE_ROW, keep_together=True)
+           ["{{ rij }}", "", "", ""], [1.2, 9.3, 2.5, 4], height=WRITE_ROW)
 
     doc.add_heading("4. Veiligheidsafspraken", level=1)
     _table(doc, ["Wie", "Wat", "Uiterlijk"], "rij in rijen_afspraken", ["", "", ""], [4, 10.5, 2.5],
-           height=WRITE_ROW, keep_together=True)
+           height=WRITE_ROW)
 
     doc.add_heading("5. Regie en toetsing", level=1)
     _labelled(doc, "Regisseur", "{{ regisseur }}", style=BEFORE_TABLE)
     _before_table(doc, "Toetsmomenten (wanneer en met wie wordt de veiligheid opnieuw beoordeeld):")
     _table(doc, ["Datum", "Met wie"], "rij in rijen_toetsmomenten", ["", ""], [4, 13],
-           height=WRITE_ROW, keep_together=True)
+           height=WRITE_ROW)
     _write_boxes(doc, ["Wanneer wordt Veilig Thuis geïnformeerd?",
                        "Consequenties als voorwaarden niet worden nageleefd"], WRITE_BOX)
     _footer(doc, "TOP-3 formulier · dossier {{ dossier }} · casusoverleg {{ overleg }}")
@@ -272,14 +273,14 @@ def build_plan(path: Path | str) -> None:
     _before_table(doc, "De letter van een deelnemer staat in de kolom ‘Door’ bij alles wat hij of zij inbracht.")
     _optional_table(doc, ["Letter", "Naam", "Organisatie", "Functie", "Eigen dossiernummer"], "p in deelnemers",
                     ["{{ p.teken }}", "{{ p.naam }}", "{{ p.organisatie }}", "{{ p.functie }}",
-                     "{{ p.dossiernummer }}"], [1.5, 3.5, 4.1, 4.2, 3.7], keep_together=True)
+                     "{{ p.dossiernummer }}"], [1.5, 3.5, 4.1, 4.2, 3.7])
 
     doc.add_heading("1. Onveilige situaties", level=1)
     doc.add_heading("Voorstel gezamenlijke TOP-3", level=2)
     _before_table(doc, "{{ regel_top }}")
     _optional_table(doc, ["Nr.", "Slachtoffer", "Situatie", "Punten", "Door"], "t in top3",
                     ["{{ t.nr }}", "{{ t.slachtoffer }}", "{{ t.omschrijving }}", "{{ t.punten }}", "{{ t.tekens }}"],
-                    [1.1, 3, 9.3, 1.8, MARKS], keep_together=True)
+                    [1.1, 3, 9.3, 1.8, MARKS])
     doc.add_heading("Alle situaties per slachtoffer", level=2)
     _before_table(doc, "{{ regel_woorden }}")
     _optional_table(doc, ["Slachtoffer", "Situatie", "Datum", "Strafbaar feit?", "Door"], "s in situaties",
@@ -302,27 +303,26 @@ def build_plan(path: Path | str) -> None:
     doc.add_heading("3. Veiligheidsvoorwaarden", level=1)
     _optional_table(doc, ["Nr.", "Voorwaarde", "Termijn", "Eigenaar", "Door"], "v in voorwaarden",
                     ["{{ v.nr }}", "{{ v.voorwaarde }}", "{{ v.termijn }}\n{{ v.termijnen }}", "{{ v.eigenaar }}",
-                     "{{ v.tekens }}"], [1.1, 7.6, 3, 3.5, MARKS], keep_together=True)
+                     "{{ v.tekens }}"], [1.1, 7.6, 3, 3.5, MARKS])
 
     doc.add_heading("4. Veiligheidsafspraken", level=1)
     _optional_table(doc, ["Wie", "Wat", "Uiterlijk", "Door"], "a in afspraken",
-                    ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.tekens }}"], [3.5, 8.7, 3, MARKS],
-                    keep_together=True)
+                    ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.tekens }}"], [3.5, 8.7, 3, MARKS])
 
     doc.add_heading("Regie, toetsing en Veilig Thuis", level=1)
     _labelled(doc, "Regisseur", "{{ regisseur }}", style=BEFORE_TABLE)
     doc.add_heading("Voorgestelde regisseur", level=2)
     _optional_table(doc, ["Voorgesteld", "Door"], "t in voorgestelde_regisseurs",
-                    ["{{ t.tekst }}", "{{ t.tekens }}"], [17 - MARKS, MARKS], keep_together=True)
+                    ["{{ t.tekst }}", "{{ t.tekens }}"], [17 - MARKS, MARKS])
     doc.add_heading("Toetsmomenten", level=2)
     _optional_table(doc, ["Datum", "Door"], "t in toetsmomenten", ["{{ t.tekst }}", "{{ t.tekens }}"],
-                    [17 - MARKS, MARKS], keep_together=True)
+                    [17 - MARKS, MARKS])
     doc.add_heading("Wanneer wordt Veilig Thuis geïnformeerd", level=2)
     _optional_table(doc, ["Afspraak", "Door"], "t in veilig_thuis", ["{{ t.tekst }}", "{{ t.tekens }}"],
-                    [17 - MARKS, MARKS], keep_together=True)
+                    [17 - MARKS, MARKS])
     doc.add_heading("Consequenties als voorwaarden niet worden nageleefd", level=2)
     _optional_table(doc, ["Consequentie", "Door"], "t in consequenties", ["{{ t.tekst }}", "{{ t.tekens }}"],
-                    [17 - MARKS, MARKS], keep_together=True)
+                    [17 - MARKS, MARKS])
 
     doc.add_paragraph("{%p if risicofactoren %}")
     doc.add_heading("Risicofactoren (fase 2)", level=1)
@@ -337,7 +337,7 @@ def build_plan(path: Path | str) -> None:
 
     doc.add_heading("Wat gaat goed en wat werkte eerder", level=1)
     _optional_table(doc, ["Omschrijving", "Door"], "t in sterke_punten", ["{{ t.tekst }}", "{{ t.tekens }}"],
-                    [17 - MARKS, MARKS], keep_together=True)
+                    [17 - MARKS, MARKS])
 
     doc.add_heading("Open punten voor het overleg", level=1)
     _optional_table(doc, ["Open punt"], "o in open_punten", ["{{ o }}"], [17])
@@ -345,7 +345,7 @@ def build_plan(path: Path | str) -> None:
     doc.add_heading("Verzendlijst", level=1)
     _before_table(doc, "Dit plan gaat naar elke betrokken organisatie, voor haar eigen dossier:")
     _optional_table(doc, ["Organisatie", "Eigen dossiernummer", "Contactpersoon"], "o in verzendlijst",
-                    ["{{ o.organisatie }}", "{{ o.dossiernummer }}", "{{ o.naam }}"], [7, 4.5, 5.5], keep_together=True)
+                    ["{{ o.organisatie }}", "{{ o.dossiernummer }}", "{{ o.naam }}"], [7, 4.5, 5.5])
 
     doc.add_heading("Bijlage: niet meegenomen formulieren", level=1)
     _before_table(doc, "Alle {{ aantal_inbreng }} ingevulde velden van de meegenomen formulieren staan, met wie ze "
