@@ -203,5 +203,5 @@ def test_merge_records_history_and_the_pack_shows_it(tmp_path, returned, libreof
     packs = build_packs(make_register(), MEETING, tmp_path / "pakket", plans_dir=tmp_path / "plannen",
                         history=history)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(packs.packs[0].path).pages).split())
-    assert "6 oktober 2026 Kim Verhoef 6" in text and "1 december 2026 Kim Verhoef 5" in text
+    assert "06-10-2026 Kim Verhoef 6" in text and "01-12-2026 Kim Verhoef 5" in text  # a table's dates: dd-mm-jjjj
     assert "Het cijfer van Kim Verhoef daalde van 6 naar 5" in text
