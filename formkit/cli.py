@@ -445,8 +445,10 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, a
     """Voeg de teruggestuurde formulieren per huishouden samen tot één gezamenlijk veiligheidsplan
     (Word, Excel en plan.json).
 
-    Elke keer ontstaat een nieuwe versie; oudere versies blijven staan. Stopt met code 1 als er
-    fouten in de formulieren zijn (het plan wordt dan toch gemaakt, met open punten), anders 0.
+    Elke keer ontstaat een nieuwe versie; oudere versies blijven staan. Een huishouden waarvan geen
+    enkel formulier is ontvangen (of meegenomen), krijgt geen nieuwe versie: de uitvoer en 'formkit
+    status' noemen het 'geen formulieren ontvangen'. Stopt met code 1 als er fouten in de
+    formulieren zijn (het plan wordt dan toch gemaakt, met open punten), anders 0.
     """
     from .batch import check_batch
     from .history import History, default_path
