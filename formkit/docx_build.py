@@ -104,28 +104,40 @@ def _footer(doc, text: str) -> None:
 
 
 def _table(doc, headings: list[str], loop: str | None, cells: list[str], widths: list[float], *,
-           height: float | None = None, keep_together: bool = True):
-    """Return a new table: a heading row that repeats on every page, then a row repeated by `loop` (or one row).
+           height: float | None = None, keep: str = "ends"):
+    """Return a new table: a heading row that repeats on every page, then rows repeated by `loop` (or one row).
 
     No row splits across pages. `height` (cm) gives each body row at least that height, room to
-    write by hand. `keep_together` keeps the whole table on one page, so no row is left alone on
-    a page; a table longer than a page still flows on (Word and LibreOffice break it where needed).
+    write by hand. `keep` says what stays on one page: "whole", the whole table (a short form to
+    fill in), or "ends": the heading with the first row and the last two rows together, so no row
+    is left alone at a page end or start while a long table still flows. For that the template
+    repeats the row three times: ``{%tr for x in xs[:1] %}``, ``xs[1:-2]`` and ``xs[1:][-2:]``.
     """
-    rows = 2 + (2 if loop else 0)
-    table = doc.add_table(rows=rows, cols=len(headings))
+    if loop and keep == "ends":
+        name, items = (part.strip() for part in loop.split(" in ", 1))
+        loops = [(f"{name} in {items}[:1]", True), (f"{name} in {items}[1:-2]", False),
+                 (f"{name} in {items}[1:][-2:]", True)]
+    elif loop:
+        loops = [(loop, True)]
+    else:
+        loops = []
+    table = doc.add_table(rows=1 + (3 * len(loops) or 1), cols=len(headings))
     table.style = "Table Grid"
     for i, text in enumerate(headings):
         cell = table.rows[0].cells[i]
         cell.text = text
         cell.paragraphs[0].style = doc.styles[TABLE_HEADING]
         _shade(cell, "D9E1F2")
-    body = 1
-    if loop:
-        table.rows[1].cells[0].text = f"{{%tr for {loop} %}}"
-        table.rows[3].cells[0].text = "{%tr endfor %}"
-        body = 2
-    for i, text in enumerate(cells):
-        table.rows[body].cells[i].text = text
+    bodies: list[tuple[int, bool]] = []
+    for n, (expression, kept) in enumerate(loops):
+        table.rows[1 + 3 * n].cells[0].text = f"{{%tr for {expression} %}}"
+        table.rows[3 + 3 * n].cells[0].text = "{%tr endfor %}"
+        bodies.append((2 + 3 * n, kept))
+    if not loops:
+        bodies.append((1, True))
+    for body, _ in bodies:
+        for i, text in enumerate(cells):
+            table.rows[body].cells[i].text = text
     table.autofit = False
     for i, width in enumerate(widths):
         table.columns[i].width = Cm(width)  # the grid, which LibreOffice follows
@@ -133,18 +145,19 @@ def _table(doc, headings: list[str], loop: str | None, cells: list[str], widths:
             row.cells[i].width = Cm(width)  # the cells, which Word follows
     for index, row in enumerate(table.rows):
         _tr_flag(row, "w:cantSplit")
-        for cell in row.cells:
+        for cell in row.cells if index else ():
             for paragraph in cell.paragraphs:
-                if index:
-                    paragraph.style = doc.styles[TABLE_TEXT]
-                if keep_together and index < len(table.rows) - 1:
+                paragraph.style = doc.styles[TABLE_TEXT]
+    for body, kept in bodies:
+        if kept:
+            for cell in table.rows[body].cells:
+                for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
+        if height:
+            table.rows[body].height = Cm(height)
+            table.rows[body].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     _tr_flag(table.rows[0], "w:tblHeader")
-    if height:
-        table.rows[body].height = Cm(height)
-        table.rows[body].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-    if keep_together:  # the repeated row keeps with what follows: an empty paragraph ends the chain
-        doc.add_paragraph(style=AFTER_TABLE)
+    doc.add_paragraph(style=AFTER_TABLE)  # kept rows keep with what follows: this empty paragraph ends the chain
     return table
 
 
@@ -219,7 +232,7 @@ def build_top3(path: Path | str) -> None:
                        "(vermoedelijke) slachtoffer. Vermoeden van een strafbaar feit? Dan worden de afspraken "
                        "gemaakt in afstemming met politie en OM.")
     _table(doc, ["Nr.", "Slachtoffer", "Omschrijving", "Datum of jaar", "Strafbaar feit?"], "rij in rijen_situaties",
-           ["{{ rij }}", "", "", "", ""], [1.7, 3, 7.3, 2.5, 2.5], height=WRITE_ROW)
+           ["{{ rij }}", "", "", "", ""], [1.7, 3, 7.3, 2.5, 2.5], height=WRITE_ROW, keep="whole")
 
     doc.add_heading("2. Veiligheidsbeoordeling", level=1)
     _before_table(doc, "Ieder geeft een cijfer van {{ schaal_min }} tot en met {{ schaal_max }} met een feitelijke "
@@ -227,23 +240,23 @@ def build_top3(path: Path | str) -> None:
                        "cliënt is beschermd, het geweld is gestopt; {{ stabiele_veiligheid }} = minstens 6 maanden "
                        "geen incidenten.")
     _table(doc, ["Deelnemer", "Organisatie of rol", "Cijfer", "Toelichting"], "d in deelnemers",
-           ["{{ d.naam }}", "{{ d.rol }}", "", ""], [4, 4, 1.6, 7.4], height=WRITE_ROW)
+           ["{{ d.naam }}", "{{ d.rol }}", "", ""], [4, 4, 1.6, 7.4], height=WRITE_ROW, keep="whole")
 
     doc.add_heading("3. Veiligheidsvoorwaarden", level=1)
     _before_table(doc, "Hoogstens {{ max_voorwaarden }} voorwaarden, elk gerealiseerd uiterlijk {{ uiterste_termijn }} "
                        "({{ max_termijn_maanden }} maanden na het casusoverleg).")
     _table(doc, ["Nr.", "Voorwaarde", "Termijn", "Eigenaar"], "rij in rijen_voorwaarden",
-           ["{{ rij }}", "", "", ""], [1.2, 9.3, 2.5, 4], height=WRITE_ROW)
+           ["{{ rij }}", "", "", ""], [1.2, 9.3, 2.5, 4], height=WRITE_ROW, keep="whole")
 
     doc.add_heading("4. Veiligheidsafspraken", level=1)
     _table(doc, ["Wie", "Wat", "Uiterlijk"], "rij in rijen_afspraken", ["", "", ""], [4, 10.5, 2.5],
-           height=WRITE_ROW)
+           height=WRITE_ROW, keep="whole")
 
     doc.add_heading("5. Regie en toetsing", level=1)
     _labelled(doc, "Regisseur", "{{ regisseur }}", style=BEFORE_TABLE)
     _before_table(doc, "Toetsmomenten (wanneer en met wie wordt de veiligheid opnieuw beoordeeld):")
     _table(doc, ["Datum", "Met wie"], "rij in rijen_toetsmomenten", ["", ""], [4, 13],
-           height=WRITE_ROW)
+           height=WRITE_ROW, keep="whole")
     _write_boxes(doc, ["Wanneer wordt Veilig Thuis geïnformeerd?",
                        "Consequenties als voorwaarden niet worden nageleefd"], WRITE_BOX)
     _footer(doc, "TOP-3 formulier · dossier {{ dossier }} · casusoverleg {{ overleg }}")
@@ -394,7 +407,7 @@ def build_agenda(path: Path | str) -> None:
     doc.add_heading("Agenda", level=1)
     _optional_table(doc, ["Tijd", "Huishouden", "Fase", "Regisseur", "Deelnemers", "In dit pakket"], "a in agenda",
                     ["{{ a.tijd }}", "{{ a.huishouden }}\n{{ a.dossier }}", "{{ a.fase }}", "{{ a.regisseur }}",
-                     "{{ a.deelnemers }}", "{{ a.onderdelen }}"], [1.3, 2.9, 1.4, 3.6, 5.0, 2.8])
+                     "{{ a.deelnemers }}", "{{ a.onderdelen }}"], [1.5, 2.8, 1.4, 3.6, 4.9, 2.8])
     _footer(doc, "Casusoverleg {{ overleg }}")
     write_atomic(Path(path), doc.save)
 

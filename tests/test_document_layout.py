@@ -218,3 +218,19 @@ def test_a_short_part_of_the_plan_moves_whole_to_the_next_page_and_the_chain_end
     assert isinstance(table, Table) and len(table.rows) == 4
     assert all(keeps_with_next(p) for row in table.rows for c in row.cells for p in c.paragraphs)
     assert isinstance(after, Paragraph) and after.text == "" and not keeps_with_next(after)
+
+
+def test_a_long_table_flows_on_from_its_heading_and_keeps_only_its_first_and_last_rows_together(
+        tmp_path, libreoffice_convert):
+    situations = [Situation(f"Kind {i:02d}", [Said(f"Situatie {i:02d}, lang genoeg beschreven om de rij van deze "
+                                                   "tabel over twee regels te laten lopen.", ANNA)])
+                  for i in range(80)]
+    doc = render_plan(Plan("2026-101", "Gezin Pietersen", 1, MEETING, PARTICIPANTS, situations=situations), tmp_path)
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Slachtoffer")
+    kept = [all(keeps_with_next(p) for c in row.cells for p in c.paragraphs) for row in table.rows[1:]]
+    assert len(kept) == 80 and kept[:1] == [True] and kept[-2:] == [True, True] and not any(kept[1:-2])
+    pdf = libreoffice_convert(tmp_path / "plan.docx", "pdf", tmp_path / "pdf")
+    pages = [page.extract_text() for page in PdfReader(pdf).pages]
+    heading = next(i for i, t in enumerate(pages) if "Alle situaties per slachtoffer" in t)
+    assert "Kind 00" in pages[heading]  # the heading is not left alone on its page
+    assert sum("Kind 79" in t for t in pages) == 1 and "Kind 78" in next(t for t in pages if "Kind 79" in t)
