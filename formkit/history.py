@@ -102,7 +102,6 @@ class History:
         connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
         try:
             connection.execute(_SCHEMA)
-            connection.execute(_NO_FORMS_SCHEMA)
         except BaseException:
             connection.close()
             raise
@@ -134,6 +133,7 @@ class History:
         """Note that a household had no accepted form for a meeting; return False (with a finding) when it could not."""
         try:
             with closing(self._connect()) as db, db:
+                db.execute(_NO_FORMS_SCHEMA)  # made when first needed: a store only read is never written to
                 db.execute("INSERT OR IGNORE INTO no_forms (dossier, meeting) VALUES (?, ?)",
                            (dossier, meeting.isoformat()))
             return True
@@ -152,6 +152,8 @@ class History:
             return []
         try:
             with closing(self._connect()) as db:
+                if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'no_forms'").fetchone():
+                    return []  # a store from before this table, or without any household without forms
                 rows = db.execute("SELECT meeting FROM no_forms WHERE dossier = ? AND meeting NOT IN "
                                   "(SELECT meeting FROM plans WHERE dossier = ?) ORDER BY meeting",
                                   (dossier, dossier)).fetchall()

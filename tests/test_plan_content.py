@@ -164,3 +164,11 @@ def test_a_household_whose_only_form_was_left_out_says_so_in_the_merge_line():
                                   "geen plan gemaakt")
     assert nothing.finding().message == ("geen formulieren ontvangen voor dossier 2026-102 op het overleg van "
                                          "1 december 2026; er is geen plan gemaakt.")
+
+
+def test_an_older_history_store_without_the_no_forms_table_reads_and_is_not_written(tmp_path):
+    history = History(tmp_path / "h.sqlite")
+    history.record(merge_household(make_register(), "2026-101", MEETING, [sub("P1", scored(7))], SCHEMA))
+    before = (tmp_path / "h.sqlite").read_bytes()
+    assert history.no_forms("2026-101") == [] and history.findings == []
+    assert (tmp_path / "h.sqlite").read_bytes() == before  # reading status never changes the store
