@@ -108,10 +108,11 @@ def _table(doc, headings: list[str], loop: str | None, cells: list[str], widths:
     """Return a new table: a heading row that repeats on every page, then rows repeated by `loop` (or one row).
 
     No row splits across pages. `height` (cm) gives each body row at least that height, room to
-    write by hand. `keep` says what stays on one page: "whole", the whole table (a short form to
-    fill in), or "ends": the heading with the first row and the last two rows together, so no row
-    is left alone at a page end or start while a long table still flows. For that the template
-    repeats the row three times: ``{%tr for x in xs[:1] %}``, ``xs[1:-2]`` and ``xs[1:][-2:]``.
+    write by hand. `keep` says what stays on one page: "whole", the whole table (a short table
+    or form to fill in); "ends": the heading with the first row and the last two rows together,
+    so no row is left alone at a page end or start while a long table still flows (the template
+    repeats the row three times: ``{%tr for x in xs[:1] %}``, ``xs[1:-2]`` and ``xs[1:][-2:]``);
+    or "flow": one plain repeated row, only the heading kept with the first row.
     """
     if loop and keep == "ends":
         name, items = (part.strip() for part in loop.split(" in ", 1))
@@ -149,7 +150,7 @@ def _table(doc, headings: list[str], loop: str | None, cells: list[str], widths:
             for paragraph in cell.paragraphs:
                 paragraph.style = doc.styles[TABLE_TEXT]
     for body, kept in bodies:
-        if kept:
+        if kept and keep != "flow":
             for cell in table.rows[body].cells:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
@@ -221,11 +222,11 @@ def build_top3(path: Path | str) -> None:
 
     doc.add_heading("Gezinsleden", level=1)
     _optional_table(doc, ["Naam", "Rol", "Geboortejaar"], "lid in gezinsleden",
-                    ["{{ lid.naam }}", "{{ lid.rol }}", "{{ lid.geboortejaar }}"], [7, 6.5, 3.5])
+                    ["{{ lid.naam }}", "{{ lid.rol }}", "{{ lid.geboortejaar }}"], [7, 6.5, 3.5], keep="whole")
     doc.add_heading("Betrokken professionals", level=1)
     _optional_table(doc, ["Naam", "Organisatie", "Functie", "Eigen dossiernummer"], "p in professionals",
                     ["{{ p.naam }}", "{{ p.organisatie }}", "{{ p.functie }}", "{{ p.dossiernummer }}"],
-                    [4.5, 5, 4, 3.5])
+                    [4.5, 5, 4, 3.5], keep="whole")
 
     doc.add_heading("1. Onveilige situaties (TOP-3)", level=1)
     _before_table(doc, "Zo concreet mogelijk, met datum of jaar. Elke omschrijving begint met de naam van het "
@@ -306,7 +307,7 @@ def build_plan(path: Path | str) -> None:
     _before_table(doc, "{{ regel_consensus }}")
     _optional_table(doc, ["Deelnemer", "Cijfer", "Toelichting", "Hoger als", "Niet lager omdat"], "c in cijfers",
                     ["{{ c.deelnemer }}", "{{ c.cijfer }}", "{{ c.toelichting }}", "{{ c.hoger }}",
-                     "{{ c.lager }}"], [3.2, 1.5, 4.9, 3.7, 3.7])
+                     "{{ c.lager }}"], [3.2, 1.5, 4.9, 3.7, 3.7], keep="flow")
     doc.add_paragraph("{%p if gezinscijfers %}")
     doc.add_heading("Cijfers van gezinsleden", level=2)
     _table(doc, ["Gezinslid", "Cijfer", "Toelichting", "Door"], "g in gezinscijfers",
