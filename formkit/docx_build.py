@@ -4,7 +4,13 @@ The templates use Word's own styles (Title, Heading 1, Table Grid, ...) so an
 organisation restyles them in Word. Template variables are Dutch, since the people
 who restyle a template read them: ``{{ huishouden }}``, ``{% for lid in gezinsleden %}``.
 Table rows repeat with docxtpl's ``{%tr for ... %}`` rows; optional parts sit between
-``{%p if ... %}`` paragraphs.
+``{%p if ... %}`` paragraphs, and a table without rows gives way to "Geen." (``{%p else %}``).
+
+Print layout lives in the table rows and in styles a restyler can change in Word: every heading
+row repeats on a new page (``w:tblHeader``), no row splits (``w:cantSplit``), headings and the
+paragraph before a table ("Bij tabel") keep with what follows, table text uses "Tabelkop" and
+"Tabeltekst". A list that can grow long repeats its row three times (``xs[:1]``, ``xs[1:-2]``,
+``xs[1:][-2:]``) so its first and last two rows stay with their neighbours: edit all three alike.
 """
 
 from __future__ import annotations
