@@ -30,6 +30,7 @@ from .forms import select_dossiers
 from .paths import fixed_part, id_part
 from .history import History, read_plan_json
 from .pdf import DEFAULT_TIMEOUT, Part, Section, assemble, convert_to_pdf, scratch_dir, without_page_numbers
+from .plan import CONSENSUS_YES, consensus_words
 from .plan_files import PLAN_JSON, version_numbers
 from .register import Professional, Register
 from .reports import MANIFEST
@@ -151,7 +152,8 @@ def overview_context(register: Register, dossier: str, meeting: dt.date, plan: d
     summary = (plan or {}).get("summary") or {}
     if plan and summary.get("lowest") is not None:
         shown = dutch.numbers((summary["lowest"], summary["median"], summary["highest"]))
-        shown += "" if summary["consensus"] else f"; geen consensus: {summary['reason']}"
+        verdict = consensus_words(summary)
+        shown += "" if verdict == CONSENSUS_YES else f"; {verdict}: {summary.get('reason', '')}".rstrip(": ")
     else:
         shown = "nog geen cijfers"
     return {

@@ -141,6 +141,15 @@ def test_the_overview_writes_dutch_numbers():
     assert context["overleg"] == "1 december 2026"
 
 
+def test_the_overview_does_not_claim_consensus_over_an_unread_score():
+    plan = {"version": 1, "kenmerk": "AB", "open_points": [], "scores": [],
+            "summary": {"lowest": 6, "median": 6, "highest": 7, "consensus": True, "determined": False,
+                        "reason": "het cijfer van Kim Verhoef kon niet worden gelezen"}}
+    context = overview_context(make_register(), "2026-101", MEETING, plan, None)
+    assert context["samenvatting"] == ("6 – 6 – 7; nog niet vast te stellen: "
+                                       "het cijfer van Kim Verhoef kon niet worden gelezen")
+
+
 def test_a_household_without_forms_is_named_so_in_the_overview():
     context = overview_context(make_register(), "2026-102", MEETING, None, {"ontvangen": 0, "verwacht": 2},
                                no_forms=True)
