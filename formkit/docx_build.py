@@ -62,7 +62,7 @@ def _document():
     before = _paragraph_style(doc, BEFORE_TABLE, keep_with_next=True)
     before.paragraph_format.space_before = Pt(6)
     before.paragraph_format.space_after = Pt(3)
-    _paragraph_style(doc, AFTER_TABLE, size=6)
+    _paragraph_style(doc, AFTER_TABLE, size=2)
     return doc
 
 
