@@ -18,7 +18,7 @@ from .findings import Finding, finding
 from .forms import select_dossiers
 from .parallel import one_by_one, run_chunks
 from .paths import id_part
-from .plan import Plan, Said
+from .plan import CONSENSUS_NO, CONSENSUS_YES, Plan, Said, consensus_words
 from .register import Register
 from .schema import build_schema, row_label
 from .rendering import render_docx
@@ -171,10 +171,12 @@ def score_summary(summary) -> dict[str, str]:
         return dutch.number(value) if value is not None else dutch.NOTHING
 
     lowest, median, highest = shown(summary.lowest), shown(summary.median), shown(summary.highest)
+    verdict = consensus_words(summary)  # "ja", "geen consensus" or "nog niet vast te stellen"
     return {"laagste": lowest, "mediaan": median, "hoogste": highest,
             "tekst": f"laagste {lowest} · mediaan {median} · hoogste {highest}",
-            "consensus": "ja" if summary.consensus else "geen consensus", "reden": text(summary.reason),
-            "oordeel": "ja" if summary.consensus else ": ".join(x for x in ("nee", text(summary.reason)) if x)}
+            "consensus": verdict, "reden": text(summary.reason),
+            "oordeel": "ja" if verdict == CONSENSUS_YES else ": ".join(
+                x for x in ("nee" if verdict == CONSENSUS_NO else verdict, text(summary.reason)) if x)}
 
 
 def plan_context(plan: Plan) -> dict:

@@ -55,6 +55,7 @@ def test_an_out_of_range_score_is_an_open_point_and_consensus_is_not_yet_to_be_t
     folder = write_version(plan, tmp_path)
     assert point in json.loads((folder / PLAN_JSON).read_text(encoding="utf-8"))["open_points"]
     assert point in docx_text(folder)
+    assert "Consensus: nog niet vast te stellen: het cijfer van Rob Claassen kon niet worden gelezen" in docx_text(folder)
 
 
 def test_a_half_score_is_quoted_the_dutch_way():
