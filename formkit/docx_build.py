@@ -63,7 +63,23 @@ def _document():
     before.paragraph_format.space_before = Pt(6)
     before.paragraph_format.space_after = Pt(3)
     _paragraph_style(doc, AFTER_TABLE, size=2)
+    _dutch(doc)
     return doc
+
+
+def _dutch(doc) -> None:
+    """Declare the document's language Dutch (nl-NL): Word's spelling check and a PDF's /Lang follow it."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    properties = run_defaults.find(qn("w:rPr")) if run_defaults is not None else None
+    if properties is None:
+        return
+    language = properties.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        properties.append(language)
+    language.set(qn("w:val"), "nl-NL")
+    language.set(qn("w:eastAsia"), "nl-NL")
 
 
 def _paragraph_style(doc, name: str, *, base: str = "Normal", size: float | None = None,

@@ -234,3 +234,11 @@ def test_a_long_table_flows_on_from_its_heading_and_keeps_only_its_first_and_las
     heading = next(i for i, t in enumerate(pages) if "Alle situaties per slachtoffer" in t)
     assert "Kind 00" in pages[heading]  # the heading is not left alone on its page
     assert sum("Kind 79" in t for t in pages) == 1 and "Kind 78" in next(t for t in pages if "Kind 79" in t)
+
+
+def test_every_word_template_is_written_in_dutch():
+    """Word checks the spelling in Dutch, and a PDF made from it says /Lang nl-NL."""
+    for relative in (TOP3, PLAN, REPORT, AGENDA, OVERVIEW):
+        styles = Document(default_templates_dir() / relative).styles.element
+        language = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+        assert language.get(qn("w:val")) == "nl-NL", relative
