@@ -55,6 +55,21 @@ def secretariat_key(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
+def custom(tmp_path) -> Path:
+    """A folder with formkit's templates exported, as an organisation restyles them."""
+    from formkit.template_check import export_templates
+
+    target = tmp_path / "eigen"
+    export_templates(target)
+    return target
+
+
+def codes(findings) -> list[str]:
+    """Return the codes of findings, in order."""
+    return [f.code for f in findings]
+
+
+@pytest.fixture
 def register_path(tmp_path) -> Path:
     """A clean register written to disk."""
     path = tmp_path / "register.xlsx"

@@ -2,14 +2,13 @@ import base64
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 
-from conftest import MEETING, make_register
+from conftest import MEETING, codes, make_register
 from formkit.cli import main
 from formkit.demo import SAMPLE_MEETING, demo_key
 from formkit.documents import plan_context, text
@@ -193,17 +192,6 @@ def edit_paragraph(path: Path, old: str, new_runs: list[str]) -> None:
     else:
         raise AssertionError(old)
     doc.save(path)
-
-
-@pytest.fixture
-def custom(tmp_path):
-    target = tmp_path / "eigen"
-    export_templates(target)
-    return target
-
-
-def codes(findings):
-    return [f.code for f in findings]
 
 
 def test_check_finds_a_missing_tag(custom):

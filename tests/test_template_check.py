@@ -10,28 +10,17 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from conftest import MEETING, make_register
+from conftest import MEETING, codes, make_register
 from formkit.cli import main
 from formkit.messages import MESSAGES
 from formkit.register_write import write_register
 from formkit.rendering import accept_revisions, dutch_syntax_message, render_docx
-from formkit.template_check import check_templates, export_templates, preflight
+from formkit.template_check import check_templates, preflight
 from formkit.templates import PLAN, REPORT, TEMPLATE_FILES, TOP3, default_templates_dir
 
 #: Words of Jinja's English messages that must never reach a secretariat.
 ENGLISH = re.compile(r"unexpected|expected|encountered|unknown|jinja|looking for|statement|innermost|end of|"
                      r"template|got\b", re.IGNORECASE)
-
-
-@pytest.fixture
-def custom(tmp_path):
-    target = tmp_path / "eigen"
-    export_templates(target)
-    return target
-
-
-def codes(findings):
-    return [f.code for f in findings]
 
 
 def blocks(doc):
