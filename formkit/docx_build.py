@@ -343,7 +343,7 @@ def build_plan(path: Path | str) -> None:
 
     doc.add_heading("4. Veiligheidsafspraken", level=1)
     _optional_table(doc, ["Wie", "Wat", "Uiterlijk", "Door"], "a in afspraken",
-                    ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.tekens }}"], [3.5, 8.7, 3, MARKS])
+                    ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.tekens }}"], [4.1, 8.1, 3, MARKS])
 
     doc.add_heading("Regie, toetsing en Veilig Thuis", level=1)
     _labelled(doc, "Regisseur", "{{ regisseur }}", style=BEFORE_TABLE)
@@ -430,7 +430,7 @@ def build_agenda(path: Path | str) -> None:
     doc.add_heading("Agenda", level=1)
     _optional_table(doc, ["Tijd", "Huishouden", "Fase", "Regisseur", "Deelnemers", "In dit pakket"], "a in agenda",
                     ["{{ a.tijd }}", "{{ a.huishouden }}\n{{ a.dossier }}", "{{ a.fase }}", "{{ a.regisseur }}",
-                     "{{ a.deelnemers }}", "{{ a.onderdelen }}"], [1.5, 2.8, 1.4, 3.6, 4.9, 2.8])
+                     "{{ a.deelnemers }}", "{{ a.onderdelen }}"], [1.4, 2.8, 1.1, 4.0, 4.9, 2.8])
     _footer(doc, "Casusoverleg {{ overleg }}")
     write_atomic(Path(path), doc.save)
 

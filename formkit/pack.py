@@ -302,7 +302,7 @@ def build_packs(
             if h.plan_docx is not None:
                 parts.append(part(f"Veiligheidsplan versie {h.plan['version']}", h.plan_docx, d))
             parts += [part("TOP-3 formulier", h.top3, d), part("Overzicht cijfers en bevindingen", h.overview, d)]
-            sections[d] = Section(f"{d} {household.name if household else ''}".strip(), parts)
+            sections[d] = Section(f"{d} {household.name if household else ''}".strip(), parts, label=f"dossier {d}")
 
         passwords = []
         for (recipient, theirs), agenda in progress(list(zip(audiences, agendas))):

@@ -165,22 +165,28 @@ def _set_docx_language(path: Path) -> None:
 
 
 def without_page_numbers(source: Path, target: Path) -> Path:
-    """Return `target`: a copy of a Word file whose headers and footers lose their page numbers.
+    """Return `target`: a copy of a Word file without its footers and without page numbers in its headers.
 
-    A part of a meeting pack must not number its own pages: the pack numbers them all. The
-    PAGE and NUMPAGES fields go, with the words around them ("pagina", "van"); the rest of
-    the footer (title, version, kenmerk) stays. The source is not touched.
+    A part of a meeting pack must not number its own pages, nor carry a second footer
+    under the pack's: the pack's one footer names the meeting, the part and the page
+    (:func:`assemble`). Footers are emptied (their paragraphs stay, so the page layout
+    does not move); in headers only the PAGE and NUMPAGES fields go, with the words around
+    them ("pagina", "van"). The source is not touched.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
 
     def strip(name: str, data: bytes) -> bytes:
-        if not re.fullmatch(r"word/(header|footer)\d*\.xml", name):
+        kind = re.fullmatch(r"word/(header|footer)\d*\.xml", name)
+        if not kind:
             return data
         root = etree.fromstring(data)
         for paragraph in root.iter(f"{{{_W}}}p"):
-            if _strip_page_fields(paragraph):
+            if kind.group(1) == "footer":
+                for content in [c for c in paragraph if c.tag != f"{{{_W}}}pPr"]:
+                    paragraph.remove(content)
+            elif _strip_page_fields(paragraph):
                 _strip_page_words(paragraph)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     try:
@@ -282,6 +288,7 @@ class Section:
 
     title: str
     parts: list[Part]
+    label: str = ""  # how the pack's footer names the section (the dossier number); the title if empty
 
 
 def _font() -> DictionaryObject:
@@ -316,6 +323,7 @@ def text_page(lines: list[str], *, size: int = 11, top: float = 780.0, left: flo
 
 FOOTER_MARK = b"/Artifact <</Type /Pagination /Subtype /Footer>>"
 STAMP_BASELINE = 24.0  # points above the page's bottom edge (8.5 mm): inside what printers print
+STAMP_LEFT = 56.7  # points from the left edge (2 cm): the documents' own left margin
 
 
 def assemble(front: Part, sections: list[Section], out: Path, *, title: str, subject: str,
@@ -330,17 +338,20 @@ def assemble(front: Part, sections: list[Section], out: Path, *, title: str, sub
     writer = PdfWriter()
     tree = _StructureTree(writer)
     writer.add_outline_item(title=front.title, page_number=_add_pages(writer, front, tree))
+    labels = [front.title] * len(writer.pages)  # what the footer names on each page
     for section in sections:
         starts = [_add_pages(writer, part, tree) for part in section.parts]  # pages first: a bookmark needs its page
         parent = writer.add_outline_item(title=section.title, page_number=starts[0])
         for part, start in zip(section.parts, starts):
             writer.add_outline_item(title=part.title, page_number=start, parent=parent)
+        ends = starts[1:] + [len(writer.pages)]
+        for part, start, end in zip(section.parts, starts, ends):
+            labels += [f"{section.label or section.title} · {part.title}"] * (end - start)
     total = len(writer.pages)
-    for number, page in enumerate(writer.pages, start=1):
-        width = float(page.mediabox.width)
-        page.merge_page(text_page([f"{footer} – pagina {number} van {total}"], size=7, top=STAMP_BASELINE,
-                                  left=width - 250, width=width, height=float(page.mediabox.height),
-                                  mark=FOOTER_MARK))
+    for number, (page, label) in enumerate(zip(writer.pages, labels), start=1):
+        page.merge_page(text_page([f"{footer} · {label} – pagina {number} van {total}"], size=7,
+                                  top=STAMP_BASELINE, left=STAMP_LEFT, width=float(page.mediabox.width),
+                                  height=float(page.mediabox.height), mark=FOOTER_MARK))
     tree.finish()
     writer._root_object[NameObject("/Lang")] = TextStringObject(LANGUAGE)
     writer._root_object[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})

@@ -97,9 +97,11 @@ def test_each_pack_page_has_one_page_number_the_packs_own(tmp_path, plans):
     texts = [" ".join(p.extract_text().split()) for p in PdfReader(pack.path).pages]
     for number, text in enumerate(texts, start=1):
         assert re.findall(r"pagina \d+ van \d+", text) == [f"pagina {number} van {len(texts)}"], number
-        assert f"Casusoverleg 1 december 2026 – pagina {number} van {len(texts)}" in text
-    # the plan's own footer is still there, without its own page number
-    assert any("Veiligheidsplan dossier 2026-101" in t and "kenmerk" in t for t in texts)
+        assert re.search(rf"Casusoverleg 1 december 2026 · [^–]+ – pagina {number} van {len(texts)}", text), number
+    # one footer per page: the pack's, naming the part; the parts' own footers are gone
+    assert "Casusoverleg 1 december 2026 · Agenda – pagina 1 van" in texts[0]
+    assert any("· dossier 2026-101 · Veiligheidsplan versie 1 – pagina" in t for t in texts)
+    assert not any("Veiligheidsplan dossier 2026-101" in t for t in texts)
 
 
 def test_the_pack_number_is_an_artifact_not_content(tmp_path, plans):
@@ -221,12 +223,13 @@ def test_merge_pdf_writes_the_archive_copies(tmp_path, returned, libreoffice_con
     assert_pdfa_2b(archive_path(docs[0]))
 
 
-def test_the_pack_copy_of_a_part_loses_only_its_page_numbers(tmp_path, plans):
+def test_the_pack_copy_of_a_part_loses_its_footer_and_the_plan_keeps_it(tmp_path, plans):
     doc = plan_docxs(plans)[0]
     copy = pdf.without_page_numbers(doc, tmp_path / "kopie.docx")
     footer = lambda path: zipfile.ZipFile(path).read("word/footer1.xml").decode("utf-8")  # noqa: E731
-    assert "NUMPAGES" in footer(doc) and "NUMPAGES" not in footer(copy) and " PAGE " not in footer(copy)
-    assert "kenmerk" in footer(copy) and "pagina" not in footer(copy)
+    assert "NUMPAGES" in footer(doc) and "kenmerk" in footer(doc)  # the plan on disk is untouched
+    assert "NUMPAGES" not in footer(copy) and " PAGE " not in footer(copy) and "kenmerk" not in footer(copy)
+    assert "<w:p" in footer(copy)  # the footer's paragraph stays, so the page layout does not move
 
 
 def test_the_pdf_export_is_tagged_and_the_archive_export_pdfa():
