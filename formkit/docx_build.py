@@ -430,7 +430,7 @@ def build_agenda(path: Path | str) -> None:
     doc.add_heading("Agenda", level=1)
     _optional_table(doc, ["Tijd", "Huishouden", "Fase", "Regisseur", "Deelnemers", "In dit pakket"], "a in agenda",
                     ["{{ a.tijd }}", "{{ a.huishouden }}\n{{ a.dossier }}", "{{ a.fase }}", "{{ a.regisseur }}",
-                     "{{ a.deelnemers }}", "{{ a.onderdelen }}"], [1.4, 2.8, 1.1, 4.0, 4.9, 2.8])
+                     "{{ a.deelnemers }}", "{{ a.onderdelen }}"], [1.4, 2.7, 1.3, 3.9, 4.9, 2.8])
     _footer(doc, "Casusoverleg {{ overleg }}")
     write_atomic(Path(path), doc.save)
 
