@@ -20,7 +20,7 @@ import datetime as dt
 import re
 import statistics
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import dates, dutch
 from .checks import OM, POLICE
@@ -59,6 +59,8 @@ class Submission:
     values: dict[str, object]  # typed, as values.interpret made them
     raw: dict[str, object]  # as read from the cells; kept when a value could not be typed
     cells: dict[str, str]  # defined name -> cell
+    #: The check's findings on this form (see household_inputs); its errors become open points.
+    findings: tuple[Finding, ...] = ()
 
 
 def _by_author(said: Said) -> tuple:
@@ -154,7 +156,8 @@ def merge_household(register: Register, dossier: str, meeting: dt.date, submissi
                          for s in subs for c in schema.inputs if (v := ctx.value(s, c.name)) is not None)
     plan.excluded = sorted(excluded)
     plan.missing_forms = sorted(missing)
-    plan.open_points = _open_points(plan, register, list(missing), unread, settings.max_term_months)
+    plan.open_points = _open_points(plan, register, list(missing), unread, settings.max_term_months,
+                                    _form_error_points(ctx, subs, plan))
     return plan
 
 
@@ -383,8 +386,69 @@ def _term_points(plan: Plan, months: int) -> list[str]:
     return points
 
 
+#: Check codes about the score whose open point _unreadable_scores makes.
+_SCORE_CODES = {"field_required", "score_not_whole", "score_out_of_range", "form_formula", "text_too_long"}
+#: Check codes about a deadline whose open point _term_points makes.
+_TERM_CODES = {"term_too_far", "term_before_meeting", "not_a_date"}
+#: The fields holding a condition's or an agreement's deadline (the ones _term_points reads).
+_TERM_FIELDS = {("voorwaarde", "termijn"), ("afspraak", "wanneer")}
+
+
+def _finding_input(ctx: _Context, sub: Submission, found: Finding):
+    """Return the score sheet field a finding is about (by its cell, else its label), or None."""
+    by_cell = {cell: name for name, cell in sub.cells.items()}
+    name = by_cell.get(found.cell or "")
+    if name is not None:
+        return ctx.schema.input(name)
+    return next((c for c in ctx.schema.inputs if found.cell == c.cell or (found.field and found.field == c.label)),
+                None)
+
+
+def _covered(sub: Submission, found: Finding, cell, plan: Plan) -> bool:
+    """True when another open point already says what this finding says (do not say it twice)."""
+    if found.code == "too_many_conditions":
+        return len(plan.conditions) > plan.max_conditions
+    if cell is None:
+        return False
+    if cell.name == "beoordeling_cijfer":
+        return found.code in _SCORE_CODES and not isinstance(sub.values.get(cell.name), int)
+    return found.code in _TERM_CODES and (cell.section.key, cell.field.key) in _TERM_FIELDS
+
+
+def _where(cell, found: Finding) -> str:
+    """Return the place of a finding in the reader's words, e.g. "Onveilige situaties (TOP-3), 'Slachtoffer (TOP 2)'".
+
+    The field's label is left out when the message already names it.
+    """
+    label = cell.label if cell is not None else visible(found.field or "")
+    named = f"'{label}'" if label and f"'{label}'" not in found.message else ""
+    section = re.sub(r"^\d+\.\s*", "", cell.section.title) if cell is not None else ""
+    return ", ".join(part for part in (section, named) if part)
+
+
+def _form_error_points(ctx: _Context, subs: list[Submission], plan: Plan) -> list[str]:
+    """Return an open point for every error the check found in a merged form, unless another point says it.
+
+    Only errors (severity "fout"): warnings stay in the check report, the meeting needs no
+    point for them. Ordered by professional and file (as subs are), then as the check found them.
+    """
+    points = []
+    for sub in subs:
+        for found in sub.findings:
+            if not found.is_error:
+                continue  # a warning stays in the check report only
+            cell = _finding_input(ctx, sub, found)
+            if _covered(sub, found, cell, plan):
+                continue
+            who = _professional_name(ctx.register, sub.professional)
+            where = _where(cell, found)
+            message = found.message[:1].upper() + found.message[1:]
+            points.append(f"Formulier van {who}" + (f", {where}" if where else "") + f": {message}")
+    return points
+
+
 def _open_points(plan: Plan, register: Register, missing: list[str], unread: list[_UnreadScore] = (),
-                 months: int = 3) -> list[str]:
+                 months: int = 3, form_errors: list[str] = ()) -> list[str]:
     points = []
     proposed = plan.proposed_regisseurs
     if len(proposed) > 1:
@@ -416,6 +480,7 @@ def _open_points(plan: Plan, register: Register, missing: list[str], unread: lis
         points.append(f"Consensus over de veiligheid is nog niet vast te stellen: {plan.summary.reason}.")
     elif not plan.summary.consensus:
         points.append(f"Geen consensus over de veiligheid: {plan.summary.reason}.")
+    points += form_errors
     points += [f"Geen formulier ontvangen van {name}." for name in missing]
     points += [f"Formulier {e.file} is niet meegenomen: {e.reason}" for e in plan.excluded]
     return points
@@ -504,7 +569,7 @@ def household_inputs(batch, register: Register) -> Callable[[str], HouseholdInpu
         own = files.get(dossier, [])
         return HouseholdInputs(
             dossier,
-            [r.submission for r in own if r.status == "verwerkt"],
+            [replace(r.submission, findings=tuple(r.findings)) for r in own if r.status == "verwerkt"],
             [Exclusion(visible(r.path.name), r.professional or "", _reason(r.findings)) for r in own if r.status != "verwerkt"],
             missing.get(dossier, []),
         )

@@ -173,3 +173,65 @@ def test_an_older_history_store_without_the_no_forms_table_reads_and_is_not_writ
     before = (tmp_path / "h.sqlite").read_bytes()
     assert history.no_forms("2026-101") == [] and history.findings == []
     assert (tmp_path / "h.sqlite").read_bytes() == before  # reading status never changes the store
+
+
+# --- what the check found in a merged form reaches the plan (issue 13, engineer F) -------------------
+
+def checked_plan(tmp_path, returned, *forms: tuple[str, dict]):
+    """Return the plan of household 2026-101 after checking the returned forms, as `formkit merge` makes it."""
+    from formkit.batch import check_batch
+    from formkit.merge import merge_inputs
+
+    for professional, values in forms:
+        returned(values, professional=professional)
+    reg = make_register()
+    batch = check_batch([tmp_path / "retour"], reg, SCHEMA, meeting=MEETING)
+    return batch, merge_inputs(reg, SCHEMA, MEETING, household_inputs(batch, reg)("2026-101"))
+
+
+def test_a_victim_not_in_the_household_is_an_open_point_naming_the_professional_and_the_victim(tmp_path, returned):
+    _, plan = checked_plan(tmp_path, returned, ("P1", COMPLETE | {"situatie_2_slachtoffer": "Riet van der Meer",
+                                                                  "situatie_2_omschrijving": "Riet van der Meer is bang.",
+                                                                  "situatie_2_datum": dt.date(2026, 11, 1),
+                                                                  "situatie_2_strafbaar_feit": "nee"}),
+                           ("P2", COMPLETE))
+    assert ("Formulier van Kim Verhoef (Wijkteam West), Onveilige situaties (TOP-3), 'Slachtoffer (TOP 2)': "
+            "'Riet van der Meer' is geen gezinslid van dit huishouden; kies een naam uit de keuzelijst."
+            ) in plan.open_points
+
+
+def test_an_empty_required_reason_is_an_open_point_in_json_and_word(tmp_path, returned):
+    without_reason = {k: v for k, v in COMPLETE.items() if k != "beoordeling_toelichting"}
+    _, plan = checked_plan(tmp_path, returned, ("P1", COMPLETE), ("P2", without_reason))
+    point = "Formulier van Rob Claassen (Politie), Veiligheidsbeoordeling: 'Waarom dit cijfer' is verplicht maar leeg."
+    assert point in plan.open_points
+    folder = write_version(plan, tmp_path / "plannen")
+    assert point in json.loads((folder / PLAN_JSON).read_text(encoding="utf-8"))["open_points"]
+    assert point in docx_text(folder)
+
+
+def test_an_unreadable_score_is_one_open_point_not_two(tmp_path, returned):
+    batch, plan = checked_plan(tmp_path, returned, ("P1", COMPLETE), ("P2", COMPLETE | {"beoordeling_cijfer": 11}))
+    assert "score_out_of_range" in [f.code for f in batch.findings()]  # the check report has it ...
+    about_the_score = [p for p in plan.open_points if "Rob Claassen" in p and "cijfer" in p.lower()
+                       and not p.startswith("Consensus")]
+    assert about_the_score == [  # ... and the plan says it once, in its own words
+        "Het veiligheidscijfer van Rob Claassen kon niet worden gelezen: ingevuld is '11', gevraagd is een heel "
+        "getal van 0 tot en met 10. Vraag Rob Claassen het cijfer opnieuw te geven."]
+    assert not any(p.startswith("Formulier van Rob Claassen") for p in plan.open_points)
+
+
+def test_a_deadline_beyond_the_term_is_one_open_point_not_two(tmp_path, returned):
+    _, plan = checked_plan(tmp_path, returned, ("P1", COMPLETE | {"voorwaarde_1_termijn": dt.date(2027, 6, 30)}),
+                           ("P2", COMPLETE))
+    assert [p for p in plan.open_points if p.startswith(("Termijn van", "Formulier van"))] == [
+        "Termijn van voorwaarde 'Er is 's avonds altijd een volwassene bij Tim.' (Kim Verhoef): 30 juni 2027 ligt "
+        "meer dan 3 maanden na het overleg (uiterlijk 1 maart 2027); spreek een termijn binnen de methode af."]
+
+
+def test_a_warning_on_a_merged_form_stays_in_the_check_report_only(tmp_path, returned):
+    batch, plan = checked_plan(tmp_path, returned, ("P1", COMPLETE | {"situatie_1_slachtoffer": "tim pietersen"}),
+                               ("P2", COMPLETE))
+    warnings = [f for f in batch.findings() if f.professional == "P1" and not f.is_error]
+    assert [f.code for f in warnings] == ["member_spelling"]
+    assert not any(p.startswith("Formulier van") for p in plan.open_points)
