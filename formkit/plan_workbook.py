@@ -12,9 +12,16 @@ from . import dutch
 from .documents import plan_context
 from .plan import Plan
 from .xlsx import save_atomic
-from .xlsx_tables import Column, write_table
+from .xlsx_tables import PORTRAIT_WIDTH, Column, write_table
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: The smallest print scale of the sheet Inbreng, every input with its source: an appendix of
+#: hundreds of rows reads better a little smaller than with every cell wrapped over lines.
+APPENDIX_SCALE = 0.7
+#: Fields that name a file or a cell: their columns keep their width, a name is not broken over lines.
+IDENTIFIERS = frozenset({"file", "field"})
+#: Fields whose column is left out of a sheet when no row has a value in it.
+OPTIONAL = frozenset({"termijnen"})
 
 #: (sheet, context key, [(column title, field), ...]); None as key means the context itself.
 #: Who named an item shows as the participants' letters (sheet Deelnemers); the sheet
@@ -65,7 +72,7 @@ def write_plan_workbook(plan: Plan, path: Path) -> None:
         _sheet(wb, title, columns, [r if isinstance(r, dict) else {None: r} for r in rows], document)
     _sheet(wb, "Inbreng", [("Professional", "professional"), ("Bestand", "file"), ("Cel", "cell"),
                            ("Veld", "label"), ("Naam", "field"), ("Waarde", "value")],
-           [vars(i) for i in plan.inputs], document)
+           [vars(i) for i in plan.inputs], document, min_scale=APPENDIX_SCALE)
     wb.properties.title = document
     wb.properties.creator = "formkit"
     save_atomic(wb, path)
@@ -78,18 +85,21 @@ def _overview(context: dict) -> list[dict]:
         ("Casusoverleg", context["overleg"]), ("Fase", context["fase"]), ("Regisseur", context["regisseur"]),
         ("Kenmerk", context["kenmerk"]), ("Vorige versie", context["vorige"]),
         ("Cijfers laagste – mediaan – hoogste", f"{s['laagste']} – {s['mediaan']} – {s['hoogste']}"),
-        ("Consensus", f"{s['consensus']} {s['reden']}".strip()),
+        ("Consensus", f"{s['consensus']}: {s['reden']}" if s["reden"] else s["consensus"]),
         ("Regel TOP-3", context["regel_top"]), ("Regel samenvoegen", context["regel_woorden"]),
         ("Regel consensus", context["regel_consensus"]))]
 
 
 def _sheet(wb: Workbook, title: str, columns: list[tuple[str, str | None]], rows: list[dict],
-           document: str) -> None:
+           document: str, min_scale: float = 1.0) -> None:
     """Add a sheet with one table: the columns' titles and, per row, the values of their fields as text."""
     ws = wb.create_sheet(title)
+    columns = [(h, key) for h, key in columns if key not in OPTIONAL or any(row.get(key) for row in rows)]
     single = len(columns) == 1
-    spec = [Column(heading, max_width=90 if single else 50) for heading, _ in columns]
-    write_table(ws, spec, [[_shown(row.get(key, "")) for _, key in columns] for row in rows], document=document)
+    spec = [Column(heading, max_width=PORTRAIT_WIDTH if single else 50, narrow=key not in IDENTIFIERS)
+            for heading, key in columns]
+    write_table(ws, spec, [[_shown(row.get(key, "")) for _, key in columns] for row in rows], document=document,
+                min_scale=min_scale)
 
 
 def _shown(value) -> str:

@@ -410,8 +410,24 @@ def _fill_header(wb, schema: Schema, places, content: FormContent) -> None:
         set_text(wb[sheet][cell], values[h.key])
         lines = values[h.key].count("\n") + 1
         if lines > 1:
-            row = wb[sheet][cell].row
-            wb[sheet].row_dimensions[row].height = max(wb[sheet].row_dimensions[row].height or 15, 15 * lines)
+            _fit_header_row(wb[sheet], wb[sheet][cell], lines)
+
+
+#: Points a line of the header takes, and the room above the first and below the last line.
+_HEADER_LINE_POINTS = 15.0
+_HEADER_ROW_PADDING = 6.0
+
+
+def _fit_header_row(ws, value, lines: int) -> None:
+    """Make a header row of several lines (the household's members) high enough, its label and value on top."""
+    row = value.row
+    needed = _HEADER_LINE_POINTS * lines + _HEADER_ROW_PADDING
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 15, needed)
+    value.alignment = Alignment(horizontal=value.alignment.horizontal, vertical="top", wrap_text=True)
+    label = ws.cell(row, 1)
+    if label.coordinate != value.coordinate and not isinstance(label, MergedCell):
+        label.alignment = Alignment(horizontal=label.alignment.horizontal, vertical="top",
+                                    wrap_text=label.alignment.wrap_text)
 
 
 def _fill_lists(wb, content: FormContent) -> None:

@@ -30,11 +30,16 @@ WRAP_TOP = Alignment(wrap_text=True, vertical="top", horizontal="left")
 LINE_HEIGHT = 15.0
 #: The highest row Excel allows, in points.
 MAX_ROW_HEIGHT = 409.0
-#: Width, in characters, that one A4 page holds at 100 %: portrait, landscape (narrow margins).
-PORTRAIT_WIDTH = 95
-LANDSCAPE_WIDTH = 140
-#: Characters per unit of column width: texts are mostly lower case, narrower than a "0".
-CHARS_PER_UNIT = 1.2
+#: Column width units one A4 page holds at 100 % between 0.5" margins: portrait, landscape.
+#: A unit is the width of a "0" in the default font; where Calibri is missing, LibreOffice
+#: measures with a wider font (DejaVu Sans: 9.3 pixels a unit), so these hold for both.
+#: LibreOffice does not shrink a single column that is wider than the page: it is cut, so
+#: every table is kept within these widths (see :func:`fit_to_page`).
+PORTRAIT_WIDTH = 72
+LANDSCAPE_WIDTH = 108
+#: Characters per unit of column width: texts are mostly lower case, narrower than a "0";
+#: on the safe side, so that a row is rather a little high than its text cut.
+CHARS_PER_UNIT = 1.05
 #: Width a cell loses to its padding, in characters.
 PADDING = 2.0
 
@@ -48,18 +53,20 @@ class Column:
     min_width: float = 6
     max_width: float = 60
     number_format: str | None = None
+    narrow: bool = True  # False: an identifier (a file name); keeps its content's width when the page is tight
 
 
 def write_table(ws, columns: Sequence[Column], rows: Sequence[Sequence], *, document: str,
                 top: int = 1, empty: str | None = "Geen.",
-                row_style: Callable[[int, Sequence], dict] | None = None) -> int:
+                row_style: Callable[[int, Sequence], dict] | None = None, min_scale: float = 1.0) -> int:
     """Return the last row used after writing a table at row `top` of `ws` and laying out its sheet.
 
     Values are written as data (:func:`formkit.xlsx.set_text`); dates get a four-digit
     date format, numbers the Dutch number format. A table without rows shows `empty`
     under its header (None: nothing). `row_style(index, row)` may return a PatternFill per
     column number ({column: fill}) for a row. The sheet gets the page setup of
-    :func:`page_setup` with the header row as print title.
+    :func:`page_setup` with the header row as print title; the table prints at 100 %, or
+    at no less than `min_scale` for a long appendix that would otherwise wrap every cell.
     """
     for c, column in enumerate(columns, start=1):
         cell = ws.cell(top, c, column.title)
@@ -79,14 +86,14 @@ def write_table(ws, columns: Sequence[Column], rows: Sequence[Sequence], *, docu
     if not rows and empty:
         set_text(ws.cell(top + 1, 1), empty)
         last = top + 1
-    widths = column_widths(columns, rows)
+    widths, landscape = fit_to_page(columns, column_widths(columns, rows), min_scale)
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     fit_row_heights(ws, top, last, widths)
     ws.freeze_panes = ws.cell(top + 1, 1).coordinate
     if rows:
         ws.auto_filter.ref = f"A{top}:{get_column_letter(len(columns))}{last}"
-    page_setup(ws, document=document, landscape=sum(widths) > PORTRAIT_WIDTH, title_rows=(top, top))
+    page_setup(ws, document=document, landscape=landscape, title_rows=(top, top))
     return last
 
 
@@ -120,12 +127,48 @@ def column_widths(columns: Sequence[Column], rows: Sequence[Sequence]) -> list[f
         if column.width is not None:
             widths.append(float(column.width))
             continue
-        heading = max((len(word) for word in column.title.split()), default=0) + 2 + 2  # filter button
+        heading = heading_width(column)
         content = max((len(line) for row in rows if c < len(row)
                        for line in display_text(row[c]).splitlines() or [""]), default=0)
         wanted = max(column.min_width, min(column.max_width, content / CHARS_PER_UNIT + PADDING + 1))
         widths.append(float(round(max(wanted, heading), 1)))
     return widths
+
+
+def heading_width(column: Column) -> float:
+    """Return the narrowest width at which a column's heading breaks between words only (with its filter button)."""
+    return float(max((len(word) for word in column.title.split()), default=0) + 2 + 2)
+
+
+def fit_to_page(columns: Sequence[Column], widths: Sequence[float],
+                min_scale: float = 1.0) -> tuple[list[float], bool]:
+    """Return the widths capped so the table fits an A4 page at `min_scale`, and whether the page is landscape.
+
+    A table that fits a portrait page keeps its widths; a table of one or two columns is
+    narrowed to the portrait page, a wider one goes landscape and is narrowed to that page.
+    Narrowing takes from the widest columns first, never below a column's heading or its
+    fixed width; a table that still does not fit is shrunk by the fit to the page width.
+    No column is ever wider than the page: LibreOffice cuts such a column instead of shrinking it.
+    """
+    natural = sum(widths)
+    portrait = PORTRAIT_WIDTH / min_scale
+    landscape = natural > portrait and (len(columns) > 2 or natural > 1.5 * portrait)
+    widths = [min(w, LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH) for w in widths]
+    natural = sum(widths)
+    page = (LANDSCAPE_WIDTH if landscape else PORTRAIT_WIDTH) / min_scale
+    if natural <= page:
+        return list(widths), landscape
+    floors = [w if column.width is not None or not column.narrow
+              else min(w, max(column.min_width, heading_width(column)))
+              for column, w in zip(columns, widths)]
+    low, high = 0.0, max(widths)
+    for _ in range(40):  # the highest cap at which the table fits
+        cap = (low + high) / 2
+        if sum(max(f, min(w, cap)) for f, w in zip(floors, widths)) <= page:
+            low = cap
+        else:
+            high = cap
+    return [max(f, math.floor(min(w, low) * 10) / 10) for f, w in zip(floors, widths)], landscape
 
 
 def lines_needed(text: str, width: float) -> int:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
+import subprocess
 
+import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from pypdf import PdfReader
 
 from conftest import COMPLETE, MEETING, make_register
 from formkit.batch import check_batch
 from formkit.dashboard import CHART_WIDTH_CM, PAGE_ROWS, write_dashboard
 from formkit.history import History
+from formkit.register import Member
 from formkit.merge import Submission, merge_household
-from formkit.plan_workbook import write_plan_workbook
+from formkit.plan_workbook import APPENDIX_SCALE, write_plan_workbook
 from formkit.register_write import write_register
 from formkit.reports import summarise, write_reports
 from formkit.schema import SHEET, FieldType, build_schema
@@ -20,7 +26,7 @@ from formkit.scoresheet import DATE_OR_YEAR_FORMAT
 from formkit.status import household_statuses
 from formkit.templates import SCORE_SHEET, default_templates_dir
 from formkit.xlsx import PROMPT_TITLE_LIMIT, short_title
-from formkit.xlsx_tables import Column, lines_needed, write_table
+from formkit.xlsx_tables import CHARS_PER_UNIT, LANDSCAPE_WIDTH, PORTRAIT_WIDTH, Column, lines_needed, write_table
 
 SCHEMA = build_schema()
 LONG = ("Tim wordt sinds oktober 's avonds alleen thuis gelaten; de buren horen hem huilen en bellen "
@@ -222,3 +228,137 @@ def test_a_document_name_with_an_ampersand_or_a_control_character_prints_as_writ
     ws.parent.save(path)
     footer = load_workbook(path).active.oddFooter.left.text
     assert footer.startswith("Gezin Jansen && Zn") and "\x07" not in footer
+
+
+OPEN_POINT = ("Vermoeden van een strafbaar feit, maar geen afspraak met politie of OM: maak de "
+              "veiligheidsafspraken in afstemming met politie en OM.")
+TWO_POINTS = f"{OPEN_POINT} {OPEN_POINT}"
+SCORES = [["Pieter van Dijk (GGZ Regio)", "5", None, "Als de voorwaarden een maand lang worden nageleefd.",
+           "Omdat de ouders meewerken en het netwerk meedenkt."],
+          ["Eva Mulder (Jeugdbescherming Regio)", "5",
+           "Ik geef een 5: er zijn recente incidenten en de afspraken staan nog niet vast.",
+           "Als de voorwaarden een maand lang worden nageleefd.", "Omdat de ouders meewerken en het netwerk meedenkt."]]
+SCORE_COLUMNS = [Column(t, max_width=50) for t in ("Deelnemer", "Cijfer", "Toelichting", "Hoger als",
+                                                    "Niet lager omdat")]
+
+
+def printed_words(pdf) -> list[tuple[str, float, float, float, float, float]]:
+    """Return every printed word of the PDF's first page: text, left, top, right, bottom, and the page's width."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) ontbreekt")
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    return [(text, float(x0), float(y0), float(x1), float(y1), width) for x0, y0, x1, y1, text in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
+
+
+def printed_width(ws) -> float:
+    """Return the sum of the sheet's column widths, in width units."""
+    return sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, ws.max_column + 1))
+
+
+def page_width(ws) -> float:
+    """Return the width units an A4 page holds at 100 % in the sheet's orientation."""
+    return LANDSCAPE_WIDTH if ws.page_setup.orientation == "landscape" else PORTRAIT_WIDTH
+
+
+def test_every_table_of_the_plan_workbook_fits_its_page_and_no_column_is_wider_than_the_page(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    write_plan_workbook(a_plan(), path)
+    for ws in load_workbook(path).worksheets:
+        widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, ws.max_column + 1)]
+        assert max(widths) <= page_width(ws), ws.title  # LibreOffice cuts such a column, it does not shrink it
+        allowed = page_width(ws) / (APPENDIX_SCALE if ws.title == "Inbreng" else 1)
+        assert printed_width(ws) <= allowed, (ws.title, widths)
+
+
+def test_a_long_open_point_wraps_within_a_portrait_page_and_prints_whole(tmp_path, libreoffice_convert):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Open punten"
+    write_table(ws, [Column("Open punt", max_width=90)], [[TWO_POINTS]], document="Veiligheidsplan")
+    assert ws.page_setup.orientation == "portrait" and printed_width(ws) <= PORTRAIT_WIDTH
+    assert ws.row_dimensions[2].height >= 15 * lines_needed(TWO_POINTS, printed_width(ws))
+    wb.save(tmp_path / "open.xlsx")
+    pdf = libreoffice_convert(tmp_path / "open.xlsx", "pdf", tmp_path / "pdf")
+    words = printed_words(pdf)
+    assert [w[0] for w in words].count("veiligheidsafspraken") == 2
+    margin = 0.5 * 72  # the right margin, in points
+    assert all(right <= width - margin + 1 for _, _, _, right, _, width in words)  # wrapped, not cut at the edge
+
+
+def test_a_wide_table_prints_landscape_at_full_size_and_every_row_holds_its_tallest_cell(tmp_path,
+                                                                                          libreoffice_convert):
+    wb = Workbook()
+    ws = wb.active
+    write_table(ws, SCORE_COLUMNS, SCORES, document="Veiligheidsplan")
+    assert ws.page_setup.orientation == "landscape"
+    assert printed_width(ws) <= LANDSCAPE_WIDTH  # no shrinking to fit: the type stays readable
+    assert_rows_fit_their_text(ws)
+    first = ws.row_dimensions[2].height  # no Toelichting: the other columns set the height
+    assert first >= 15 * lines_needed(SCORES[0][4], ws.column_dimensions["E"].width) and first > 17
+    wb.save(tmp_path / "cijfers.xlsx")
+    pdf = libreoffice_convert(tmp_path / "cijfers.xlsx", "pdf", tmp_path / "pdf")
+    assert len(PdfReader(pdf).pages) == 1
+    words = printed_words(pdf)
+    next_row = min(top for text, _, top, *_ in words if text == "Eva")
+    last_line = max(bottom for text, _, top, _, bottom, _ in words
+                    if text in ("meedenkt.", "nageleefd.") and top < next_row)
+    assert last_line <= next_row + 2  # the first row's last line is inside the row, not under the next one
+
+
+def test_an_identifier_column_keeps_its_width_when_the_page_is_tight():
+    ws = Workbook().active
+    name = "scoreformulier_2026-008_JB01_2026-12-01.xlsx"
+    write_table(ws, [Column("Bestand", narrow=False), Column("Waarde"), Column("Toelichting"), Column("Meer")],
+                [[name, LONG, LONG, LONG]], document="x")
+    assert ws.column_dimensions["A"].width * CHARS_PER_UNIT >= len(name)
+    assert printed_width(ws) <= LANDSCAPE_WIDTH
+
+
+def test_the_plan_workbook_leaves_out_an_empty_column_and_writes_the_consensus_reason_after_a_colon(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    write_plan_workbook(a_plan(), path)
+    wb = load_workbook(path)
+    headings = [c.value for c in wb["Voorwaarden"][1]]
+    assert "Alle termijnen" not in headings and "Eigenaar" in headings
+
+
+def test_the_plan_workbook_says_why_there_is_no_consensus_after_a_colon(tmp_path):
+    subs = [Submission(f"{code}.xlsx", code, values, dict(values), {n: SCHEMA.input(n).cell for n in values})
+            for code, values in (("P1", COMPLETE | {"beoordeling_cijfer": 4}),
+                                 ("P2", COMPLETE | {"beoordeling_cijfer": 7}))]
+    path = tmp_path / "plan.xlsx"
+    write_plan_workbook(merge_household(make_register(), "2026-101", MEETING, subs, SCHEMA), path)
+    overview = {r[0].value: r[1].value for r in load_workbook(path)["Plan"].iter_rows(min_row=2)}
+    verdict, _, reason = overview["Consensus"].partition(": ")
+    assert verdict == "geen consensus" and "niet iedereen ziet directe veiligheid" in reason
+
+
+def test_the_household_members_in_a_filled_score_sheet_have_a_line_each_and_sit_top_aligned(tmp_path):
+    from formkit.forms import write_forms
+
+    members = [Member("2026-101", name, year, role) for name, year, role in (
+        ("Annemiek de Boer", 1983, "moeder"), ("Kees de Boer", 1980, "vader"), ("Sem de Boer", 2011, "kind"),
+        ("Daan de Boer", 2013, "kind"), ("Fleur de Boer", 2017, "kind"))]
+    result = write_forms(make_register(members=members), MEETING, tmp_path / "leeg")
+    form = next(j.path for j in result.written if j.dossier == "2026-101")
+    ws = load_workbook(form)[SHEET]
+    value = next(ws[h.cell] for h in SCHEMA.header if h.key == "gezinsleden")
+    assert value.value.count("\n") == 4 and "Annemiek de Boer (moeder, 1983)" in value.value
+    assert ws.row_dimensions[value.row].height >= 5 * 15 + 4  # five lines and room above and below
+    label = ws.cell(value.row, 1)
+    assert label.value == "Gezinsleden"
+    assert label.alignment.vertical == "top" and value.alignment.vertical == "top"
+
+
+def test_a_row_without_toelichting_still_holds_the_text_of_its_other_columns(tmp_path, libreoffice_convert):
+    wb = Workbook()
+    ws = wb.active
+    widths = (38.8, 10, 50, 45.5, 44.7)  # as the sheet Veiligheidsbeoordeling had them when text was cut
+    write_table(ws, [Column(c.title, width=w) for c, w in zip(SCORE_COLUMNS, widths)], SCORES, document="x")
+    wb.save(tmp_path / "cijfers.xlsx")
+    words = printed_words(libreoffice_convert(tmp_path / "cijfers.xlsx", "pdf", tmp_path / "pdf"))
+    next_row = min(top for text, _, top, *_ in words if text == "Eva")
+    assert all(bottom <= next_row + 2 for text, _, top, _, bottom, _ in words if top < next_row)
