@@ -24,6 +24,9 @@ FILLS = {RED: PatternFill("solid", fgColor="F8CBAD"), ORANGE: PatternFill("solid
          GREEN: PatternFill("solid", fgColor="C6EFCE")}
 
 
+#: The smallest print scale of the tables Overzicht and Signalen: nine columns of which one
+#: holds every signal of a household do not fit a landscape page at 100 %.
+OVERVIEW_SCALE = 0.7
 #: Rows of 15 points one portrait A4 page holds at 100 % (26 cm of printable height, with room to spare).
 PAGE_ROWS = 44
 #: A chart's size in cm: it fits the width of a portrait A4 page (19 cm between the margins).
@@ -48,7 +51,7 @@ def write_dashboard(statuses: list[HouseholdStatus], path: Path, as_of: dt.date)
                                   Column("Regisseur", max_width=20), Column("Laatste overleg", width=12),
                                   Column("Cijfers", max_width=26), Column("Laagste"),
                                   Column("Volgende termijn", max_width=30), Column("Signalen", max_width=60)],
-                       rows, document=document, empty="Geen huishoudens.",
+                       rows, document=document, empty="Geen huishoudens.", min_scale=OVERVIEW_SCALE,
                        row_style=lambda i, values: {c: FILLS[levels[i]] for c in range(1, 10)} if levels[i] else {})
     set_text(overview.cell(last + 2, 1), f"Stand van zaken op {dates.format_dutch(as_of)} (formkit)")
 
@@ -56,7 +59,7 @@ def write_dashboard(statuses: list[HouseholdStatus], path: Path, as_of: dt.date)
     signal_rows = [(s.dossier, s.household, sig.level, sig.message, sig.rule) for s in statuses for sig in s.signals]
     write_table(signals, [Column("Dossier"), Column("Huishouden", max_width=24), Column("Niveau"),
                           Column("Signaal", max_width=55), Column("Regel van de methode", max_width=55)],
-                signal_rows, document=document,
+                signal_rows, document=document, min_scale=OVERVIEW_SCALE,
                 row_style=lambda _, values: {3: FILLS[values[2]]})
     _history_sheet(wb.create_sheet("Cijferverloop"), statuses, document)
     wb.properties.title = f"Dashboard casusoverleg {as_of.isoformat()}"

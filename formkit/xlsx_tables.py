@@ -146,8 +146,9 @@ def fit_to_page(columns: Sequence[Column], widths: Sequence[float],
 
     A table that fits a portrait page keeps its widths; a table of one or two columns is
     narrowed to the portrait page, a wider one goes landscape and is narrowed to that page.
-    Narrowing takes from the widest columns first, never below a column's heading or its
-    fixed width; a table that still does not fit is shrunk by the fit to the page width.
+    Narrowing takes from every column in proportion to its width above its heading's
+    (never below the heading, a fixed width or an identifier's content), so a long text
+    keeps the widest column; a table that still does not fit is shrunk by the fit to the page width.
     No column is ever wider than the page: LibreOffice cuts such a column instead of shrinking it.
     """
     natural = sum(widths)
@@ -161,19 +162,27 @@ def fit_to_page(columns: Sequence[Column], widths: Sequence[float],
     floors = [w if column.width is not None or not column.narrow
               else min(w, max(column.min_width, heading_width(column)))
               for column, w in zip(columns, widths)]
-    low, high = 0.0, max(widths)
-    for _ in range(40):  # the highest cap at which the table fits
-        cap = (low + high) / 2
-        if sum(max(f, min(w, cap)) for f, w in zip(floors, widths)) <= page:
-            low = cap
-        else:
-            high = cap
-    return [max(f, math.floor(min(w, low) * 10) / 10) for f, w in zip(floors, widths)], landscape
+    room, wanted = page - sum(floors), sum(w - f for f, w in zip(floors, widths))
+    share = max(0.0, room) / wanted if wanted else 0.0  # each column keeps this part of its width above its floor
+    return [f + math.floor((w - f) * share * 10) / 10 for f, w in zip(floors, widths)], landscape
+
+
+#: Width of characters in units of a "0", the larger of Calibri's and DejaVu Sans's (the font
+#: LibreOffice prints with where Calibri is missing); other characters count as 1.
+_NARROW = dict.fromkeys("ijlI|.,:;'!", 0.46) | dict.fromkeys(" ()[]/-", 0.52) | dict.fromkeys("ftr", 0.69)
+_WIDE = dict.fromkeys("mwMW%", 1.6) | dict.fromkeys("ABCDEGHKNOQRUVXY&", 1.2)
+_MIDDLE = dict.fromkeys("sczvxykg", 0.9) | dict.fromkeys("aeo", 0.98)
+_CHAR_UNITS = _NARROW | _WIDE | _MIDDLE
+
+
+def text_units(text: str) -> float:
+    """Return the width of `text` in units of a column width (the width of a "0")."""
+    return sum(_CHAR_UNITS.get(ch, 1.0) for ch in text)
 
 
 def lines_needed(text: str, width: float) -> int:
-    """Return how many lines `text` takes when wrapped in a column `width` characters wide."""
-    per_line = max(1.0, (width - PADDING) * CHARS_PER_UNIT)
+    """Return how many lines `text` takes when wrapped in a column `width` units wide."""
+    per_line = max(1.0, width - PADDING)
     total = 0
     for line in text.splitlines() or [""]:
         total += _wrapped_lines(line, per_line)
@@ -182,18 +191,19 @@ def lines_needed(text: str, width: float) -> int:
 
 def _wrapped_lines(line: str, per_line: float) -> int:
     """Return the lines one paragraph takes, wrapping at spaces as a spreadsheet does."""
-    if len(line) <= per_line:
+    if text_units(line) <= per_line:
         return 1
-    lines, used = 1, 0
+    space = text_units(" ")
+    lines, used = 1, 0.0
     for word in line.split(" "):
-        length = len(word)
-        if used and used + 1 + length > per_line:
-            lines, used = lines + 1, 0
+        length = text_units(word)
+        if used and used + space + length > per_line:
+            lines, used = lines + 1, 0.0
         if length > per_line:  # a word longer than the column is broken over several lines
             extra = math.ceil(length / per_line) - 1
             lines, used = lines + extra, length - extra * per_line
             continue
-        used = used + 1 + length if used else length
+        used = used + space + length if used else length
     return lines
 
 
