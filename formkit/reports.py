@@ -167,6 +167,12 @@ def report_context(entry: dict, register: Register, meeting: dt.date | None, tod
 COLUMNS = (("ernst", "Ernst", 14), ("professional", "Professional", 22), ("organisatie", "Organisatie", 24),
            ("bestand", "Bestand", 30), ("blad", "Blad", 16), ("cel", "Cel", 8), ("veld", "Veld", 28),
            ("melding", "Melding", 70))
+#: Columns of one word that are never broken ("waarschuwing", "Scoreformulier", "B26").
+WHOLE = frozenset({"ernst", "blad", "cel"})
+#: Least widths: a file name keeps "scoreformulier_2026-" on its first line (it wraps at a hyphen).
+MIN_WIDTHS = {"bestand": 22}
+#: The smallest print scale of the findings: eight columns do not fit a landscape page at 100 %.
+FINDINGS_SCALE = 0.75
 
 
 def _write_xlsx(rows: list[dict], forms: list[dict], path: Path) -> None:
@@ -175,9 +181,10 @@ def _write_xlsx(rows: list[dict], forms: list[dict], path: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Bevindingen"
-    columns = [Column(title, max_width=width) for _, title, width in COLUMNS]
+    columns = [Column(title, max_width=width, min_width=MIN_WIDTHS.get(key, 6), narrow=key not in WHOLE)
+               for key, title, width in COLUMNS]
     write_table(ws, columns, [[row[key] for key, _, _ in COLUMNS] for row in rows], document=document,
-                row_style=lambda _, values: {1: _FILLS[values[0]]})
+                row_style=lambda _, values: {1: _FILLS[values[0]]}, min_scale=FINDINGS_SCALE)
     received = wb.create_sheet("Ontvangen")
     write_table(received, [Column(t, max_width=w) for t, w in (("Professional", 24), ("Organisatie", 28),
                                                               ("Bestand", 40), ("Status", 12))],

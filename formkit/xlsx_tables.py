@@ -37,9 +37,6 @@ MAX_ROW_HEIGHT = 409.0
 #: every table is kept within these widths (see :func:`fit_to_page`).
 PORTRAIT_WIDTH = 72
 LANDSCAPE_WIDTH = 108
-#: Characters per unit of column width: texts are mostly lower case, narrower than a "0";
-#: on the safe side, so that a row is rather a little high than its text cut.
-CHARS_PER_UNIT = 1.05
 #: Width a cell loses to its padding, in characters.
 PADDING = 2.0
 
@@ -128,9 +125,9 @@ def column_widths(columns: Sequence[Column], rows: Sequence[Sequence]) -> list[f
             widths.append(float(column.width))
             continue
         heading = heading_width(column)
-        content = max((len(line) for row in rows if c < len(row)
+        content = max((text_units(line) for row in rows if c < len(row)
                        for line in display_text(row[c]).splitlines() or [""]), default=0)
-        wanted = max(column.min_width, min(column.max_width, content / CHARS_PER_UNIT + PADDING + 1))
+        wanted = max(column.min_width, min(column.max_width, content + PADDING + 1))
         widths.append(float(round(max(wanted, heading), 1)))
     return widths
 
