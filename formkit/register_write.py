@@ -10,14 +10,14 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import dates
 from .register import SHEETS, Column, Register, SheetSpec
 from .dutch import XLSX_DATE
 from .xlsx import save_atomic, short_title
-from .xlsx_tables import Column as TableColumn, fit_row_heights, page_setup, write_table
+from .xlsx_tables import PORTRAIT_WIDTH, Column as TableColumn, fit_row_heights, page_setup, write_table
 
 MAX_ROWS = 2000  # rows covered by the register's dropdowns and validations
 
@@ -58,10 +58,10 @@ def write_register(register: Register, path: Path | str) -> None:
     info = wb.active
     info.title = "Uitleg"
     for i, line in enumerate(INSTRUCTIONS, start=1):
-        info.cell(i, 1, line)
+        info.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
     info["A1"].font = Font(bold=True, size=14)
-    info.column_dimensions["A"].width = 100
-    fit_row_heights(info, 1, len(INSTRUCTIONS), [100])
+    info.column_dimensions["A"].width = PORTRAIT_WIDTH  # never wider than the printed page: LibreOffice would cut it
+    fit_row_heights(info, 1, len(INSTRUCTIONS), [PORTRAIT_WIDTH])
     info.row_dimensions[1].height = 21
     page_setup(info, document=DOCUMENT)
 
