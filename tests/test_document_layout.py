@@ -135,8 +135,10 @@ def test_participants_are_listed_once_with_a_letter_and_items_carry_the_letters(
     situations = table_after(doc, "Alle situaties per slachtoffer")
     assert situations[0][-1] == "Door"
     assert {r[-1] for r in situations[1:]} == {"A–E"}  # all five who returned a form
-    every_cell = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
-    assert "Pieter van Dijk (GGZ Regio)" not in every_cell  # no full name and organisation per row
+    item_tables = ["Voorstel gezamenlijke TOP-3", "Alle situaties per slachtoffer", "3. Veiligheidsvoorwaarden",
+                   "4. Veiligheidsafspraken"]
+    every_cell = "\n".join(c for heading in item_tables for row in table_after(doc, heading) for c in row)
+    assert "Pieter van Dijk" not in every_cell  # who named an item is a letter, not a name and organisation per row
     assert "Pieter van Dijk (C)" in [r[0] for r in table_after(doc, "2. Veiligheidsbeoordeling")]
 
 
