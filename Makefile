@@ -23,6 +23,7 @@ demo: install libreoffice
 	$(BIN)/formkit demo --out out/demo
 
 test: install libreoffice
+	$(BIN)/ruff check formkit tests scripts benchmarks
 	$(BIN)/python -m pytest
 
 # Rebuild the committed default templates and samples from the schema.

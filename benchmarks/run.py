@@ -30,7 +30,6 @@ from openpyxl import load_workbook
 import formkit.batch
 from formkit.batch import check_batch
 from formkit.documents import top3_context, write_top3_forms
-from formkit.templates import TOP3
 from formkit.forms import form_content, write_forms
 from formkit.pack import build_packs
 from formkit.parallel import one_by_one
@@ -39,7 +38,7 @@ from formkit.plan_files import merge_and_write
 from formkit.register import Household, Involvement, MeetingItem, Member, Professional, Register
 from formkit.schema import build_schema
 from formkit.scoresheet import ScoreSheetWriter
-from formkit.templates import SCORE_SHEET, default_templates_dir
+from formkit.templates import SCORE_SHEET, TOP3, default_templates_dir
 
 MEETING = dt.date(2026, 12, 1)
 SCHEMA = build_schema()
@@ -151,6 +150,7 @@ def heavy_folder(good: Path, folder: Path) -> list[Path]:
     """Return workbooks made from one ordinary form: over the count limits, and just under them."""
     sys.path.insert(0, str(Path(__file__).parent))
     import heavy_files as h
+
     from formkit.intake import DEFAULT_LIMITS as lim
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -281,10 +281,10 @@ def cycle(households: int, jobs: int, with_floors: bool, with_bounds: bool = Fal
                       len(returned))
         if jobs > 1:
             timed(f"merge + plans (docx, xlsx, json), {jobs} jobs",
-                  lambda: _drain(merge_and_write(batch, reg, SCHEMA, work / "p2", jobs=jobs)), figures,
+                  lambda b=batch: _drain(merge_and_write(b, reg, SCHEMA, work / "p2", jobs=jobs)), figures,
                   len(batch.dossiers))
         timed("merge + plans (docx, xlsx, json), 1 job",
-              lambda: _drain(merge_and_write(batch, reg, SCHEMA, work / "p1")), figures, len(batch.dossiers))
+              lambda b=batch: _drain(merge_and_write(b, reg, SCHEMA, work / "p1")), figures, len(batch.dossiers))
         del batch
         if with_floors:
             pack_reg = region(20)

@@ -20,14 +20,14 @@ from .checks import check_form
 from .errors import UsageError
 from .findings import Finding, finding
 from .intake import DEFAULT_LIMITS, Limits
-from .merge import Submission, submission_from
 from .isolation import read_isolated
+from .merge import Submission, submission_from
 from .reading import ReturnedForm, read_form
 from .register import Register
 from .register import check as check_register
 from .schema import Schema
-from .text import visible
 from .seal import SealKey, default_key
+from .text import visible
 from .values import interpret
 
 PROCESSED = "verwerkt"

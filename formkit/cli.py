@@ -15,9 +15,9 @@ from . import __version__, cli_nl, dates
 from .errors import FormkitError, UsageError
 from .findings import Finding, has_errors
 from .messages import plural
-from .text import visible
-from .templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TEMPLATE_FILES, TOP3
 from .settings import DEFAULT_SETTINGS, load_key_setting, load_settings
+from .templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TEMPLATE_FILES, TOP3
+from .text import visible
 
 cli_nl.install()
 
@@ -450,9 +450,9 @@ def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, a
     status' noemen het 'geen formulieren ontvangen'. Stopt met code 1 als er fouten in de
     formulieren zijn (het plan wordt dan toch gemaakt, met open punten), anders 0.
     """
+    from .archive import ArchivePlan
     from .batch import check_batch
     from .history import History, default_path
-    from .archive import ArchivePlan
     from .merge import NoFormsReceived
     from .plan_files import merge_and_write
     from .schema import build_schema
@@ -600,8 +600,8 @@ def status(ctx, register_pad: Path, as_of, out_dir, as_json: bool, history_pad) 
     """
     import datetime as dt
 
-    from .history import History, default_path
     from .dashboard import write_dashboard
+    from .history import History, default_path
     from .status import format_table, household_statuses
 
     loaded = _load_register(register_pad)

@@ -7,25 +7,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import dates
+from .batch import check_batch
+from .dashboard import write_dashboard
 from .documents import write_top3_forms
 from .findings import Finding
 from .forms import write_forms
 from .history import DEFAULT_NAME as DEFAULT_HISTORY
 from .history import History
+from .mail import mail_reports
+from .merge import NoFormsReceived
+from .messages import plural
 from .pack import build_packs
 from .pdf import LibreOfficeMissing
 from .plan_files import merge_and_write
-from .batch import check_batch
-from .mail import mail_reports
-from .merge import NoFormsReceived
 from .register import load
-from .messages import plural
 from .reports import format_summary, summarise, write_reports
 from .schema import build_schema
 from .seal import SealKey, load_key
-from .dashboard import write_dashboard
-from .status import format_table, household_statuses
 from .settings import DEFAULT_SETTINGS, MethodSettings
+from .status import format_table, household_statuses
 from .templates import samples_dir
 
 #: The case meeting the samples are about, and the later one that follows two households up.

@@ -20,8 +20,8 @@ from .parallel import one_by_one, run_chunks
 from .paths import id_part
 from .plan import CONSENSUS_NO, CONSENSUS_YES, Plan, Said, consensus_words
 from .register import Register
-from .schema import build_schema, row_label
 from .rendering import render_docx
+from .schema import build_schema, row_label
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .templates import TOP3, template_path
 from .text import visible

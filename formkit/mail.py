@@ -22,9 +22,9 @@ from . import dates
 from .atomic import write_atomic
 from .errors import UsageError
 from .findings import Finding, finding
+from .messages import plural
 from .paths import id_part
 from .register import Register
-from .messages import plural
 from .reports import MANIFEST
 from .text import visible, visible_data
 
@@ -88,7 +88,7 @@ def compose(entry: dict, manifest: dict, report_dir: Path, register: Register,
     msg["To"] = formataddr((visible(regisseur.name), visible(regisseur.email)))
     if sender:
         msg["From"] = sender
-    msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+    msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     msg["Message-ID"] = make_msgid(domain="formkit.local")
     msg["X-Formkit-Kenmerk"] = visible(str(entry["kenmerk"]))
     msg.set_content(_body(visible_data(entry), visible(regisseur.name), when))
@@ -204,7 +204,7 @@ def mail_reports(
                 else:
                     msg["X-Unsent"] = "1"  # Outlook opens it as a draft, ready to send
                     name = f"controlerapport_{id_part(entry['dossier'])}.eml"
-                    write_atomic(outbox / name, lambda tmp: Path(tmp).write_bytes(bytes(msg)))
+                    write_atomic(outbox / name, lambda tmp, data=bytes(msg): Path(tmp).write_bytes(data))
             except _ConnectFailed as e:
                 connect_failure = e
                 result.findings.append(finding("mail_failed", dossier=entry["dossier"], recipient=key["aan"],

@@ -26,14 +26,27 @@ from . import dates, dutch
 from .checks import OM, POLICE
 from .findings import Finding, finding
 from .plan import (
-    Agreement, Condition, Exclusion, InputValue, Merged, MemberScore, Participant, Plan, RecoveryNeed, RiskFactor,
-    Said, Score, ScoreSummary, Situation, Source,
+    Agreement,
+    Condition,
+    Exclusion,
+    InputValue,
+    MemberScore,
+    Merged,
+    Participant,
+    Plan,
+    RecoveryNeed,
+    RiskFactor,
+    Said,
+    Score,
+    ScoreSummary,
+    Situation,
+    Source,
 )
 from .reading import shared_layout
 from .register import Register
 from .schema import Schema
-from .values import fold
 from .text import quote, visible
+from .values import fold
 from .xlsx import TooLong
 
 TOP_RULE = ("Gezamenlijke TOP-3: een situatie op plek 1, 2 of 3 van iemands TOP-3 krijgt 3, 2 of 1 punt; "

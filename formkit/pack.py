@@ -27,16 +27,16 @@ from .atomic import describe_os_error, unwritable, write_atomic
 from .documents import regisseur_text, text, top3_context, top3_path
 from .findings import Finding, Severity, finding
 from .forms import select_dossiers
-from .paths import fixed_part, id_part
 from .history import History, read_plan_json
+from .paths import fixed_part, id_part
 from .pdf import DEFAULT_TIMEOUT, Part, Section, assemble, convert_to_pdf, scratch_dir, without_page_numbers
 from .plan import CONSENSUS_YES, consensus_words
 from .plan_files import PLAN_JSON, version_numbers
 from .register import Professional, Register
+from .rendering import render_docx
 from .reports import MANIFEST
 from .settings import DEFAULT_SETTINGS, MethodSettings
 from .signals import meeting_of, scores_of, signals_for
-from .rendering import render_docx
 from .templates import AGENDA, OVERVIEW, TOP3, template_path
 
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1O0o")

@@ -19,10 +19,10 @@ from pathlib import Path
 from .atomic import describe_os_error
 from .documents import plan_context
 from .findings import Finding, finding
-from .paths import id_part
 from .history import read_plan_json
-from .parallel import one_by_one, run_chunks
 from .merge import HouseholdInputs, NoFormsReceived, household_inputs, merge_inputs, no_forms_received, normal
+from .parallel import one_by_one, run_chunks
+from .paths import id_part
 from .plan import Plan
 from .plan_workbook import write_plan_workbook
 from .register import Register

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from .errors import FormkitError
 from .findings import Finding, finding
+from .identity import HEADER_NAMES, prove
 from .intake import DEFAULT_LIMITS, Limits, inspect_file
 from .schema import Schema
-from .identity import HEADER_NAMES, prove
 from .scoresheet import meta_copies, resolve_names
 from .seal import SealKey, default_key
 from .text import visible

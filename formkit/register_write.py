@@ -14,10 +14,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import dates
-from .register import SHEETS, Column, Register, SheetSpec
 from .dutch import XLSX_DATE
+from .register import SHEETS, Column, Register, SheetSpec
 from .xlsx import save_atomic, short_title
-from .xlsx_tables import PORTRAIT_WIDTH, Column as TableColumn, fit_row_heights, page_setup, write_table
+from .xlsx_tables import PORTRAIT_WIDTH, fit_row_heights, page_setup, write_table
+from .xlsx_tables import Column as TableColumn
 
 MAX_ROWS = 2000  # rows covered by the register's dropdowns and validations
 

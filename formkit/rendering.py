@@ -41,7 +41,6 @@ from .errors import TemplateError
 from .findings import Finding, finding
 from .templates import REQUIRED
 
-
 # --- rendering --------------------------------------------------------------------------
 
 

@@ -21,8 +21,8 @@ from .atomic import write_atomic
 from .batch import BatchResult
 from .documents import regisseur_text, text
 from .findings import Finding
-from .paths import fixed_part, id_part
 from .messages import plural
+from .paths import fixed_part, id_part
 from .register import Register
 from .rendering import render_docx
 from .templates import REPORT, template_path

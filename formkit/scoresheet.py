@@ -27,11 +27,19 @@ from openpyxl.worksheet.pagebreak import Break
 from . import __version__, dates
 from .dutch import XLSX_DATE
 from .errors import TemplateError
-from .seal import SEAL_KEY, SealKey, default_key, seal
 from .schema import (
-    COLUMN_WIDTHS, LAST_COLUMN, LISTS, LISTS_SHEET, META_SHEET, SHEET,
-    FieldType, InputCell, Schema, row_label,
+    COLUMN_WIDTHS,
+    LAST_COLUMN,
+    LISTS,
+    LISTS_SHEET,
+    META_SHEET,
+    SHEET,
+    FieldType,
+    InputCell,
+    Schema,
+    row_label,
 )
+from .seal import SEAL_KEY, SealKey, default_key, seal
 from .xlsx import WorkbookUnreadable, open_workbook, save_atomic, set_text, short_title
 
 DATE_FORMAT = XLSX_DATE

@@ -140,7 +140,7 @@ def canonical(identity: Mapping[str, str]) -> bytes:
     """Return the unambiguous bytes the seal is computed over: sorted-key JSON after a domain tag."""
     body = json.dumps({str(k): str(v) for k, v in identity.items()}, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":"))
-    return f"{_DOMAIN}\n{body}".encode("utf-8")
+    return f"{_DOMAIN}\n{body}".encode()
 
 
 def seal(key: SealKey, identity: Mapping[str, str]) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-
 from . import dates
 from .history import History
+from .merge import NO_FORMS
 from .register import Register
 from .settings import DEFAULT_SETTINGS, MethodSettings
-from .merge import NO_FORMS
 from .signals import LEVEL_ORDER, Signal, meeting_of, next_check, scores_of, signals_for
+
 
 @dataclass
 class HouseholdStatus:

@@ -14,18 +14,27 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from .demo import SAMPLE_MEETING, demo_key
 from .batch import check_batch
+from .demo import SAMPLE_MEETING, demo_key
 from .documents import plan_context, top3_context
 from .errors import UsageError
 from .findings import Finding, finding
 from .merge import merge_batch
 from .register import load
+from .rendering import check_docx_template
 from .schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, Schema, build_schema
 from .scoresheet import merged_inputs, resolve_names
-from .rendering import check_docx_template
-from .templates import (AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TEMPLATE_FILES, TOP3, default_templates_dir,
-                        samples_dir)
+from .templates import (
+    AGENDA,
+    OVERVIEW,
+    PLAN,
+    REPORT,
+    SCORE_SHEET,
+    TEMPLATE_FILES,
+    TOP3,
+    default_templates_dir,
+    samples_dir,
+)
 from .xlsx import WorkbookUnreadable, open_workbook
 
 

@@ -6,11 +6,10 @@ The templates are committed: an organisation restyles its own copy in Excel or W
 
 from pathlib import Path
 
-from formkit.templates import AGENDA, OVERVIEW, PLAN, REPORT, TOP3
 from formkit.docx_build import build_agenda, build_overview, build_plan, build_report, build_top3
 from formkit.schema import build_schema
 from formkit.scoresheet import build_template
-from formkit.templates import SCORE_SHEET
+from formkit.templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TOP3
 
 ROOT = Path(__file__).resolve().parent.parent
 

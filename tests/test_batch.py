@@ -6,9 +6,9 @@ import os
 import shutil
 
 from click.testing import CliRunner
+from conftest import COMPLETE, MEETING, make_register
 from openpyxl import Workbook, load_workbook
 
-from conftest import COMPLETE, MEETING, make_register
 from formkit.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch
 from formkit.cli import main
 from formkit.demo import SAMPLE_MEETING, demo_key

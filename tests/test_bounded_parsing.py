@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import COMPLETE, make_register
+
 from formkit.batch import PROCESSED, REFUSED, check_batch
 from formkit.cli import main
 from formkit.intake import Limits, inspect_file

@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-
 from conftest import COMPLETE, MEETING, make_register
+
 from formkit.checks import check_form
 from formkit.messages import MESSAGES
 from formkit.reading import read_form
@@ -115,6 +115,7 @@ def test_an_impossible_date_is_an_error(returned):
 ])
 def test_terms_are_within_three_calendar_months(tmp_path, meeting_day, deadline, ok):
     from conftest import fill
+
     from formkit.forms import write_forms
     from formkit.register import MeetingItem
 
@@ -163,6 +164,7 @@ def test_the_proposed_regisseur_is_involved_and_has_an_email(returned):
 
 def test_at_most_the_methods_number_of_conditions(tmp_path):
     from conftest import fill
+
     from formkit.forms import write_forms
     from formkit.settings import MethodSettings
 

@@ -11,13 +11,12 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import COMPLETE, MEETING, make_register
+
 from formkit import locking
 from formkit.cli import main
 from formkit.findings import finding
@@ -329,7 +328,7 @@ def test_two_merges_at_once_both_finish_one_after_the_other(setup):
                str(tmp_path / "register.xlsx"), "--meeting", "2026-12-01", "--out", str(tmp_path / "plannen")]
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [run.communicate(timeout=300) for run in runs]
-    for out, err in outputs:
+    for _out, err in outputs:
         assert "Traceback" not in err and "Directory not empty" not in err, err
     for dossier in PLANS:
         folder = tmp_path / "plannen" / dossier / "2026-12-01"

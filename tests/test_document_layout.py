@@ -3,24 +3,24 @@
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import MEETING, make_register
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
+from test_documents import sample_plan, table_after
 
-from conftest import MEETING, make_register
 from formkit.batch import check_batch
 from formkit.cli import main
 from formkit.documents import mark, mark_list, plan_context
 from formkit.plan import Condition, Participant, Plan, Said, Score, ScoreSummary, Situation, Source
 from formkit.register_write import write_register
-from formkit.reports import summarise, write_reports
 from formkit.rendering import render_docx
+from formkit.reports import summarise, write_reports
 from formkit.schema import build_schema
 from formkit.templates import AGENDA, OVERVIEW, PLAN, REPORT, TOP3, default_templates_dir
-from test_documents import sample_plan, table_after
 
 ANNA = Source("P1", "Kim Verhoef", "Wijkteam West", "a.xlsx", "C16")
 ROB = Source("P2", "Rob Claassen", "Politie", "b.xlsx", "C16")

@@ -3,27 +3,25 @@ import datetime as dt
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import MEETING, codes, make_register
 from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 
-from conftest import MEETING, codes, make_register
+from formkit.batch import check_batch
 from formkit.cli import main
 from formkit.demo import SAMPLE_MEETING, demo_key
 from formkit.documents import plan_context, text
-from formkit.rendering import render_docx
-from formkit.templates import PLAN, TOP3
-from formkit.messages import MESSAGES
-from formkit.batch import check_batch
 from formkit.merge import merge_batch
+from formkit.messages import MESSAGES
 from formkit.plan import Participant, Plan, Said, Situation, Source
-from formkit.templates import default_templates_dir
 from formkit.register import Household, Member, load
 from formkit.register_write import write_register
+from formkit.rendering import render_docx
 from formkit.schema import build_schema
 from formkit.template_check import check_templates, export_templates
-from formkit.templates import samples_dir
+from formkit.templates import PLAN, TOP3, default_templates_dir, samples_dir
 
 TINY_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")

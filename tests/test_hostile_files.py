@@ -4,11 +4,11 @@ import io
 import zipfile
 from pathlib import Path
 
-from msoffcrypto.format.ooxml import OOXMLFile
 import pytest
 from click.testing import CliRunner
-
 from conftest import COMPLETE, make_register
+from msoffcrypto.format.ooxml import OOXMLFile
+
 from formkit.batch import PROCESSED, REFUSED, check_batch
 from formkit.cli import main
 from formkit.intake import OLE_MAGIC, inspect_file

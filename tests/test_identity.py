@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import COMPLETE, MEETING, make_register
 from openpyxl import load_workbook
 from openpyxl.packaging.custom import StringProperty
 
-from conftest import COMPLETE, MEETING, make_register
 from formkit.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch
 from formkit.cli import main
 from formkit.forms import write_forms
 from formkit.messages import MESSAGES
 from formkit.reading import FormRejected, read_form
-from formkit.schema import META_SHEET, SHEET, build_schema
+from formkit.schema import META_SHEET, build_schema
 from formkit.scoresheet import form_id, resolve_names
 from formkit.seal import SEAL_KEY, load_key, seal
 

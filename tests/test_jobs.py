@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import COMPLETE, make_register
 from openpyxl import load_workbook
 
-from conftest import COMPLETE, make_register
 from formkit.cli import main
 from formkit.register_write import write_register
 from formkit.scoresheet import read_meta
@@ -58,7 +58,7 @@ def test_work_is_prepared_as_it_is_handed_out_not_all_at_once():
     for jobs in (1, 2):
         prepared = []
 
-        def prepare(chunk):
+        def prepare(chunk, prepared=prepared):
             prepared.append(chunk[0])
             return chunk
 

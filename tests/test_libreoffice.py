@@ -1,8 +1,8 @@
 """A score sheet opened and re-saved by LibreOffice keeps what formkit relies on."""
 
+from conftest import MEETING, make_register
 from openpyxl import load_workbook
 
-from conftest import MEETING, make_register
 from formkit.forms import write_forms
 from formkit.schema import LISTS_SHEET, META_SHEET, SHEET, build_schema
 from formkit.scoresheet import read_meta, resolve_names

@@ -6,12 +6,12 @@ import random
 
 import pytest
 from click.testing import CliRunner
+from conftest import COMPLETE, MEETING, make_register
 from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from conftest import COMPLETE, MEETING, make_register
 from formkit.cli import main
 from formkit.merge import Submission, merge_household
 from formkit.plan_files import PLAN_JSON, write_version

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfReader
-from pypdf import PasswordType
-
 from conftest import COMPLETE, MEETING, make_register
+from pypdf import PasswordType, PdfReader
+
 from formkit.batch import check_batch
 from formkit.cli import main
 from formkit.merge import merge_batch
@@ -198,8 +197,7 @@ def test_two_conversions_at_once_do_not_collide(tmp_path, meeting_files):
     docs = []
     from formkit.documents import top3_context
     from formkit.rendering import render_docx
-    from formkit.templates import TOP3
-    from formkit.templates import default_templates_dir
+    from formkit.templates import TOP3, default_templates_dir
     for i in range(2):
         doc = tmp_path / f"d{i}" / "top3.docx"
         render_docx(default_templates_dir() / TOP3, top3_context(make_register(), "2026-101", MEETING), doc)

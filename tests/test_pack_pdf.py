@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import COMPLETE, MEETING, make_register
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from conftest import COMPLETE, MEETING, make_register
 from formkit import pdf
 from formkit.archive import ArchivePlan, archive_path, write_archive_copies
 from formkit.batch import check_batch

@@ -6,12 +6,11 @@ import email.policy
 import json
 import re
 
-import pytest
+from conftest import COMPLETE, MEETING, fill
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import COMPLETE, MEETING, fill
 from formkit.batch import check_batch
 from formkit.documents import write_top3_forms
 from formkit.forms import write_forms

@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import MEETING, make_register
 from docx import Document
 from pypdf import PdfReader
 
 import formkit.pdf
-from conftest import MEETING, make_register
 from formkit.pack import build_packs
 from formkit.pdf import batch_limit, convert_to_pdf
 

@@ -5,9 +5,9 @@ import datetime as dt
 import json
 
 from click.testing import CliRunner
+from conftest import COMPLETE, MEETING, make_register
 from docx import Document
 
-from conftest import COMPLETE, MEETING, make_register
 from formkit.cli import main
 from formkit.history import History
 from formkit.merge import NoFormsReceived, Submission, household_inputs, merge_household

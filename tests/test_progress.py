@@ -5,10 +5,11 @@ import json
 import zipfile
 
 from click.testing import CliRunner
+from conftest import COMPLETE, MEETING, make_register
 from openpyxl import load_workbook
 
-from conftest import COMPLETE, MEETING, make_register
 from formkit.cli import main
+from formkit.dashboard import write_dashboard
 from formkit.history import History, rebuild
 from formkit.merge import Submission, merge_household
 from formkit.plan_files import write_version
@@ -16,7 +17,6 @@ from formkit.register import Household, MeetingItem
 from formkit.register_write import write_register
 from formkit.schema import build_schema
 from formkit.signals import signals_for
-from formkit.dashboard import write_dashboard
 from formkit.status import household_statuses
 
 SCHEMA = build_schema()
@@ -188,8 +188,9 @@ def test_status_command_table_json_and_dashboard(tmp_path):
 
 
 def test_merge_records_history_and_the_pack_shows_it(tmp_path, returned, libreoffice_convert):
-    from formkit.pack import build_packs
     from pypdf import PdfReader
+
+    from formkit.pack import build_packs
 
     returned(COMPLETE)
     register = tmp_path / "register.xlsx"

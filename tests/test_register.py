@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
+from conftest import MEETING, make_register
 from openpyxl import load_workbook
 
-from conftest import MEETING, make_register
 from formkit.cli import main
 from formkit.findings import Severity
 from formkit.messages import MESSAGES

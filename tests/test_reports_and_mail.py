@@ -12,10 +12,10 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
+from conftest import COMPLETE, make_register
 from docx import Document
 from openpyxl import load_workbook
 
-from conftest import COMPLETE, make_register
 from formkit.batch import check_batch
 from formkit.cli import main
 from formkit.mail import LEDGER

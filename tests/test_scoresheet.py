@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import MEETING, make_register
 from openpyxl import load_workbook
 
-from conftest import MEETING, make_register
 from formkit.cli import main
 from formkit.dates import excel_serial
 from formkit.errors import TemplateError

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import MEETING, codes, make_register
 from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from conftest import MEETING, codes, make_register
 from formkit.cli import main
 from formkit.messages import MESSAGES
 from formkit.register_write import write_register

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import replace
 import zipfile
-from xml.etree import ElementTree
+from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
+from conftest import COMPLETE, MEETING, fill, make_register
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from conftest import COMPLETE, MEETING, fill, make_register
 from formkit.cli import main
 from formkit.findings import finding
 from formkit.mail import compose
@@ -32,7 +32,7 @@ from formkit.register import load
 from formkit.register_write import write_register
 from formkit.schema import MAX_TEXT, build_schema
 from formkit.scoresheet import resolve_names
-from formkit.text import is_safe, quote, shorten, visible
+from formkit.text import is_safe, shorten, visible
 
 SCHEMA = build_schema()
 ESC_NAME = "2026-101_P1\x1b[2J\x1b]0;titel\x07.xlsx"

@@ -8,17 +8,17 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import COMPLETE, MEETING, make_register
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from pypdf import PdfReader
 
-from conftest import COMPLETE, MEETING, make_register
 from formkit.batch import check_batch
 from formkit.dashboard import CHART_WIDTH_CM, PAGE_ROWS, write_dashboard
 from formkit.history import History
-from formkit.register import Member
 from formkit.merge import Submission, merge_household
 from formkit.plan_workbook import APPENDIX_SCALE, write_plan_workbook
+from formkit.register import Member
 from formkit.register_write import write_register
 from formkit.reports import summarise, write_reports
 from formkit.schema import SHEET, FieldType, build_schema
