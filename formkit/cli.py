@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -128,7 +129,7 @@ def _load_register(path: Path):
     return loaded
 
 
-def _fail(error: FormkitError) -> None:
+def _fail(error: FormkitError) -> NoReturn:
     """Turn a library error into a clean Dutch message and the right exit code."""
     click.echo(f"Fout: {visible(str(error))}", err=True)
     sys.exit(2 if isinstance(error, UsageError) else 1)

@@ -12,10 +12,6 @@ class SettingsError(FormkitError):
     """De instellingen van de methode zijn ongeldig."""
 
 
-class RegisterError(FormkitError):
-    """Het register kan niet gelezen worden."""
-
-
 class TemplateError(FormkitError):
     """Een sjabloon ontbreekt of is onbruikbaar."""
 

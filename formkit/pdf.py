@@ -512,11 +512,6 @@ def _add_pages(writer: PdfWriter, part: Part, tree: _StructureTree | None = None
     return start
 
 
-def page_count(pdf: Path) -> int:
-    """Return the number of pages of a PDF."""
-    return len(PdfReader(pdf).pages)
-
-
 def scratch_dir() -> tempfile.TemporaryDirectory:
     """Return a private temporary folder for one run (LibreOffice profile, staged and converted files)."""
     return tempfile.TemporaryDirectory(prefix="formkit-pdf-")

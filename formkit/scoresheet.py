@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils.cell import absolute_coordinate, range_boundaries
+from openpyxl.utils.cell import absolute_coordinate
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -531,8 +531,3 @@ def _write_meta(wb, meta: FormMeta, seal_key: SealKey) -> None:
         wb.custom_doc_props.append(StringProperty(name=key, value=value))
 
 
-def list_bounds(wb, name: str) -> tuple[str, int, int]:
-    """Return (sheet, first row, last row) of a list's defined name."""
-    sheet, ref = next(iter(wb.defined_names[name].destinations))
-    _, min_row, _, max_row = range_boundaries(ref.replace("$", ""))
-    return sheet, min_row, max_row
