@@ -280,7 +280,7 @@ def build_packs(
         documents = list(copies.values()) + [a.docx for a in archive]
         conversion = convert_to_pdf(documents, work / "pdf", timeout=timeout, archive=bool(archive))
         result.conversion_seconds, result.documents = conversion.seconds, len(documents)
-        result.conversion_runs = getattr(conversion, "runs", 1)
+        result.conversion_runs = conversion.runs
         archived = ArchiveResult()
         place_copies(archive, conversion, archived, severity=Severity.WARNING)  # the pack is complete without it
         result.archive_copies, result.findings = list(archived.copies.values()), result.findings + archived.findings
