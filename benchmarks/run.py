@@ -27,18 +27,18 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from openpyxl import load_workbook
 
-import formkit.batch
-from formkit.batch import check_batch
-from formkit.documents import top3_context, write_top3_forms
-from formkit.forms import form_content, write_forms
-from formkit.pack import build_packs
-from formkit.parallel import one_by_one
-from formkit.pdf import convert_to_pdf
-from formkit.plan_files import merge_and_write
-from formkit.register import Household, Involvement, MeetingItem, Member, Professional, Register
-from formkit.schema import build_schema
-from formkit.scoresheet import ScoreSheetWriter
-from formkit.templates import SCORE_SHEET, TOP3, default_templates_dir
+import formkit.returns.batch
+from formkit.core.parallel import one_by_one
+from formkit.core.templates import SCORE_SHEET, TOP3, default_templates_dir
+from formkit.delivery.pack import build_packs
+from formkit.delivery.pdf import convert_to_pdf
+from formkit.documents.plan_files import merge_and_write
+from formkit.documents.word import top3_context, write_top3_forms
+from formkit.register.model import Household, Involvement, MeetingItem, Member, Professional, Register
+from formkit.returns.batch import check_batch
+from formkit.sheets.forms import form_content, write_forms
+from formkit.sheets.schema import build_schema
+from formkit.sheets.scoresheet import ScoreSheetWriter
 
 MEETING = dt.date(2026, 12, 1)
 SCHEMA = build_schema()
@@ -151,7 +151,7 @@ def heavy_folder(good: Path, folder: Path) -> list[Path]:
     sys.path.insert(0, str(Path(__file__).parent))
     import heavy_files as h
 
-    from formkit.intake import DEFAULT_LIMITS as lim
+    from formkit.returns.intake import DEFAULT_LIMITS as lim
 
     folder.mkdir(parents=True, exist_ok=True)
     return [h.many_cell_formats(good, folder / "opmaak_500000.xlsx"),
@@ -217,14 +217,14 @@ def bounded_parsing(work: Path, reg: Register, returned: list[Path], jobs: int, 
     isolated, in_process = [], []  # (wall s, processor s) per run
     for _ in range(2):  # alternated, best of two: the machine's other load hits both alike
         for times, patched in ((isolated, False), (in_process, True)):
-            original = formkit.batch.read_isolated
-            formkit.batch.read_isolated = _in_process if patched else original
+            original = formkit.returns.batch.read_isolated
+            formkit.returns.batch.read_isolated = _in_process if patched else original
             try:
                 started, cpu = time.perf_counter(), _cpu_seconds()
                 check_batch(ordinary, reg, SCHEMA, meeting=MEETING, allow_unsealed=True)
                 times.append((time.perf_counter() - started, _cpu_seconds() - cpu))
             finally:
-                formkit.batch.read_isolated = original
+                formkit.returns.batch.read_isolated = original
     figures["bounded isolation"] = [len(ordinary), min(in_process), min(isolated)]
 
 
@@ -376,7 +376,7 @@ def _best_wall(command: list[str], runs: int = 2) -> tuple[float, float]:
 
 def register_at_scale(households: int = REGISTER_HOUSEHOLDS) -> dict:
     """Time `register check` and `forms --dossier X` end to end on a written register, beside bare openpyxl."""
-    from formkit.register_write import write_register
+    from formkit.register.write import write_register
 
     with tempfile.TemporaryDirectory(prefix="formkit-bench-register-") as tmp:
         path = Path(tmp) / "register.xlsx"

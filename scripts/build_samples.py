@@ -21,14 +21,15 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from formkit.dates import add_months
-from formkit.demo import SAMPLE_LATER_MEETING as LATER_MEETING
-from formkit.demo import SAMPLE_MEETING, demo_key
-from formkit.forms import write_forms
-from formkit.register import Household, Involvement, MeetingItem, Member, Professional, Register, load
-from formkit.register_write import write_register
-from formkit.schema import build_schema
-from formkit.scoresheet import resolve_names
+from formkit.core.dates import add_months
+from formkit.register.load import load
+from formkit.register.model import Household, Involvement, MeetingItem, Member, Professional, Register
+from formkit.register.write import write_register
+from formkit.sheets.forms import write_forms
+from formkit.sheets.samples import SAMPLE_LATER_MEETING as LATER_MEETING
+from formkit.sheets.samples import SAMPLE_MEETING, demo_key
+from formkit.sheets.schema import build_schema
+from formkit.sheets.scoresheet import resolve_names
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

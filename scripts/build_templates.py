@@ -6,10 +6,10 @@ The templates are committed: an organisation restyles its own copy in Excel or W
 
 from pathlib import Path
 
-from formkit.docx_build import build_agenda, build_overview, build_plan, build_report, build_top3
-from formkit.schema import build_schema
-from formkit.scoresheet import build_template
-from formkit.templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TOP3
+from formkit.core.templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TOP3
+from formkit.documents.default_templates import build_agenda, build_overview, build_plan, build_report, build_top3
+from formkit.sheets.schema import build_schema
+from formkit.sheets.scoresheet import build_template
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from formkit.pdf import convert_to_pdf
+from formkit.delivery.pdf import convert_to_pdf
 
 #: Kinds of output, by the glob that finds them under the demo folder.
 KINDS = {

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from formkit.register import Household, Involvement, MeetingItem, Member, Professional, Register
-from formkit.register_write import write_register
+from formkit.register.model import Household, Involvement, MeetingItem, Member, Professional, Register
+from formkit.register.write import write_register
 
 MEETING = dt.date(2026, 12, 1)
 
@@ -57,7 +57,7 @@ def secretariat_key(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def custom(tmp_path) -> Path:
     """A folder with formkit's templates exported, as an organisation restyles them."""
-    from formkit.template_check import export_templates
+    from formkit.delivery.template_check import export_templates
 
     target = tmp_path / "eigen"
     export_templates(target)
@@ -133,7 +133,7 @@ def fill(path: Path, values: dict, target: Path | None = None) -> Path:
     """Fill a generated score sheet through its defined names, as a professional would."""
     from openpyxl import load_workbook
 
-    from formkit.scoresheet import resolve_names
+    from formkit.sheets.scoresheet import resolve_names
 
     wb = load_workbook(path)
     places, missing = resolve_names(wb, list(values))
@@ -150,7 +150,7 @@ def fill(path: Path, values: dict, target: Path | None = None) -> Path:
 @pytest.fixture
 def blank_forms(tmp_path) -> dict:
     """Empty score sheets for the small register's meeting, by (dossier, professional)."""
-    from formkit.forms import write_forms
+    from formkit.sheets.forms import write_forms
 
     result = write_forms(make_register(), MEETING, tmp_path / "leeg")
     return {(j.dossier, j.professional): j.path for j in result.written}

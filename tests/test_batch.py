@@ -9,13 +9,14 @@ from click.testing import CliRunner
 from conftest import COMPLETE, MEETING, make_register
 from openpyxl import Workbook, load_workbook
 
-from formkit.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch
-from formkit.cli import main
-from formkit.demo import SAMPLE_MEETING, demo_key
-from formkit.register import MeetingItem, load
-from formkit.register_write import write_register
-from formkit.schema import META_SHEET, build_schema
-from formkit.templates import samples_dir
+from formkit.cli.main import main
+from formkit.core.templates import samples_dir
+from formkit.register.load import load
+from formkit.register.model import MeetingItem
+from formkit.register.write import write_register
+from formkit.returns.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch
+from formkit.sheets.samples import SAMPLE_MEETING, demo_key
+from formkit.sheets.schema import META_SHEET, build_schema
 
 SCHEMA = build_schema()
 
@@ -59,7 +60,7 @@ def test_forms_of_another_meeting_household_or_professional_are_refused(tmp_path
     returned({}, dossier="2026-101", professional="P2", name="niet_betrokken.xlsx")
     other = tmp_path / "other"
     write_register(make_register(meeting_items=[MeetingItem(dt.date(2026, 10, 6), "2026-101")]), other / "r.xlsx")
-    from formkit.forms import write_forms
+    from formkit.sheets.forms import write_forms
     old = write_forms(load(other / "r.xlsx").register, dt.date(2026, 10, 6), other).written[0].path
     shutil.copy(old, good.parent / "oud_formulier.xlsx")
     batch = check_batch([good.parent], reg, SCHEMA, meeting=MEETING)
@@ -172,7 +173,7 @@ def test_check_needs_a_meeting_when_forms_disagree(tmp_path, returned):
     path = returned(COMPLETE)
     other = tmp_path / "other"
     write_register(make_register(meeting_items=[MeetingItem(dt.date(2026, 10, 6), "2026-101")]), other / "r.xlsx")
-    from formkit.forms import write_forms
+    from formkit.sheets.forms import write_forms
     shutil.copy(write_forms(load(other / "r.xlsx").register, dt.date(2026, 10, 6), other).written[0].path,
                 path.parent / "oud.xlsx")
     register = tmp_path / "register.xlsx"
@@ -185,7 +186,7 @@ def test_check_needs_a_meeting_when_forms_disagree(tmp_path, returned):
 
 
 def test_register_problems_with_the_regisseur_are_in_the_dossiers_report(returned):
-    from formkit.register import Household
+    from formkit.register.model import Household
 
     reg = make_register()
     reg.households[1] = Household("2026-102", "Gezin Öztürk", dt.date(2026, 9, 1), 2, None)

@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import COMPLETE, make_register
 
-from formkit.batch import PROCESSED, REFUSED, check_batch
-from formkit.cli import main
-from formkit.intake import Limits, inspect_file
-from formkit.messages import MESSAGES
-from formkit.register_write import write_register
-from formkit.schema import build_schema
+from formkit.cli.main import main
+from formkit.core.messages import MESSAGES
+from formkit.register.write import write_register
+from formkit.returns.batch import PROCESSED, REFUSED, check_batch
+from formkit.returns.intake import Limits, inspect_file
+from formkit.sheets.schema import build_schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from heavy_files import many_cell_formats, many_rows, many_shared_strings, rezip  # noqa: E402

@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 from conftest import COMPLETE, MEETING, make_register
 
-from formkit.checks import check_form
-from formkit.messages import MESSAGES
-from formkit.reading import read_form
-from formkit.register import Professional
-from formkit.schema import build_schema
-from formkit.values import interpret
+from formkit.core.messages import MESSAGES
+from formkit.register.model import Professional
+from formkit.returns.interpret import interpret
+from formkit.returns.read import read_form
+from formkit.returns.rules import check_form
+from formkit.sheets.schema import build_schema
 
 SCHEMA = build_schema()
 
@@ -116,8 +116,8 @@ def test_an_impossible_date_is_an_error(returned):
 def test_terms_are_within_three_calendar_months(tmp_path, meeting_day, deadline, ok):
     from conftest import fill
 
-    from formkit.forms import write_forms
-    from formkit.register import MeetingItem
+    from formkit.register.model import MeetingItem
+    from formkit.sheets.forms import write_forms
 
     reg = make_register(meeting_items=[MeetingItem(meeting_day, "2026-101")])
     blank = write_forms(reg, meeting_day, tmp_path / "leeg").written[0].path
@@ -165,8 +165,8 @@ def test_the_proposed_regisseur_is_involved_and_has_an_email(returned):
 def test_at_most_the_methods_number_of_conditions(tmp_path):
     from conftest import fill
 
-    from formkit.forms import write_forms
-    from formkit.settings import MethodSettings
+    from formkit.core.settings import MethodSettings
+    from formkit.sheets.forms import write_forms
 
     schema = build_schema(MethodSettings(max_conditions=2))
     blank = write_forms(make_register(), MEETING, tmp_path / "leeg").written[0].path  # 5 condition rows

@@ -3,7 +3,7 @@ import pytest
 from click.testing import CliRunner
 
 from formkit import __version__
-from formkit.cli import main
+from formkit.cli.main import main
 
 
 def all_commands(group=main, path=()):

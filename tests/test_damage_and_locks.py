@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import COMPLETE, MEETING, make_register
 
-from formkit import locking
-from formkit.cli import main
-from formkit.findings import finding
-from formkit.history import History
-from formkit.register_write import write_register
+from formkit.cli.main import main
+from formkit.core import locking
+from formkit.core.findings import finding
+from formkit.plan.history import History
+from formkit.register.write import write_register
 
 PLANS = ("2026-101", "2026-102")
 
@@ -88,7 +88,7 @@ def test_a_version_folder_without_its_files_is_never_written_over(setup):
 
 
 def test_the_pack_takes_the_newest_intact_plan_and_names_the_damaged_one(setup):
-    from formkit.pack import latest_plan
+    from formkit.delivery.pack import latest_plan
 
     tmp_path = setup
     merge(tmp_path)
@@ -104,8 +104,8 @@ def test_the_pack_takes_the_newest_intact_plan_and_names_the_damaged_one(setup):
 
 
 def test_a_damaged_reports_overview_is_a_finding_and_the_pack_goes_on(tmp_path):
-    from formkit.pack import report_entries
-    from formkit.reports import MANIFEST
+    from formkit.delivery.pack import report_entries
+    from formkit.delivery.reports import MANIFEST
 
     (tmp_path / MANIFEST).write_text("{\"dossiers\": [{\"dossier\": \"2026-1", encoding="utf-8")
     found = []
@@ -210,16 +210,16 @@ def test_a_read_only_plans_folder_is_named_with_its_reason(setup, monkeypatch):
     out = tmp_path / "plannen"
     out.mkdir()
     if not _chmod_stops_writes(out):  # root or Windows: the kernel's refusal, as chmod gives it elsewhere
-        import formkit.atomic
+        import formkit.core.atomic
 
-        real = formkit.atomic.tempfile.mkstemp
+        real = formkit.core.atomic.tempfile.mkstemp
 
         def refused(*args, dir=None, **kwargs):
             if Path(dir) == out:
                 raise PermissionError(errno.EACCES, "Permission denied", str(out))
             return real(*args, dir=dir, **kwargs)
 
-        monkeypatch.setattr(formkit.atomic.tempfile, "mkstemp", refused)
+        monkeypatch.setattr(formkit.core.atomic.tempfile, "mkstemp", refused)
     try:
         result = merge(tmp_path)
     finally:
@@ -231,7 +231,7 @@ def test_a_read_only_plans_folder_is_named_with_its_reason(setup, monkeypatch):
 
 
 def test_a_full_disk_while_writing_one_plan_costs_only_that_household(setup, monkeypatch):
-    import formkit.plan_files
+    import formkit.documents.plan_files
 
     tmp_path = setup
     real = os.rename
@@ -241,7 +241,7 @@ def test_a_full_disk_while_writing_one_plan_costs_only_that_household(setup, mon
             raise OSError(errno.ENOSPC, "No space left on device", str(dst))
         return real(src, dst)
 
-    monkeypatch.setattr(formkit.plan_files.os, "rename", full_for_pietersen)
+    monkeypatch.setattr(formkit.documents.plan_files.os, "rename", full_for_pietersen)
     result = merge(tmp_path)
     no_traceback(result)
     assert result.exit_code == 1
@@ -255,12 +255,12 @@ def test_a_full_disk_while_writing_one_plan_costs_only_that_household(setup, mon
 
 
 def test_a_file_system_error_no_command_handled_is_a_dutch_message(register_path, monkeypatch):
-    import formkit.register
+    import formkit.register.load
 
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", str(register_path))
 
-    monkeypatch.setattr(formkit.register, "load", denied)
+    monkeypatch.setattr(formkit.register.load, "load", denied)
     result = invoke("register", "check", register_path)
     assert result.exit_code == 1
     assert f"Fout: {register_path}: geen schrijfrechten." in result.output
@@ -271,7 +271,7 @@ def test_a_file_system_error_no_command_handled_is_a_dutch_message(register_path
 
 HOLD = textwrap.dedent("""
     import sys, time
-    from formkit.locking import folder_lock
+    from formkit.core.locking import folder_lock
     with folder_lock(sys.argv[1], "test"):
         print("vast", flush=True)
         time.sleep(120)

@@ -4,13 +4,13 @@ from click.testing import CliRunner
 from docx import Document
 from openpyxl import load_workbook
 
-from formkit.cli import main
-from formkit.dates import add_months
-from formkit.demo import SAMPLE_MEETING
-from formkit.register import load
-from formkit.schema import SHEET, build_schema
-from formkit.scoresheet import read_meta
-from formkit.templates import samples_dir
+from formkit.cli.main import main
+from formkit.core.dates import add_months
+from formkit.core.templates import samples_dir
+from formkit.register.load import load
+from formkit.sheets.samples import SAMPLE_MEETING
+from formkit.sheets.schema import SHEET, build_schema
+from formkit.sheets.scoresheet import read_meta
 
 SCHEMA = build_schema()
 

@@ -12,15 +12,15 @@ from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from test_documents import sample_plan, table_after
 
-from formkit.batch import check_batch
-from formkit.cli import main
-from formkit.documents import mark, mark_list, plan_context
-from formkit.plan import Condition, Participant, Plan, Said, Score, ScoreSummary, Situation, Source
-from formkit.register_write import write_register
-from formkit.rendering import render_docx
-from formkit.reports import summarise, write_reports
-from formkit.schema import build_schema
-from formkit.templates import AGENDA, OVERVIEW, PLAN, REPORT, TOP3, default_templates_dir
+from formkit.cli.main import main
+from formkit.core.templates import AGENDA, OVERVIEW, PLAN, REPORT, TOP3, default_templates_dir
+from formkit.delivery.reports import summarise, write_reports
+from formkit.documents.rendering import render_docx
+from formkit.documents.word import mark, mark_list, plan_context
+from formkit.plan.model import Condition, Participant, Plan, Said, Score, ScoreSummary, Situation, Source
+from formkit.register.write import write_register
+from formkit.returns.batch import check_batch
+from formkit.sheets.schema import build_schema
 
 ANNA = Source("P1", "Kim Verhoef", "Wijkteam West", "a.xlsx", "C16")
 ROB = Source("P2", "Rob Claassen", "Politie", "b.xlsx", "C16")

@@ -9,19 +9,20 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 
-from formkit.batch import check_batch
-from formkit.cli import main
-from formkit.demo import SAMPLE_MEETING, demo_key
-from formkit.documents import plan_context, text
-from formkit.merge import merge_batch
-from formkit.messages import MESSAGES
-from formkit.plan import Participant, Plan, Said, Situation, Source
-from formkit.register import Household, Member, load
-from formkit.register_write import write_register
-from formkit.rendering import render_docx
-from formkit.schema import build_schema
-from formkit.template_check import check_templates, export_templates
-from formkit.templates import PLAN, TOP3, default_templates_dir, samples_dir
+from formkit.cli.main import main
+from formkit.core.messages import MESSAGES
+from formkit.core.templates import PLAN, TOP3, default_templates_dir, samples_dir
+from formkit.delivery.template_check import check_templates, export_templates
+from formkit.documents.rendering import render_docx
+from formkit.documents.word import plan_context, text
+from formkit.plan.merge import merge_batch
+from formkit.plan.model import Participant, Plan, Said, Situation, Source
+from formkit.register.load import load
+from formkit.register.model import Household, Member
+from formkit.register.write import write_register
+from formkit.returns.batch import check_batch
+from formkit.sheets.samples import SAMPLE_MEETING, demo_key
+from formkit.sheets.schema import build_schema
 
 TINY_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")

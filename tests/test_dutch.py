@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from formkit import dutch
+from formkit.core import dutch
 
 
 def test_numbers_have_a_decimal_comma_and_no_needless_decimals():

@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from conftest import COMPLETE, make_register
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from formkit.batch import PROCESSED, REFUSED, check_batch
-from formkit.cli import main
-from formkit.intake import OLE_MAGIC, inspect_file
-from formkit.register_write import write_register
-from formkit.schema import build_schema
+from formkit.cli.main import main
+from formkit.register.write import write_register
+from formkit.returns.batch import PROCESSED, REFUSED, check_batch
+from formkit.returns.intake import OLE_MAGIC, inspect_file
+from formkit.sheets.schema import build_schema
 
 SCHEMA = build_schema()
 

@@ -14,14 +14,14 @@ from conftest import COMPLETE, MEETING, make_register
 from openpyxl import load_workbook
 from openpyxl.packaging.custom import StringProperty
 
-from formkit.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch
-from formkit.cli import main
-from formkit.forms import write_forms
-from formkit.messages import MESSAGES
-from formkit.reading import FormRejected, read_form
-from formkit.schema import META_SHEET, build_schema
-from formkit.scoresheet import form_id, resolve_names
-from formkit.seal import SEAL_KEY, load_key, seal
+from formkit.cli.main import main
+from formkit.core.messages import MESSAGES
+from formkit.returns.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch
+from formkit.returns.read import FormRejected, read_form
+from formkit.sheets.forms import write_forms
+from formkit.sheets.schema import META_SHEET, build_schema
+from formkit.sheets.scoresheet import form_id, resolve_names
+from formkit.sheets.seal import SEAL_KEY, load_key, seal
 
 SCHEMA = build_schema()
 

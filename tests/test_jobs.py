@@ -7,9 +7,9 @@ from click.testing import CliRunner
 from conftest import COMPLETE, make_register
 from openpyxl import load_workbook
 
-from formkit.cli import main
-from formkit.register_write import write_register
-from formkit.scoresheet import read_meta
+from formkit.cli.main import main
+from formkit.register.write import write_register
+from formkit.sheets.scoresheet import read_meta
 
 
 def run(*args):
@@ -53,7 +53,7 @@ def _squares(chunk: list) -> list:
 
 
 def test_work_is_prepared_as_it_is_handed_out_not_all_at_once():
-    from formkit.parallel import run_chunks
+    from formkit.core.parallel import run_chunks
 
     for jobs in (1, 2):
         prepared = []
@@ -70,10 +70,10 @@ def test_work_is_prepared_as_it_is_handed_out_not_all_at_once():
 
 
 def test_merging_and_writing_one_household_at_a_time_gives_the_plans_merge_batch_gives(tmp_path, returned):
-    from formkit.batch import check_batch
-    from formkit.merge import merge_batch
-    from formkit.plan_files import merge_and_write
-    from formkit.schema import build_schema
+    from formkit.documents.plan_files import merge_and_write
+    from formkit.plan.merge import merge_batch
+    from formkit.returns.batch import check_batch
+    from formkit.sheets.schema import build_schema
 
     returned(COMPLETE)
     returned(COMPLETE | {"beoordeling_cijfer": 2}, professional="P2")

@@ -3,9 +3,9 @@
 from conftest import MEETING, make_register
 from openpyxl import load_workbook
 
-from formkit.forms import write_forms
-from formkit.schema import LISTS_SHEET, META_SHEET, SHEET, build_schema
-from formkit.scoresheet import read_meta, resolve_names
+from formkit.sheets.forms import write_forms
+from formkit.sheets.schema import LISTS_SHEET, META_SHEET, SHEET, build_schema
+from formkit.sheets.scoresheet import read_meta, resolve_names
 
 
 def validations(ws):

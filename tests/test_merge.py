@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from formkit.cli import main
-from formkit.merge import Submission, merge_household
-from formkit.plan_files import PLAN_JSON, write_version
-from formkit.register import Involvement, Professional
-from formkit.register_write import write_register
-from formkit.schema import build_schema
+from formkit.cli.main import main
+from formkit.documents.plan_files import PLAN_JSON, write_version
+from formkit.plan.merge import merge_household
+from formkit.register.model import Involvement, Professional
+from formkit.register.write import write_register
+from formkit.returns.accepted import Submission
+from formkit.sheets.schema import build_schema
 
 SCHEMA = build_schema()
 
@@ -181,12 +182,12 @@ def test_versions_keep_the_old_and_say_what_changed(tmp_path):
 def test_an_interrupted_merge_leaves_the_previous_version_intact(tmp_path, monkeypatch):
     first = write_version(merged(), tmp_path)
     before = {p.name: p.read_bytes() for p in first.iterdir()}
-    import formkit.plan_files
+    import formkit.documents.plan_files
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # the machine stops half-way, after the Word plan was written
 
-    monkeypatch.setattr(formkit.plan_files, "write_plan_workbook", crash)
+    monkeypatch.setattr(formkit.documents.plan_files, "write_plan_workbook", crash)
     with pytest.raises(KeyboardInterrupt):
         write_version(merged(), tmp_path)
     folder = first.parent

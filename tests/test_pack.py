@@ -11,15 +11,15 @@ from click.testing import CliRunner
 from conftest import COMPLETE, MEETING, make_register
 from pypdf import PasswordType, PdfReader
 
-from formkit.batch import check_batch
-from formkit.cli import main
-from formkit.merge import merge_batch
-from formkit.pack import build_packs
-from formkit.pdf import convert_to_pdf
-from formkit.plan_files import write_version
-from formkit.register_write import write_register
-from formkit.reports import summarise, write_reports
-from formkit.schema import build_schema
+from formkit.cli.main import main
+from formkit.delivery.pack import build_packs
+from formkit.delivery.pdf import convert_to_pdf
+from formkit.delivery.reports import summarise, write_reports
+from formkit.documents.plan_files import write_version
+from formkit.plan.merge import merge_batch
+from formkit.register.write import write_register
+from formkit.returns.batch import check_batch
+from formkit.sheets.schema import build_schema
 
 SCHEMA = build_schema()
 PIETERSEN = ["Anna Pietersen", "Tim Pietersen", "Gezin Pietersen"]
@@ -127,9 +127,9 @@ def test_encrypted_packs_open_only_with_their_password(tmp_path, meeting_files):
 
 
 def test_a_part_libreoffice_could_not_convert_is_named_in_the_pack(tmp_path, monkeypatch, meeting_files):
-    import formkit.pack
+    import formkit.delivery.pack
 
-    real = formkit.pack.convert_to_pdf
+    real = formkit.delivery.pack.convert_to_pdf
 
     def losing_top3(documents, work, timeout, **options):
         result = real(documents, work, timeout, **options)
@@ -139,7 +139,7 @@ def test_a_part_libreoffice_could_not_convert_is_named_in_the_pack(tmp_path, mon
                 del result.pdfs[source]
         return result
 
-    monkeypatch.setattr(formkit.pack, "convert_to_pdf", losing_top3)
+    monkeypatch.setattr(formkit.delivery.pack, "convert_to_pdf", losing_top3)
     result = build_packs(make_register(), MEETING, tmp_path / "pakket")
     assert result.not_included == ["TOP-3 formulier van dossier 2026-102: LibreOffice kon het document niet omzetten"]
     [pack] = result.packs
@@ -195,9 +195,9 @@ def test_libreoffice_missing_is_a_clear_message(tmp_path, monkeypatch, meeting_f
 
 def test_two_conversions_at_once_do_not_collide(tmp_path, meeting_files):
     docs = []
-    from formkit.documents import top3_context
-    from formkit.rendering import render_docx
-    from formkit.templates import TOP3, default_templates_dir
+    from formkit.core.templates import TOP3, default_templates_dir
+    from formkit.documents.rendering import render_docx
+    from formkit.documents.word import top3_context
     for i in range(2):
         doc = tmp_path / f"d{i}" / "top3.docx"
         render_docx(default_templates_dir() / TOP3, top3_context(make_register(), "2026-101", MEETING), doc)

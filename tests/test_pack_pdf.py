@@ -16,16 +16,16 @@ from conftest import COMPLETE, MEETING, make_register
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from formkit import pdf
-from formkit.archive import ArchivePlan, archive_path, write_archive_copies
-from formkit.batch import check_batch
-from formkit.cli import main
-from formkit.merge import merge_batch
-from formkit.messages import MESSAGES
-from formkit.pack import build_packs, overview_context
-from formkit.plan_files import write_version
-from formkit.register_write import write_register
-from formkit.schema import build_schema
+from formkit.cli.main import main
+from formkit.core.messages import MESSAGES
+from formkit.delivery import pdf
+from formkit.delivery.archive import ArchivePlan, archive_path, write_archive_copies
+from formkit.delivery.pack import build_packs, overview_context
+from formkit.documents.plan_files import write_version
+from formkit.plan.merge import merge_batch
+from formkit.register.write import write_register
+from formkit.returns.batch import check_batch
+from formkit.sheets.schema import build_schema
 
 SCHEMA = build_schema()
 
@@ -114,9 +114,9 @@ def test_the_pack_number_is_an_artifact_not_content(tmp_path, plans):
 
 
 def test_a_missing_part_page_is_a_paragraph_in_the_structure(tmp_path, monkeypatch):
-    import formkit.pack
+    import formkit.delivery.pack
 
-    real = formkit.pack.convert_to_pdf
+    real = formkit.delivery.pack.convert_to_pdf
 
     def losing_overviews(documents, work, timeout, **options):
         result = real(documents, work, timeout, **options)
@@ -125,7 +125,7 @@ def test_a_missing_part_page_is_a_paragraph_in_the_structure(tmp_path, monkeypat
             del result.pdfs[source]
         return result
 
-    monkeypatch.setattr(formkit.pack, "convert_to_pdf", losing_overviews)
+    monkeypatch.setattr(formkit.delivery.pack, "convert_to_pdf", losing_overviews)
     [pack] = build_packs(make_register(), MEETING, tmp_path / "pakket").packs
     reader = PdfReader(pack.path)
     notices = [i for i, p in enumerate(reader.pages) if "niet opgenomen" in p.extract_text()]
@@ -239,7 +239,7 @@ def test_the_pdf_export_is_tagged_and_the_archive_export_pdfa():
 
 
 def test_a_household_without_forms_says_so_in_the_agenda_and_overview(tmp_path):
-    from formkit.history import History
+    from formkit.plan.history import History
 
     history = History(tmp_path / "historie.sqlite")
     if not hasattr(history, "no_forms"):
@@ -283,7 +283,7 @@ def test_a_pack_whose_plans_folder_is_read_only_is_made_with_a_warning(tmp_path,
 
 
 def test_the_agenda_names_the_regisseur_once_and_the_other_participants():
-    from formkit.pack import HouseholdDocs, agenda_context
+    from formkit.delivery.pack import HouseholdDocs, agenda_context
 
     register = make_register()
     regisseur = register.regisseur_of("2026-101")

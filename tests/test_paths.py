@@ -11,16 +11,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from formkit.batch import check_batch
-from formkit.documents import write_top3_forms
-from formkit.forms import write_forms
-from formkit.mail import mail_reports
-from formkit.pack import build_packs
-from formkit.paths import MAX_PART, decode_part, fixed_part, id_part
-from formkit.plan_files import merge_and_write
-from formkit.register import Household, Involvement, MeetingItem, Member, Professional, Register
-from formkit.reports import summarise, write_reports
-from formkit.schema import build_schema
+from formkit.core.paths import MAX_PART, decode_part, fixed_part, id_part
+from formkit.delivery.mail import mail_reports
+from formkit.delivery.pack import build_packs
+from formkit.delivery.reports import summarise, write_reports
+from formkit.documents.plan_files import merge_and_write
+from formkit.documents.word import write_top3_forms
+from formkit.register.model import Household, Involvement, MeetingItem, Member, Professional, Register
+from formkit.returns.batch import check_batch
+from formkit.sheets.forms import write_forms
+from formkit.sheets.schema import build_schema
 
 SCHEMA = build_schema()
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')

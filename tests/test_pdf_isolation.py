@@ -14,9 +14,9 @@ from conftest import MEETING, make_register
 from docx import Document
 from pypdf import PdfReader
 
-import formkit.pdf
-from formkit.pack import build_packs
-from formkit.pdf import batch_limit, convert_to_pdf
+import formkit.delivery.pdf
+from formkit.delivery.pack import build_packs
+from formkit.delivery.pdf import batch_limit, convert_to_pdf
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in LibreOffice is a POSIX script")
 
@@ -48,7 +48,7 @@ def slow_soffice(tmp_path, monkeypatch):
     fake.write_text(SLOW_SOFFICE.format(python=sys.executable, real=real), encoding="utf-8")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr(formkit.pdf, "STARTUP_SECONDS", 15.0)  # keep the test short; real runs get 30 s
+    monkeypatch.setattr(formkit.delivery.pdf, "STARTUP_SECONDS", 15.0)  # keep the test short; real runs get 30 s
     return lambda part: monkeypatch.setenv("FORMKIT_TEST_TRAAG", part)
 
 

@@ -8,13 +8,14 @@ from click.testing import CliRunner
 from conftest import COMPLETE, MEETING, make_register
 from docx import Document
 
-from formkit.cli import main
-from formkit.history import History
-from formkit.merge import NoFormsReceived, Submission, household_inputs, merge_household
-from formkit.plan import consensus_words
-from formkit.plan_files import PLAN_JSON, merge_and_write, write_version
-from formkit.register_write import write_register
-from formkit.schema import build_schema
+from formkit.cli.main import main
+from formkit.documents.plan_files import PLAN_JSON, merge_and_write, write_version
+from formkit.plan.history import History
+from formkit.plan.merge import NoFormsReceived, household_inputs, merge_household
+from formkit.plan.model import consensus_words
+from formkit.register.write import write_register
+from formkit.returns.accepted import Submission
+from formkit.sheets.schema import build_schema
 
 SCHEMA = build_schema()
 LIMIT = dt.date(2027, 3, 1)  # MEETING (1 December 2026) + 3 months
@@ -108,7 +109,7 @@ def test_old_plan_json_without_the_new_field_still_reads():
 
 
 def test_merge_and_write_says_which_household_received_no_forms(tmp_path, returned):
-    from formkit.batch import check_batch
+    from formkit.returns.batch import check_batch
 
     returned(COMPLETE)
     reg = make_register()
@@ -155,8 +156,8 @@ def test_a_plan_written_later_for_the_same_meeting_ends_the_no_forms_note(tmp_pa
 
 
 def test_a_household_whose_only_form_was_left_out_says_so_in_the_merge_line():
-    from formkit.merge import HouseholdInputs, no_forms_received
-    from formkit.plan import Exclusion
+    from formkit.plan.merge import HouseholdInputs, no_forms_received
+    from formkit.plan.model import Exclusion
 
     inputs = HouseholdInputs("2026-102", [], [Exclusion("oud.xlsx", "P3", "hoort bij een ander overleg")], [])
     assert not inputs.received
@@ -179,8 +180,8 @@ def test_an_older_history_store_without_the_no_forms_table_reads_and_is_not_writ
 
 def checked_plan(tmp_path, returned, *forms: tuple[str, dict]):
     """Return the plan of household 2026-101 after checking the returned forms, as `formkit merge` makes it."""
-    from formkit.batch import check_batch
-    from formkit.merge import merge_inputs
+    from formkit.plan.merge import merge_inputs
+    from formkit.returns.batch import check_batch
 
     for professional, values in forms:
         returned(values, professional=professional)

@@ -8,16 +8,17 @@ from click.testing import CliRunner
 from conftest import COMPLETE, MEETING, make_register
 from openpyxl import load_workbook
 
-from formkit.cli import main
-from formkit.dashboard import write_dashboard
-from formkit.history import History, rebuild
-from formkit.merge import Submission, merge_household
-from formkit.plan_files import write_version
-from formkit.register import Household, MeetingItem
-from formkit.register_write import write_register
-from formkit.schema import build_schema
-from formkit.signals import signals_for
-from formkit.status import household_statuses
+from formkit.cli.main import main
+from formkit.documents.dashboard import write_dashboard
+from formkit.documents.plan_files import write_version
+from formkit.plan.history import History, rebuild
+from formkit.plan.merge import merge_household
+from formkit.plan.signals import signals_for
+from formkit.plan.status import household_statuses
+from formkit.register.model import Household, MeetingItem
+from formkit.register.write import write_register
+from formkit.returns.accepted import Submission
+from formkit.sheets.schema import build_schema
 
 SCHEMA = build_schema()
 D = dt.date
@@ -130,8 +131,8 @@ def test_the_history_keeps_the_latest_version_per_meeting(tmp_path):
 
 
 def test_rebuild_from_a_folder_of_plans(tmp_path, returned):
-    from formkit.batch import check_batch
-    from formkit.merge import merge_batch
+    from formkit.plan.merge import merge_batch
+    from formkit.returns.batch import check_batch
 
     returned(COMPLETE)
     reg = make_register()
@@ -190,7 +191,7 @@ def test_status_command_table_json_and_dashboard(tmp_path):
 def test_merge_records_history_and_the_pack_shows_it(tmp_path, returned, libreoffice_convert):
     from pypdf import PdfReader
 
-    from formkit.pack import build_packs
+    from formkit.delivery.pack import build_packs
 
     returned(COMPLETE)
     register = tmp_path / "register.xlsx"

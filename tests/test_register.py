@@ -5,11 +5,12 @@ from click.testing import CliRunner
 from conftest import MEETING, make_register
 from openpyxl import load_workbook
 
-from formkit.cli import main
-from formkit.findings import Severity
-from formkit.messages import MESSAGES
-from formkit.register import Household, Member, Professional, load
-from formkit.register_write import new_register, write_register
+from formkit.cli.main import main
+from formkit.core.findings import Severity
+from formkit.core.messages import MESSAGES
+from formkit.register.load import load
+from formkit.register.model import Household, Member, Professional
+from formkit.register.write import new_register, write_register
 
 
 def codes(findings):
@@ -221,7 +222,7 @@ def test_register_new_writes_sheets_dropdowns_and_instructions(tmp_path):
 def test_look_ups_follow_every_change_to_the_registers_lists():
     import pickle
 
-    from formkit.register import Involvement, MeetingItem, Professional
+    from formkit.register.model import Involvement, MeetingItem, Professional
 
     reg = make_register()
     assert reg.household("2026-101").name and [p.code for p in reg.professionals_of("2026-101")] == ["P1", "P2"]
@@ -301,8 +302,8 @@ def test_fast_rows_read_every_kind_of_cell_as_openpyxl_does(tmp_path, libreoffic
     from openpyxl import Workbook, load_workbook
     from openpyxl.worksheet.formula import ArrayFormula
 
-    import formkit.sheet_rows
-    from formkit.xlsx import iter_rows
+    import formkit.xlsx.rows
+    from formkit.xlsx.workbook import iter_rows
 
     wb = Workbook()
     ws = wb.active
@@ -320,12 +321,12 @@ def test_fast_rows_read_every_kind_of_cell_as_openpyxl_does(tmp_path, libreoffic
 
     def both(path):
         fast = list(iter_rows(load_workbook(path, read_only=True).active))
-        original = formkit.sheet_rows.fast_rows
-        formkit.sheet_rows.fast_rows = lambda ws, formula: None
+        original = formkit.xlsx.rows.fast_rows
+        formkit.xlsx.rows.fast_rows = lambda ws, formula: None
         try:
             slow = list(iter_rows(load_workbook(path, read_only=True).active))
         finally:
-            formkit.sheet_rows.fast_rows = original
+            formkit.xlsx.rows.fast_rows = original
         return fast, slow
 
     for path in (tmp_path / "los.xlsx", converted):
@@ -339,7 +340,7 @@ def test_fast_rows_read_every_kind_of_cell_as_openpyxl_does(tmp_path, libreoffic
 def test_a_register_of_10000_households_is_checked_in_linear_time(tmp_path):
     import time
 
-    from formkit.register import Involvement, MeetingItem, Register
+    from formkit.register.model import Involvement, MeetingItem, Register
 
     def region(n):
         reg = Register(professionals=[Professional(f"P{i:03d}", f"Prof {i}", "Org", None, f"p{i}@o.example")
@@ -352,7 +353,7 @@ def test_a_register_of_10000_households_is_checked_in_linear_time(tmp_path):
             reg.meeting_items.append(MeetingItem(MEETING, d))
         return reg
 
-    from formkit.register import check
+    from formkit.register.check import check
 
     def seconds(n):
         reg = region(n)
@@ -365,7 +366,7 @@ def test_a_register_of_10000_households_is_checked_in_linear_time(tmp_path):
 
 
 def test_a_large_register_read_with_a_second_process_gives_the_same_records_and_findings(tmp_path, monkeypatch):
-    import formkit.register
+    import formkit.register.load
 
     reg = make_register()
     reg.members += [Member("2026-999", f"Lid {i}", 1990 + i % 20, "kind") for i in range(300)]  # unknown dossier
@@ -374,7 +375,7 @@ def test_a_large_register_read_with_a_second_process_gives_the_same_records_and_
     edit(path, "Gezinsleden", "C3", "2091")  # an impossible birth year, found while reading
     edit(path, "Overleggen", "A2", "31-02-2026")  # and one in a sheet read after it
     here = load(path)
-    monkeypatch.setattr(formkit.register, "PARALLEL_SHEET_BYTES", 1)
+    monkeypatch.setattr(formkit.register.load, "PARALLEL_SHEET_BYTES", 1)
     elsewhere = load(path)
     assert elsewhere.register.members == here.register.members and len(here.register.members) == 305
     assert elsewhere.register.columns == here.register.columns

@@ -16,12 +16,12 @@ from conftest import COMPLETE, make_register
 from docx import Document
 from openpyxl import load_workbook
 
-from formkit.batch import check_batch
-from formkit.cli import main
-from formkit.mail import LEDGER
-from formkit.register_write import write_register
-from formkit.reports import MANIFEST, summarise, write_reports
-from formkit.schema import build_schema
+from formkit.cli.main import main
+from formkit.delivery.mail import LEDGER
+from formkit.delivery.reports import MANIFEST, summarise, write_reports
+from formkit.register.write import write_register
+from formkit.returns.batch import check_batch
+from formkit.sheets.schema import build_schema
 
 SCHEMA = build_schema()
 USER, PASSWORD = "secretariaat", "geheim wachtwoord"

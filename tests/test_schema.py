@@ -4,10 +4,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from formkit.cli import main
-from formkit.errors import SettingsError
-from formkit.schema import FieldType, build_schema
-from formkit.settings import DEFAULT_SETTINGS, MethodSettings, load_settings
+from formkit.cli.main import main
+from formkit.core.errors import SettingsError
+from formkit.core.settings import DEFAULT_SETTINGS, MethodSettings, load_settings
+from formkit.sheets.schema import FieldType, build_schema
 
 CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}\d+$")
 

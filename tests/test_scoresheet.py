@@ -7,15 +7,15 @@ from click.testing import CliRunner
 from conftest import MEETING, make_register
 from openpyxl import load_workbook
 
-from formkit.cli import main
-from formkit.dates import excel_serial
-from formkit.errors import TemplateError
-from formkit.forms import write_forms
-from formkit.register import Household, Member
-from formkit.register_write import write_register
-from formkit.schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, FieldType, build_schema
-from formkit.scoresheet import DATE_OR_YEAR_FORMAT, read_meta, resolve_names
-from formkit.templates import SCORE_SHEET, default_templates_dir
+from formkit.cli.main import main
+from formkit.core.dates import excel_serial
+from formkit.core.errors import TemplateError
+from formkit.core.templates import SCORE_SHEET, default_templates_dir
+from formkit.register.model import Household, Member
+from formkit.register.write import write_register
+from formkit.sheets.forms import write_forms
+from formkit.sheets.schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, FieldType, build_schema
+from formkit.sheets.scoresheet import DATE_OR_YEAR_FORMAT, read_meta, resolve_names
 
 SCHEMA = build_schema()
 
@@ -256,7 +256,7 @@ def test_forms_from_an_unreadable_register_exit_1(tmp_path):
 
 
 def test_a_name_inside_merged_cells_is_a_template_error(tmp_path):
-    from formkit.template_check import check_templates, export_templates
+    from formkit.delivery.template_check import check_templates, export_templates
 
     custom = tmp_path / "eigen"
     export_templates(custom)
@@ -270,10 +270,10 @@ def test_a_name_inside_merged_cells_is_a_template_error(tmp_path):
 
 
 def test_prefilled_answers_read_back_as_given(tmp_path):
-    from formkit.forms import form_content
-    from formkit.reading import read_form
-    from formkit.scoresheet import ScoreSheetWriter
-    from formkit.values import interpret
+    from formkit.returns.interpret import interpret
+    from formkit.returns.read import read_form
+    from formkit.sheets.forms import form_content
+    from formkit.sheets.scoresheet import ScoreSheetWriter
 
     reg = make_register()
     dossier = reg.dossiers_on(MEETING)[0]

@@ -11,12 +11,12 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from formkit.cli import main
-from formkit.messages import MESSAGES
-from formkit.register_write import write_register
-from formkit.rendering import accept_revisions, dutch_syntax_message, render_docx
-from formkit.template_check import check_templates, preflight
-from formkit.templates import PLAN, REPORT, TEMPLATE_FILES, TOP3, default_templates_dir
+from formkit.cli.main import main
+from formkit.core.messages import MESSAGES
+from formkit.core.templates import PLAN, REPORT, TEMPLATE_FILES, TOP3, default_templates_dir
+from formkit.delivery.template_check import check_templates, preflight
+from formkit.documents.rendering import accept_revisions, dutch_syntax_message, render_docx
+from formkit.register.write import write_register
 
 #: Words of Jinja's English messages that must never reach a secretariat.
 ENGLISH = re.compile(r"unexpected|expected|encountered|unknown|jinja|looking for|statement|innermost|end of|"
@@ -328,8 +328,8 @@ def test_render_docx_never_leaves_change_tracking_on(tmp_path):
     template = tmp_path / "plan.docx"
     template.write_bytes((default_templates_dir() / TOP3).read_bytes())
     with_revisions(template)
-    from formkit.documents import top3_context
-    from formkit.schema import build_schema
+    from formkit.documents.word import top3_context
+    from formkit.sheets.schema import build_schema
 
     context = top3_context(make_register(), "2026-101", MEETING, build_schema().settings)
     render_docx(template, context, tmp_path / "uit.docx")
@@ -344,9 +344,9 @@ def test_render_docx_never_leaves_change_tracking_on(tmp_path):
 
 def test_render_docx_called_directly_names_the_place_in_dutch(tmp_path, custom):
     broken_top3(custom)
-    from formkit.documents import top3_context
-    from formkit.errors import TemplateError
-    from formkit.schema import build_schema
+    from formkit.core.errors import TemplateError
+    from formkit.documents.word import top3_context
+    from formkit.sheets.schema import build_schema
 
     context = top3_context(make_register(), "2026-101", MEETING, build_schema().settings)
     with pytest.raises(TemplateError) as raised:

@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from formkit.cli import main
-from formkit.findings import finding
-from formkit.mail import compose
-from formkit.messages import MESSAGES
-from formkit.register import load
-from formkit.register_write import write_register
-from formkit.schema import MAX_TEXT, build_schema
-from formkit.scoresheet import resolve_names
-from formkit.text import is_safe, shorten, visible
+from formkit.cli.main import main
+from formkit.core.findings import finding
+from formkit.core.messages import MESSAGES
+from formkit.core.text import is_safe, shorten, visible
+from formkit.delivery.mail import compose
+from formkit.register.load import load
+from formkit.register.write import write_register
+from formkit.sheets.schema import MAX_TEXT, build_schema
+from formkit.sheets.scoresheet import resolve_names
 
 SCHEMA = build_schema()
 ESC_NAME = "2026-101_P1\x1b[2J\x1b]0;titel\x07.xlsx"
@@ -316,7 +316,7 @@ texts = st.one_of(
 @pytest.fixture(scope="module")
 def nasty_setup(tmp_path_factory):
     """A register and blank forms made once, for the random examples."""
-    from formkit.forms import write_forms
+    from formkit.sheets.forms import write_forms
 
     root = tmp_path_factory.mktemp("vijandig")
     register = root / "register.xlsx"

@@ -13,20 +13,21 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from pypdf import PdfReader
 
-from formkit.batch import check_batch
-from formkit.dashboard import CHART_WIDTH_CM, PAGE_ROWS, write_dashboard
-from formkit.history import History
-from formkit.merge import Submission, merge_household
-from formkit.plan_workbook import APPENDIX_SCALE, write_plan_workbook
-from formkit.register import Member
-from formkit.register_write import write_register
-from formkit.reports import summarise, write_reports
-from formkit.schema import SHEET, FieldType, build_schema
-from formkit.scoresheet import DATE_OR_YEAR_FORMAT
-from formkit.status import household_statuses
-from formkit.templates import SCORE_SHEET, default_templates_dir
-from formkit.xlsx import PROMPT_TITLE_LIMIT, short_title
-from formkit.xlsx_tables import LANDSCAPE_WIDTH, PORTRAIT_WIDTH, Column, lines_needed, write_table
+from formkit.core.templates import SCORE_SHEET, default_templates_dir
+from formkit.delivery.reports import summarise, write_reports
+from formkit.documents.dashboard import CHART_WIDTH_CM, PAGE_ROWS, write_dashboard
+from formkit.documents.plan_workbook import APPENDIX_SCALE, write_plan_workbook
+from formkit.plan.history import History
+from formkit.plan.merge import merge_household
+from formkit.plan.status import household_statuses
+from formkit.register.model import Member
+from formkit.register.write import write_register
+from formkit.returns.accepted import Submission
+from formkit.returns.batch import check_batch
+from formkit.sheets.schema import SHEET, FieldType, build_schema
+from formkit.sheets.scoresheet import DATE_OR_YEAR_FORMAT
+from formkit.xlsx.tables import LANDSCAPE_WIDTH, PORTRAIT_WIDTH, Column, lines_needed, write_table
+from formkit.xlsx.workbook import PROMPT_TITLE_LIMIT, short_title
 
 SCHEMA = build_schema()
 LONG = ("Tim wordt sinds oktober 's avonds alleen thuis gelaten; de buren horen hem huilen en bellen "
@@ -337,7 +338,7 @@ def test_the_plan_workbook_says_why_there_is_no_consensus_after_a_colon(tmp_path
 
 
 def test_the_household_members_in_a_filled_score_sheet_have_a_line_each_and_sit_top_aligned(tmp_path):
-    from formkit.forms import write_forms
+    from formkit.sheets.forms import write_forms
 
     members = [Member("2026-101", name, year, role) for name, year, role in (
         ("Annemiek de Boer", 1983, "moeder"), ("Kees de Boer", 1980, "vader"), ("Sem de Boer", 2011, "kind"),

@@ -1,0 +1,1 @@
+"""The ground every stage stands on: errors, findings and their Dutch messages, settings, dates, text, paths, atomic writes, locks and parallel work."""

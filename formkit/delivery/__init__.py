@@ -1,0 +1,1 @@
+"""What leaves formkit: validation reports, mail, PDF conversion, archive copies and meeting packs."""
