@@ -1,4 +1,7 @@
-"""Dates as Dutch users write them, and calendar arithmetic for the method's terms."""
+"""Dates as Dutch users write them, and calendar arithmetic for the method's terms.
+
+This module reads dates; :mod:`formkit.core.dutch` is the one place that writes them.
+"""
 
 from __future__ import annotations
 
@@ -67,16 +70,6 @@ def _full_year(text: str) -> int:
     if len(text) == 4:
         return int(text)
     raise ValueError(text)
-
-
-def format_dutch(day: dt.date) -> str:
-    """Return a date the Dutch way: ``23 november 2026``."""
-    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
-
-
-def format_short(day: dt.date) -> str:
-    """Return a date as dd-mm-jjjj."""
-    return day.strftime("%d-%m-%Y")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

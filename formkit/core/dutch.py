@@ -57,7 +57,7 @@ def long_date(value) -> str:
     day = as_date(value)
     if day is None:
         return "" if value is None else str(value)
-    return dates.format_dutch(day)
+    return f"{day.day} {dates.MONTHS_NL[day.month - 1]} {day.year}"
 
 
 def short_date(value) -> str:
@@ -65,4 +65,4 @@ def short_date(value) -> str:
     day = as_date(value)
     if day is None:
         return "" if value is None else str(value)
-    return dates.format_short(day)
+    return day.strftime("%d-%m-%Y")
