@@ -19,8 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import statistics
-from collections.abc import Callable, Iterable
+import typing
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..core import dates, dutch
 from ..core.findings import Code, Finding, finding
@@ -29,8 +31,8 @@ from ..register.model import Register
 from ..returns.accepted import Submission
 from ..returns.batch import PROCESSED
 from ..returns.interpret import fold
-from ..returns.rules import OM, POLICE
-from ..sheets.schema import Schema
+from ..returns.rules import names_police_or_om
+from ..sheets.schema import Role, Schema, Section
 from .model import (
     Agreement,
     Condition,
@@ -40,8 +42,6 @@ from .model import (
     Merged,
     Participant,
     Plan,
-    RecoveryNeed,
-    RiskFactor,
     Said,
     Score,
     ScoreSummary,
@@ -113,13 +113,13 @@ class _Context:
         return self.said(sub, name) or Said("", self.source(sub, name))
 
     def rows(self, sub: Submission, section: str) -> list[tuple[int, dict[str, str]]]:
-        """Return the used rows of a table: (row index, {field key: defined name})."""
-        rows: dict[int, dict[str, str]] = {}
-        for c in self.schema.inputs:
-            if c.section.key == section:
-                rows.setdefault(c.index or 0, {})[c.field.key] = c.name
-        return [(i, names) for i, names in sorted(rows.items())
-                if any(self.value(sub, n) is not None for n in names.values())]
+        """Return the used rows of a table (from Schema.rows): (row index, {field key: defined name})."""
+        rows = []
+        for row in self.schema.rows(section):
+            names = {key: c.name for key, c in row.items()}
+            if any(self.value(sub, n) is not None for n in names.values()):
+                rows.append((next(iter(row.values())).index or 0, names))
+        return rows
 
 
 def merge_household(register: Register, dossier: str, meeting: dt.date, submissions: Iterable[Submission],
@@ -139,26 +139,26 @@ def merge_household(register: Register, dossier: str, meeting: dt.date, submissi
         consensus_spread=settings.consensus_spread,
         direct_safety_score=settings.direct_safety_score,
     )
-    plan.situations, plan.top = _situations(ctx, subs)
+    for section in schema.sections:  # every table section that feeds a list of the plan
+        if section.plan_part == "situations":
+            plan.situations, plan.top = _situations(ctx, subs, section)
+        elif section.plan_part:
+            setattr(plan, section.plan_part, _items(ctx, subs, section))
     plan.scores, plan.member_scores = _scores(ctx, subs)
     unread = _unreadable_scores(ctx, subs)
     plan.summary = _summary(plan.scores, settings, [u.short for u in unread])
-    plan.conditions = _conditions(ctx, subs)
-    plan.agreements = _agreements(ctx, subs)
     plan.proposed_regisseurs = _merged(ctx, subs, ["regie_regisseur"])
     plan.checks = _merged(ctx, subs, ["regie_toetsmoment"])
     plan.veilig_thuis = _merged(ctx, subs, ["regie_veilig_thuis"])
     plan.consequences = _merged(ctx, subs, ["regie_consequenties"])
     plan.strengths = _merged(ctx, subs, [c.name for c in schema.inputs if c.section.key == "sterk"])
-    plan.risk_factors = _risk_factors(ctx, subs)
-    plan.recovery_needs = _recovery_needs(ctx, subs)
     plan.inputs = sorted(InputValue(s.professional, s.file, ctx.source(s, c.name).cell, c.name, c.label, v)
                          for s in subs for c in schema.inputs if (v := ctx.value(s, c.name)) is not None)
     plan.excluded = sorted(excluded)
     plan.missing_forms = sorted(missing)
     plan.open_points = _open_points(plan, register, list(missing), unread, settings.max_term_months,
                                     _form_error_points(ctx, subs, plan))
-    return plan
+    return plan.finish()
 
 
 def _participants(register: Register, dossier: str) -> list[Participant]:
@@ -168,31 +168,23 @@ def _participants(register: Register, dossier: str) -> list[Participant]:
             for inv in register.involvements_of(dossier) if (p := register.professional(inv.professional))]
 
 
-def _situations(ctx: _Context, subs: list[Submission]) -> tuple[list[Situation], list[int]]:
+def _situations(ctx: _Context, subs: list[Submission], section: Section) -> tuple[list[Situation], list[int]]:
     top_n = ctx.schema.settings.top_n
-    found: dict[tuple[str, str], Situation] = {}
-    for sub in subs:
-        for index, names in ctx.rows(sub, "situatie"):
-            victim = ctx.value(sub, names["slachtoffer"]) or ""
-            text = ctx.main_text(sub, names["omschrijving"])
-            key = (victim, normal(text.value))
-            situation = found.setdefault(key, Situation(victim, []))
-            situation.descriptions.append(text)
-            for attr, name in (("dates", "datum"), ("offence", "strafbaar_feit")):
-                if (s := ctx.said(sub, names[name])) is not None:
-                    getattr(situation, attr).append(s)
-            rank = str(index) if index <= top_n else "extra"
-            situation.ranks.append(Said(rank, text.source))
-            situation.points += top_n + 1 - index if index <= top_n else 0
-    for s in found.values():
-        for attr in ("descriptions", "dates", "offence", "ranks"):
-            getattr(s, attr).sort(key=_by_author)
 
-    def rank_key(item: tuple[tuple[str, str], Situation]):
-        (victim, text), s = item
+    def ranked_row(situation: Situation, index: int, main: Said) -> None:
+        rank = str(index) if index <= top_n else "extra"
+        situation.ranks.append(Said(rank, main.source))
+        situation.points += top_n + 1 - index if index <= top_n else 0
+
+    found: dict[tuple[str, ...], Situation] = _grouped(ctx, subs, section, ranked_row)
+    for situation in found.values():
+        situation.ranks.sort(key=_by_author)
+
+    def rank_key(item: tuple[tuple[str, ...], Situation]):
+        (victim, *words), s = item
         best = min((int(r.value) for r in s.ranks if r.value != "extra"), default=top_n + 1)
         earliest = min((d.value for d in s.dates), default="9999")
-        return (-s.points, -len({d.source.professional for d in s.descriptions}), best, earliest, victim, text)
+        return (-s.points, -len({d.source.professional for d in s.descriptions}), best, earliest, victim, words)
 
     ranked = sorted(found.items(), key=rank_key)
     top_keys = [k for k, s in ranked if s.points > 0][:top_n]
@@ -256,7 +248,7 @@ def _unreadable_scores(ctx: _Context, subs: list[Submission]) -> list[_UnreadSco
     return found
 
 
-def _summary(scores: list[Score], settings, unread: list[str] = ()) -> ScoreSummary:
+def _summary(scores: list[Score], settings, unread: Sequence[str] = ()) -> ScoreSummary:
     """Return lowest, median, highest and the consensus; never consensus over an incomplete set of scores."""
     values = sorted(s.score for s in scores if s.score is not None)
     unread = list(unread)
@@ -290,47 +282,70 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
-def _grouped(ctx: _Context, subs: list[Submission], section: str, main: str, extras: dict[str, str], make) -> dict:
-    """Group a table's rows by the words of their main text; collect the other fields with their authors."""
-    found: dict = {}
+def _item_type(plan_part: str) -> Callable[..., Any]:
+    """Return the dataclass of the items of a list of the Plan, e.g. Condition for "conditions"."""
+    return typing.get_args(typing.get_type_hints(Plan)[plan_part])[0]
+
+
+def _grouped(ctx: _Context, subs: list[Submission], section: Section,
+             on_row: Callable[[Any, int, Said], None] | None = None) -> dict[tuple[str, ...], Any]:
+    """Return a table section's used rows grouped into plan items, by the fields that identify an item.
+
+    The schema says what each field does (sheets.schema.Role): its choice (GROUP) and its
+    words (WORDS, compared by `normal`) identify the item; every other value is kept with its
+    author, in the item's attribute `plan_field`, or else in `extra` under its key. `on_row`
+    sees each row (item, row index, the row's first wording) for what a part adds of its own.
+    """
+    make = _item_type(section.plan_part)
+    words = [f for f in section.fields if f.role is Role.WORDS]
+    identity = [f for f in section.fields if f.role is Role.GROUP] + words
+    found: dict[tuple[str, ...], Any] = {}
     for sub in subs:
-        for _, names in ctx.rows(sub, section):
-            text = ctx.main_text(sub, names[main])
-            item = found.setdefault(normal(text.value), make())
-            item.texts.append(text)
-            for attr, name in extras.items():
-                if (s := ctx.said(sub, names[name])) is not None:
-                    getattr(item, attr).append(s)
+        for index, names in ctx.rows(sub, section.key):
+            said: dict[str, Said | None] = {
+                f.key: ctx.main_text(sub, names[f.key]) if f.role is Role.WORDS else ctx.said(sub, names[f.key])
+                for f in section.fields}
+            chosen = {f.key: ctx.value(sub, names[f.key]) or "" for f in section.fields if f.role is Role.GROUP}
+            key = tuple(chosen[f.key] if f.role is Role.GROUP else normal(_value(said[f.key])) for f in identity)
+            item = found.get(key)
+            if item is None:
+                item = found[key] = make(**{f.plan_field: chosen[f.key] if f.role is Role.GROUP else []
+                                            for f in section.fields if f.plan_field})
+            for f in section.fields:
+                value = said[f.key]
+                if value is None or (f.role is Role.GROUP and f.plan_field):
+                    continue
+                (getattr(item, f.plan_field) if f.plan_field else item.extra.setdefault(f.key, [])).append(value)
+            main = said[words[0].key] if words else None  # a wording is never None (main_text)
+            if on_row is not None and main is not None:
+                on_row(item, index, main)
     for item in found.values():
-        for attr in ("texts", *extras):
-            getattr(item, attr).sort(key=_by_author)
+        for f in section.fields:
+            if f.plan_field and f.role is not Role.GROUP:
+                getattr(item, f.plan_field).sort(key=_by_author)
+        for values in item.extra.values():
+            values.sort(key=_by_author)
+        deadline = next((f for f in section.fields if f.role is Role.DEADLINE and f.plan_field), None)
+        if deadline is not None:
+            item.deadline, item.conflicting_deadlines = _earliest(getattr(item, deadline.plan_field))
     return found
 
 
-def _conditions(ctx: _Context, subs: list[Submission]) -> list[Condition]:
-    found = _grouped(ctx, subs, "voorwaarde", "voorwaarde", {"deadlines": "termijn", "owners": "eigenaar"},
-                     lambda: Condition([]))
-    for c in found.values():
-        c.deadline, c.conflicting_deadlines = _earliest(c.deadlines)
-    return [found[k] for k in sorted(found, key=lambda k: (found[k].deadline or "9999", k))]
+def _value(said: Said | None) -> str:
+    return said.value if said is not None else ""
 
 
-def _agreements(ctx: _Context, subs: list[Submission]) -> list[Agreement]:
-    found: dict[tuple[str, str], Agreement] = {}
-    for sub in subs:
-        for _, names in ctx.rows(sub, "afspraak"):
-            who = ctx.main_text(sub, names["wie"])
-            what = ctx.main_text(sub, names["wat"])
-            agreement = found.setdefault((normal(who.value), normal(what.value)), Agreement([], []))
-            agreement.who.append(who)
-            agreement.what.append(what)
-            if (s := ctx.said(sub, names["wanneer"])) is not None:
-                agreement.deadlines.append(s)
-    for a in found.values():
-        for said in (a.who, a.what, a.deadlines):
-            said.sort(key=_by_author)
-        a.deadline, a.conflicting_deadlines = _earliest(a.deadlines)
-    return [found[k] for k in sorted(found)]  # grouped by who, then what
+#: How a list of the plan is ordered (item, identity key) when not by its identity key alone.
+_ORDER: dict[str, Callable[[Any, tuple[str, ...]], tuple]] = {
+    "conditions": lambda item, key: (item.deadline or "9999", key),  # earliest deadline first
+}
+
+
+def _items(ctx: _Context, subs: list[Submission], section: Section) -> list:
+    """Return the items of a table section for its list of the plan, in the plan's order."""
+    found = _grouped(ctx, subs, section)
+    order = _ORDER.get(section.plan_part)
+    return [found[k] for k in sorted(found, key=(lambda k: order(found[k], k)) if order else None)]
 
 
 def _merged(ctx: _Context, subs: list[Submission], names: list[str]) -> list[Merged]:
@@ -345,23 +360,9 @@ def _merged(ctx: _Context, subs: list[Submission], names: list[str]) -> list[Mer
     return [found[k] for k in sorted(found)]
 
 
-def _risk_factors(ctx: _Context, subs: list[Submission]) -> list[RiskFactor]:
-    found = _grouped(ctx, subs, "risicofactor", "factor", {"influenceable": "beinvloedbaar",
-                                                          "protective": "beschermend"}, lambda: RiskFactor([]))
-    return [found[k] for k in sorted(found)]
-
-
-def _recovery_needs(ctx: _Context, subs: list[Submission]) -> list[RecoveryNeed]:
-    found: dict[tuple[str, str, str], RecoveryNeed] = {}
-    for sub in subs:
-        for _, names in ctx.rows(sub, "herstel"):
-            member = ctx.value(sub, names["gezinslid"]) or ""
-            domain = ctx.value(sub, names["domein"]) or ""
-            text = ctx.main_text(sub, names["behoefte"])
-            found.setdefault((member, domain, normal(text.value)), RecoveryNeed(member, domain, [])).texts.append(text)
-    for n in found.values():
-        n.texts.sort(key=_by_author)
-    return [found[k] for k in sorted(found)]
+def _words(item: Condition | Agreement) -> str:
+    """Return the words an open point names a condition or an agreement by (what, for an agreement)."""
+    return (item.texts if isinstance(item, Condition) else item.what)[0].value
 
 
 def _term_points(plan: Plan, months: int) -> list[str]:
@@ -370,7 +371,7 @@ def _term_points(plan: Plan, months: int) -> list[str]:
     points = []
     for kind, items in (("voorwaarde", plan.conditions), ("afspraak", plan.agreements)):
         for item in items:
-            text = quote((item.texts if kind == "voorwaarde" else item.what)[0].value)
+            text = quote(_words(item))
             for d in item.deadlines:
                 day = dutch.as_date(d.value)
                 where = f"Termijn van {kind} '{text}' ({d.source.name}):"
@@ -390,9 +391,6 @@ def _term_points(plan: Plan, months: int) -> list[str]:
 _SCORE_CODES = {Code.field_required, Code.score_not_whole, Code.score_out_of_range, Code.form_formula, Code.text_too_long}
 #: Check codes about a deadline whose open point _term_points makes.
 _TERM_CODES = {Code.term_too_far, Code.term_before_meeting, Code.not_a_date}
-#: The fields holding a condition's or an agreement's deadline (the ones _term_points reads).
-_TERM_FIELDS = {("voorwaarde", "termijn"), ("afspraak", "wanneer")}
-
 
 def _finding_input(ctx: _Context, sub: Submission, found: Finding):
     """Return the score sheet field a finding is about (by its cell, else its label), or None."""
@@ -412,7 +410,8 @@ def _covered(sub: Submission, found: Finding, cell, plan: Plan) -> bool:
         return False
     if cell.name == "beoordeling_cijfer":
         return found.code in _SCORE_CODES and not isinstance(sub.values.get(cell.name), int)
-    return found.code in _TERM_CODES and (cell.section.key, cell.field.key) in _TERM_FIELDS
+    # a deadline an item keeps (Role.DEADLINE): _term_points says what is wrong with it
+    return found.code in _TERM_CODES and cell.field.role is Role.DEADLINE and bool(cell.field.plan_field)
 
 
 def _where(cell, found: Finding) -> str:
@@ -447,8 +446,8 @@ def _form_error_points(ctx: _Context, subs: list[Submission], plan: Plan) -> lis
     return points
 
 
-def _open_points(plan: Plan, register: Register, missing: list[str], unread: list[_UnreadScore] = (),
-                 months: int = 3, form_errors: list[str] = ()) -> list[str]:
+def _open_points(plan: Plan, register: Register, missing: list[str], unread: Sequence[_UnreadScore] = (),
+                 months: int = 3, form_errors: Sequence[str] = ()) -> list[str]:
     points = []
     proposed = plan.proposed_regisseurs
     if len(proposed) > 1:
@@ -463,7 +462,7 @@ def _open_points(plan: Plan, register: Register, missing: list[str], unread: lis
     for kind, items in (("voorwaarde", plan.conditions), ("afspraak", plan.agreements)):
         for item in items:
             if item.conflicting_deadlines:
-                text = (item.texts if kind == "voorwaarde" else item.what)[0].value
+                text = _words(item)
                 shown = ", ".join(f"{_show_date(d.value)} ({d.source.name})" for d in item.deadlines)
                 points.append(f"Verschillende termijnen voor {kind} '{text}': {shown}.")
     points += _term_points(plan, months)
@@ -472,7 +471,7 @@ def _open_points(plan: Plan, register: Register, missing: list[str], unread: lis
                       "Kies samen de belangrijkste.")
     if any(s.suspected_offence for s in plan.situations):
         agreements = " ".join(x.value for a in plan.agreements for x in a.who + a.what)
-        if not (POLICE.search(fold(agreements)) or OM.search(agreements)):
+        if not names_police_or_om(agreements):
             points.append("Vermoeden van een strafbaar feit, maar geen afspraak met politie of OM: maak de "
                           "veiligheidsafspraken in afstemming met politie en OM.")
     points += [u.point for u in unread]

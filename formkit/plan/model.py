@@ -64,6 +64,8 @@ class Situation:
     offence: list[Said] = field(default_factory=list)
     ranks: list[Said] = field(default_factory=list)  # "1".."3" for a TOP-3 row, "extra" otherwise
     points: int = 0  # rank points: see merge.TOP_RULE
+    #: Fields of the section the merge has no rule of its own for, by field key (see Role.VALUE).
+    extra: dict[str, list[Said]] = field(default_factory=dict)
 
     @property
     def suspected_offence(self) -> bool:
@@ -134,6 +136,8 @@ class Condition:
     owners: list[Said] = field(default_factory=list)
     deadline: str | None = None  # the earliest readable deadline, ISO
     conflicting_deadlines: bool = False
+    #: Fields of the section the merge has no rule of its own for, by field key (see Role.VALUE).
+    extra: dict[str, list[Said]] = field(default_factory=dict)
 
 
 @dataclass
@@ -145,6 +149,8 @@ class Agreement:
     deadlines: list[Said] = field(default_factory=list)
     deadline: str | None = None
     conflicting_deadlines: bool = False
+    #: Fields of the section the merge has no rule of its own for, by field key (see Role.VALUE).
+    extra: dict[str, list[Said]] = field(default_factory=dict)
 
 
 @dataclass
@@ -162,6 +168,8 @@ class RiskFactor:
     texts: list[Said]
     influenceable: list[Said] = field(default_factory=list)
     protective: list[Said] = field(default_factory=list)
+    #: Fields of the section the merge has no rule of its own for, by field key (see Role.VALUE).
+    extra: dict[str, list[Said]] = field(default_factory=dict)
 
 
 @dataclass
@@ -171,6 +179,8 @@ class RecoveryNeed:
     member: str
     domain: str
     texts: list[Said]
+    #: Fields of the section the merge has no rule of its own for, by field key (see Role.VALUE).
+    extra: dict[str, list[Said]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, order=True)
@@ -236,24 +246,69 @@ class Plan:
 
     def to_dict(self) -> dict:
         """Return the whole plan as JSON-ready data, with the plan schema version and fingerprint."""
-        data = asdict(self)
-        data["meeting"] = self.meeting.isoformat()
-        return {"schemaversie": PLAN_SCHEMA_VERSION, "kenmerk": self.fingerprint(), **data}
+        data = self._data()
+        return {"schemaversie": PLAN_SCHEMA_VERSION, "kenmerk": self._fingerprint_of(data), **data}
 
     def content(self) -> dict:
         """Return the content only: without version, previous fingerprint and changes."""
-        data = asdict(self)
-        for key in ("version", "previous", "changes"):
-            data.pop(key)
+        return _content(self._data())
+
+    def _data(self) -> dict:
+        """Return every field as JSON-ready data; an item's empty `extra` is left out (plans before it had none)."""
+        data = _without_empty_extra(asdict(self))
         data["meeting"] = self.meeting.isoformat()
         return data
 
+    def finish(self) -> Plan:
+        """Return this plan, its content now final: its fingerprint is computed once from here on.
+
+        The merge calls it when the plan is complete; only version, previous and changes
+        (not part of the content) may change after it.
+        """
+        self.__dict__[_FINISHED] = True
+        return self
+
     def fingerprint(self) -> str:
         """Return a short fingerprint of the content: the same plan has the same one everywhere."""
-        canonical = json.dumps(self.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12].upper()
-        return "-".join(digest[i:i + 4] for i in range(0, 12, 4))
+        return self._fingerprint_of(None)
+
+    def _fingerprint_of(self, data: dict | None) -> str:
+        """Return the fingerprint, from `data` (this plan's _data()) when given; cached once the plan is finished."""
+        cached = self.__dict__.get(_FINGERPRINT)
+        if cached is not None:
+            return str(cached)
+        value = fingerprint_of(_content(data if data is not None else self._data()))
+        if self.__dict__.get(_FINISHED):
+            self.__dict__[_FINGERPRINT] = value
+        return value
 
     def to_json(self) -> str:
         """Return plan.json's text: stable for the same plan, byte for byte."""
         return json.dumps(visible_data(self.to_dict()), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+#: Instance attributes (not dataclass fields, so never in plan.json) of a finished plan.
+_FINISHED, _FINGERPRINT = "_finished", "_fingerprint"
+#: The key under which a plan item keeps the fields the merge has no rule of its own for.
+EXTRA = "extra"
+
+
+def fingerprint_of(content: dict) -> str:
+    """Return the short fingerprint of a plan's content (Plan.content()), e.g. ``"1A2B-3C4D-5E6F"``."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12].upper()
+    return "-".join(digest[i:i + 4] for i in range(0, 12, 4))
+
+
+def _content(data: dict) -> dict:
+    """Return a plan's data without version, previous fingerprint and changes."""
+    return {k: v for k, v in data.items() if k not in ("version", "previous", "changes")}
+
+
+def _without_empty_extra(data):
+    """Return asdict() data with every empty `extra` left out, so a plan without extra fields reads as before."""
+    if isinstance(data, dict):
+        return {k: _without_empty_extra(v) for k, v in data.items() if not (k == EXTRA and v == {})}
+    if isinstance(data, list):
+        return [_without_empty_extra(v) for v in data]
+    return data

@@ -11,15 +11,23 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..core import dates
+from ..core import dates, dutch
 from ..core.findings import Code, Finding, finding
 from ..register.model import Register
-from ..sheets.schema import FieldType, InputCell, Schema, Section
+from ..sheets.schema import FieldType, InputCell, Schema
 from .interpret import Interpreted, fold, place
 
 #: Police or public prosecution named in an agreement. "OM" only in capitals: "om" is an everyday word.
 POLICE = re.compile(r"\b(politie|wijkagent|openbaar ministerie|officier van justitie|ovj|zedenpolitie)\b")
 OM = re.compile(r"\bOM\b")
+
+
+def names_police_or_om(text: str) -> bool:
+    """Return True when a text names the police or the public prosecution (OM): the one home of that rule.
+
+    The check (one form's agreements) and the merge (the plan's agreements) both ask it.
+    """
+    return bool(POLICE.search(fold(text)) or OM.search(text))
 
 
 @dataclass(frozen=True)
@@ -41,16 +49,7 @@ class FormCheck:
 
     def rows(self, section_key: str) -> list[dict[str, InputCell]]:
         """Return the rows of a table as {field key: cell}, only the rows someone filled."""
-        section = next(s for s in self.schema.sections if s.key == section_key)
-        return [row for row in _rows(self.schema, section) if any(c.name in self.form.filled for c in row.values())]
-
-
-def _rows(schema: Schema, section: Section) -> list[dict[str, InputCell]]:
-    rows: dict[int, dict[str, InputCell]] = {}
-    for c in schema.inputs:
-        if c.section is section:
-            rows.setdefault(c.index or 0, {})[c.field.key] = c
-    return [rows[i] for i in sorted(rows)]
+        return [row for row in self.schema.rows(section_key) if any(c.name in self.form.filled for c in row.values())]
 
 
 def required_fields(check: FormCheck) -> list[Finding]:
@@ -58,7 +57,7 @@ def required_fields(check: FormCheck) -> list[Finding]:
     found = []
     filled = check.form.filled
     for section in check.schema.sections:
-        for row in _rows(check.schema, section):
+        for row in check.schema.rows(section):
             used = any(c.name in filled for c in row.values())
             for c in row.values():
                 if c.name in filled:
@@ -79,8 +78,8 @@ def situation_dates(check: FormCheck) -> list[Finding]:
         late = (isinstance(when, dt.date) and when > check.meeting) or (
             isinstance(when, int) and when > check.meeting.year)
         if late:
-            shown = dates.format_dutch(when) if isinstance(when, dt.date) else str(when)
-            found.append(finding(Code.situation_after_meeting, date=shown, meeting=dates.format_dutch(check.meeting),
+            shown = dutch.long_date(when) if isinstance(when, dt.date) else str(when)
+            found.append(finding(Code.situation_after_meeting, date=shown, meeting=dutch.long_date(check.meeting),
                                  **check.at(cell)))
     return found
 
@@ -95,11 +94,11 @@ def terms(check: FormCheck) -> list[Finding]:
         if cell.field.type is not FieldType.TERM or not isinstance(when, dt.date):
             continue
         if when < check.meeting:
-            found.append(finding(Code.term_before_meeting, date=dates.format_dutch(when),
-                                 meeting=dates.format_dutch(check.meeting), **check.at(cell)))
+            found.append(finding(Code.term_before_meeting, date=dutch.long_date(when),
+                                 meeting=dutch.long_date(check.meeting), **check.at(cell)))
         elif when > limit:
-            found.append(finding(Code.term_too_far, date=dates.format_dutch(when), months=months,
-                                 limit=dates.format_dutch(limit), **check.at(cell)))
+            found.append(finding(Code.term_too_far, date=dutch.long_date(when), months=months,
+                                 limit=dutch.long_date(limit), **check.at(cell)))
     return found
 
 
@@ -148,7 +147,7 @@ def offence_with_police(check: FormCheck) -> list[Finding]:
     if not suspected:
         return []
     agreements = " ".join(str(check.value(c.name) or "") for row in check.rows("afspraak") for c in row.values())
-    if POLICE.search(fold(agreements)) or OM.search(agreements):
+    if names_police_or_om(agreements):
         return []
     return [finding(Code.offence_without_police, **check.at(suspected[0]))]
 

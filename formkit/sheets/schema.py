@@ -66,6 +66,22 @@ LISTS = {
 HOUSEHOLD_LISTS = (FieldType.MEMBER, FieldType.PROFESSIONAL)
 
 
+class Role(str, Enum):
+    """What a field of a table section does in the merge of a household's forms into one plan."""
+
+    #: The words that identify an item: rows with the same words (see merge.normal) are one item;
+    #: every wording is kept with its author.
+    WORDS = "woorden"
+    #: A choice that groups items (a victim, a member, a domain): kept once, as chosen.
+    GROUP = "groep"
+    #: A deadline: the earliest readable one is the item's; different deadlines are an open point.
+    DEADLINE = "termijn"
+    #: Who owns the item: every owner is kept; the plan names them without their authors.
+    OWNER = "eigenaar"
+    #: A plain value, kept with its author.
+    VALUE = "waarde"
+
+
 @dataclass(frozen=True)
 class FieldDef:
     """One field of a section: its key, Dutch label and help, type and column."""
@@ -78,6 +94,20 @@ class FieldDef:
     help: str = ""
     #: The longest text the field takes; the score sheet's own validation says the same.
     max_length: int = MAX_TEXT
+    #: Its role in the merge (table sections only).
+    role: Role = Role.VALUE
+    #: The attribute of the plan item that holds it; empty: the item keeps it under `extra`
+    #: by its key (a new field needs no merge code).
+    plan_field: str = ""
+    #: Its column heading in the plan; empty: its label.
+    plan_label: str = ""
+    #: Its column width in the plan document (cm); 0: a default width.
+    plan_width: float = 0.0
+
+    @property
+    def plan_heading(self) -> str:
+        """Return the field's column heading in the plan (docx and workbook)."""
+        return self.plan_label or self.label
 
 
 @dataclass(frozen=True)
@@ -96,6 +126,20 @@ class Section:
     phases: tuple[int, ...] = (1, 2, 3, 4, 5)
     #: Labels for the table's rows in column A; default 1, 2, 3, ...
     row_labels: tuple[str, ...] = ()
+    #: The list of the Plan a table section feeds (e.g. "conditions"); empty: merged by hand.
+    plan_part: str = ""
+    #: The fields' keys in the order the plan's tables show them; empty: the order of `fields`.
+    plan_order: tuple[str, ...] = ()
+
+    @property
+    def plan_fields(self) -> tuple[FieldDef, ...]:
+        """Return the fields in the order the plan's tables show them (fields not in plan_order last)."""
+        order = {key: i for i, key in enumerate(self.plan_order)}
+        return tuple(sorted(self.fields, key=lambda f: order.get(f.key, len(order))))
+
+    def field(self, key: str) -> FieldDef:
+        """Return the field with this key."""
+        return next(f for f in self.fields if f.key == key)
 
     @property
     def is_table(self) -> bool:
@@ -185,6 +229,30 @@ class Schema:
         """Return every input cell by its defined name."""
         return {c.name: c for c in self.inputs}
 
+    def section(self, key: str) -> Section:
+        """Return the section with this key."""
+        return self._sections_by_key[key]
+
+    @cached_property
+    def _sections_by_key(self) -> dict[str, Section]:
+        return {s.key: s for s in self.sections}
+
+    def rows(self, section: Section | str) -> tuple[dict[str, InputCell], ...]:
+        """Return the rows of a section, first to last, each as {field key: input cell}.
+
+        The one place that says which cells form a row: the rules and the merge both use it.
+        A section of single fields is one row.
+        """
+        key = section if isinstance(section, str) else section.key
+        return self._rows_by_section[key]
+
+    @cached_property
+    def _rows_by_section(self) -> dict[str, tuple[dict[str, InputCell], ...]]:
+        rows: dict[str, dict[int, dict[str, InputCell]]] = {}
+        for c in self.inputs:
+            rows.setdefault(c.section.key, {}).setdefault(c.index or 0, {})[c.field.key] = c
+        return {key: tuple(by_index[i] for i in sorted(by_index)) for key, by_index in rows.items()}
+
     def choices(self, ftype: FieldType) -> tuple | None:
         """Return the fixed choices of a type, None when they differ per household."""
         if ftype is FieldType.SCORE:
@@ -227,7 +295,7 @@ class Schema:
         }
 
     def _input_dict(self, c: InputCell) -> dict:
-        choices = self.choices(c.field.type)
+        choices: tuple | str | None = self.choices(c.field.type)
         if choices is None and c.field.type in HOUSEHOLD_LISTS:
             choices = f"per huishouden, lijst {LISTS[c.field.type][0]}"
         return {
@@ -255,7 +323,7 @@ def row_label(section: Section, index: int) -> str:
 
 
 def _sections(s: MethodSettings) -> tuple[Section, ...]:
-    T = FieldType
+    T, R = FieldType, Role
     return (
         Section(
             "situatie",
@@ -264,16 +332,21 @@ def _sections(s: MethodSettings) -> tuple[Section, ...]:
             "Elke omschrijving begint met de naam van het (vermoedelijke) slachtoffer.",
             (
                 FieldDef("slachtoffer", "Slachtoffer", T.MEMBER, "B",
-                         help="Kies het gezinslid dat (vermoedelijk) slachtoffer is."),
+                         help="Kies het gezinslid dat (vermoedelijk) slachtoffer is.",
+                         role=R.GROUP, plan_field="victim", plan_width=3),
                 FieldDef("omschrijving", "Omschrijving", T.TEXT, "C",
                          help="Begin met de naam van het slachtoffer, bijvoorbeeld: "
-                              "'Jan gaat sinds 3 maanden zonder winterjas naar school.'"),
+                              "'Jan gaat sinds 3 maanden zonder winterjas naar school.'",
+                         role=R.WORDS, plan_field="descriptions", plan_label="Situatie", plan_width=7.6),
                 FieldDef("datum", "Datum of jaar", T.DATE_OR_YEAR, "D",
-                         help="Datum (dd-mm-jjjj) of jaartal van de situatie."),
+                         help="Datum (dd-mm-jjjj) of jaartal van de situatie.",
+                         plan_field="dates", plan_label="Datum", plan_width=2.3),
                 FieldDef("strafbaar_feit", "Vermoeden strafbaar feit", T.YES_NO, "E",
-                         help="Is er een vermoeden van een strafbaar feit? Kies ja of nee."),
+                         help="Is er een vermoeden van een strafbaar feit? Kies ja of nee.",
+                         plan_field="offence", plan_label="Strafbaar feit?", plan_width=2.3),
             ),
             repeat=s.situation_rows,
+            plan_part="situations",
             min_rows=1,
             row_labels=tuple(f"TOP {i}" for i in range(1, s.top_n + 1))
             + tuple(f"Extra {i}" for i in range(1, s.extra_situations + 1)),
@@ -315,26 +388,34 @@ def _sections(s: MethodSettings) -> tuple[Section, ...]:
             f"Hoogstens {s.max_conditions} voorwaarden, elk met een termijn van hoogstens "
             f"{s.max_term_months} maanden en een eigenaar.",
             (
-                FieldDef("voorwaarde", "Voorwaarde", T.TEXT, "C", help="De voorwaarde, concreet."),
+                FieldDef("voorwaarde", "Voorwaarde", T.TEXT, "C", help="De voorwaarde, concreet.",
+                         role=R.WORDS, plan_field="texts", plan_width=7.6),
                 FieldDef("termijn", "Termijn", T.TERM, "D",
-                         help=f"Uiterlijk {s.max_term_months} maanden na het casusoverleg (dd-mm-jjjj)."),
-                FieldDef("eigenaar", "Eigenaar", T.TEXT, "E", help="Wie zorgt dat deze voorwaarde gerealiseerd wordt?"),
+                         help=f"Uiterlijk {s.max_term_months} maanden na het casusoverleg (dd-mm-jjjj).",
+                         role=R.DEADLINE, plan_field="deadlines", plan_width=3),
+                FieldDef("eigenaar", "Eigenaar", T.TEXT, "E", help="Wie zorgt dat deze voorwaarde gerealiseerd wordt?",
+                         role=R.OWNER, plan_field="owners", plan_width=3.5),
             ),
             repeat=max(s.condition_rows, s.max_conditions),
             min_rows=1,
+            plan_part="conditions",
         ),
         Section(
             "afspraak",
             "5. Veiligheidsafspraken en eigen bijdrage",
             "Wie doet wat, wanneer? Ook uw eigen bijdrage vanuit uw expertise.",
             (
-                FieldDef("wie", "Wie", T.TEXT, "B", help="Wie voert de afspraak uit?"),
-                FieldDef("wat", "Wat", T.TEXT, "C", help="Wat wordt er gedaan?"),
+                FieldDef("wie", "Wie", T.TEXT, "B", help="Wie voert de afspraak uit?",
+                         role=R.WORDS, plan_field="who", plan_width=4.1),
+                FieldDef("wat", "Wat", T.TEXT, "C", help="Wat wordt er gedaan?",
+                         role=R.WORDS, plan_field="what", plan_width=8.1),
                 FieldDef("wanneer", "Uiterlijk", T.TERM, "D",
-                         help=f"Uiterlijk {s.max_term_months} maanden na het casusoverleg (dd-mm-jjjj)."),
+                         help=f"Uiterlijk {s.max_term_months} maanden na het casusoverleg (dd-mm-jjjj).",
+                         role=R.DEADLINE, plan_field="deadlines", plan_width=3),
             ),
             repeat=s.agreement_rows,
             min_rows=1,
+            plan_part="agreements",
         ),
         Section(
             "regie",
@@ -358,13 +439,17 @@ def _sections(s: MethodSettings) -> tuple[Section, ...]:
             "Welke factoren houden het onveilige gedrag in stand? Zijn ze te beïnvloeden, en welke "
             "beschermende factoren zijn er?",
             (
-                FieldDef("factor", "Risicofactor", T.TEXT, "C", help="Welke factor houdt de onveiligheid in stand?"),
-                FieldDef("beinvloedbaar", "Beïnvloedbaar", T.YES_NO, "D", help="Is deze factor te beïnvloeden? Kies ja of nee."),
+                FieldDef("factor", "Risicofactor", T.TEXT, "C", help="Welke factor houdt de onveiligheid in stand?",
+                         role=R.WORDS, plan_field="texts", plan_width=6.2),
+                FieldDef("beinvloedbaar", "Beïnvloedbaar", T.YES_NO, "D", help="Is deze factor te beïnvloeden? Kies ja of nee.",
+                         plan_field="influenceable", plan_width=3),
                 FieldDef("beschermend", "Beschermende factoren", T.TEXT, "E", required=False,
-                         help="Welke beschermende factoren staan hier tegenover?"),
+                         help="Welke beschermende factoren staan hier tegenover?",
+                         plan_field="protective", plan_width=6),
             ),
             repeat=s.risk_factor_rows,
             phases=(2, 3, 4, 5),
+            plan_part="risk_factors",
         ),
         Section(
             "herstel",
@@ -372,12 +457,17 @@ def _sections(s: MethodSettings) -> tuple[Section, ...]:
             "Per gezinslid de behoefte aan herstel, in een van de domeinen gezondheid, persoonlijke "
             "ontwikkeling, deelname aan de samenleving of gevoel van veiligheid.",
             (
-                FieldDef("gezinslid", "Gezinslid", T.MEMBER, "B", help="Kies het gezinslid."),
-                FieldDef("behoefte", "Behoefte", T.TEXT, "C", help="Wat heeft dit gezinslid nodig om te herstellen?"),
-                FieldDef("domein", "Domein", T.DOMAIN, "E", help="Kies het domein."),
+                FieldDef("gezinslid", "Gezinslid", T.MEMBER, "B", help="Kies het gezinslid.",
+                         role=R.GROUP, plan_field="member", plan_width=3.5),
+                FieldDef("behoefte", "Behoefte", T.TEXT, "C", help="Wat heeft dit gezinslid nodig om te herstellen?",
+                         role=R.WORDS, plan_field="texts", plan_width=8.2),
+                FieldDef("domein", "Domein", T.DOMAIN, "E", help="Kies het domein.",
+                         role=R.GROUP, plan_field="domain", plan_width=3.5),
             ),
             repeat=s.recovery_need_rows,
             phases=(3, 4, 5),
+            plan_part="recovery_needs",
+            plan_order=("gezinslid", "domein", "behoefte"),
         ),
         Section(
             "sterk",
@@ -423,7 +513,7 @@ def build_schema(settings: MethodSettings = DEFAULT_SETTINGS) -> Schema:
         row += 2  # title row, help row
         if section.is_table:
             row += 1  # column headings
-            for index in range(1, section.repeat + 1):
+            for index in range(1, (section.repeat or 0) + 1):
                 inputs.extend(InputCell(section, f, index, row) for f in section.fields)
                 row += 1
         else:
