@@ -36,7 +36,7 @@ from formkit.documents.plan_files import merge_and_write
 from formkit.documents.word import top3_context, write_top3_forms
 from formkit.register.model import Household, Involvement, MeetingItem, Member, Professional, Register
 from formkit.returns.batch import check_batch
-from formkit.sheets.forms import form_content, write_forms
+from formkit.sheets.forms import FormsResult, form_content, write_forms
 from formkit.sheets.schema import build_schema
 from formkit.sheets.scoresheet import ScoreSheetWriter
 
@@ -44,15 +44,20 @@ MEETING = dt.date(2026, 12, 1)
 SCHEMA = build_schema()
 
 
-def region(households: int) -> Register:
-    """A fictional register: N households, 5 professionals and 3 members each."""
+def region(households: int, *, professionals: int = 200, involved: int = 5, members: int = 3, digits: int = 4,
+           birth_step: int = 12) -> Register:
+    """Return a fictional register: N households on one meeting, each with `involved` of the
+    `professionals` and `members` members (born `birth_step` years apart); dossiers have `digits` digits."""
     reg = Register(professionals=[Professional(f"P{i:03d}", f"Professional {i:03d}", f"Organisatie {i % 9}",
-                                               "functie", f"p{i}@voorbeeld.example") for i in range(1, 201)])
+                                               "functie", f"p{i}@voorbeeld.example")
+                                  for i in range(1, professionals + 1)])
     for h in range(1, households + 1):
-        dossier = f"2026-{h:04d}"
-        codes = [f"P{(h * 7 + k * 13) % 200 + 1:03d}" for k in range(5)]
-        reg.households.append(Household(dossier, f"Gezin Voorbeeld {h:04d}", dt.date(2026, 9, 1), 1 + h % 3, codes[0]))
-        reg.members += [Member(dossier, f"Lid{m} Voorbeeld{h:04d}", 1980 + m * 12, "gezinslid") for m in range(3)]
+        number = f"{h:0{digits}d}"
+        dossier = f"2026-{number}"
+        codes = [f"P{(h * 7 + k * 13) % professionals + 1:03d}" for k in range(involved)]
+        reg.households.append(Household(dossier, f"Gezin Voorbeeld {number}", dt.date(2026, 9, 1), 1 + h % 3, codes[0]))
+        reg.members += [Member(dossier, f"Lid{m} Voorbeeld{number}", 1980 + m * birth_step, "gezinslid")
+                        for m in range(members)]
         reg.involvements += [Involvement(dossier, c, f"NR-{h}-{c}") for c in codes]
         reg.meeting_items.append(MeetingItem(MEETING, dossier))
     return reg
@@ -74,6 +79,18 @@ def answers(reg: Register, dossier: str, code: str, n: int) -> dict:
         "regie_toetsmoment": dt.date(2027, 1, 12), "regie_veilig_thuis": "Bij elk nieuw incident.",
         "regie_consequenties": "Overleg met Veilig Thuis.",
     }
+
+
+def filled_in(reg: Register, forms: FormsResult, folder: Path) -> list[Path]:
+    """Return the paths of the written forms as their professionals return them, filled in, in `folder`."""
+    writer = ScoreSheetWriter(SCHEMA, default_templates_dir() / SCORE_SHEET)
+    returned = []
+    for n, job in enumerate(one_by_one(forms.written)):
+        path = folder / f"{n:05d}.xlsx"
+        writer.write(form_content(reg, MEETING, job.dossier, job.professional, SCHEMA), path,
+                     answers(reg, job.dossier, job.professional, n))
+        returned.append(path)
+    return returned
 
 
 def _drain(written) -> int:
@@ -262,13 +279,7 @@ def cycle(households: int, jobs: int, with_floors: bool, with_bounds: bool = Fal
         if jobs > 1:
             timed(f"forms (xlsx), {jobs} jobs", lambda: write_forms(reg, MEETING, work / "f2", jobs=jobs), figures,
                   households * 5)
-        writer = ScoreSheetWriter(SCHEMA, default_templates_dir() / SCORE_SHEET)  # setup: returned forms
-        returned = []
-        for n, job in enumerate(one_by_one(forms.written)):
-            path = work / "retour" / f"{n:05d}.xlsx"
-            writer.write(form_content(reg, MEETING, job.dossier, job.professional, SCHEMA), path,
-                         answers(reg, job.dossier, job.professional, n))
-            returned.append(path)
+        returned = filled_in(reg, forms, work / "retour")  # setup: returned forms
         timed("TOP-3 forms (docx), 1 job", lambda: write_top3_forms(reg, MEETING, work / "d1"), figures, households)
         if jobs > 1:
             timed(f"TOP-3 forms (docx), {jobs} jobs", lambda: write_top3_forms(reg, MEETING, work / "d2", jobs=jobs),
@@ -344,17 +355,8 @@ _OPENPYXL_ROWS = ("import sys; from openpyxl import load_workbook\n"
 
 
 def big_register(households: int) -> Register:
-    """A fictional register at scale: N households, 4 members and 3 involvements each, 300 professionals, one meeting."""
-    reg = Register(professionals=[Professional(f"P{i:03d}", f"Professional {i:03d}", f"Organisatie {i % 9}",
-                                               "functie", f"p{i}@voorbeeld.example") for i in range(1, 301)])
-    for h in range(1, households + 1):
-        dossier = f"2026-{h:05d}"
-        codes = [f"P{(h * 7 + k * 13) % 300 + 1:03d}" for k in range(3)]
-        reg.households.append(Household(dossier, f"Gezin Voorbeeld {h:05d}", dt.date(2026, 9, 1), 1 + h % 3, codes[0]))
-        reg.members += [Member(dossier, f"Lid{m} Voorbeeld{h:05d}", 1980 + m * 10, "gezinslid") for m in range(4)]
-        reg.involvements += [Involvement(dossier, c, f"NR-{h}-{c}") for c in codes]
-        reg.meeting_items.append(MeetingItem(MEETING, dossier))
-    return reg
+    """Return a fictional register at scale: N households, 4 members and 3 involvements each, 300 professionals."""
+    return region(households, professionals=300, involved=3, members=4, digits=5, birth_step=10)
 
 
 def _best_wall(command: list[str], runs: int = 2) -> tuple[float, float]:
@@ -424,13 +426,7 @@ def main() -> None:
         figures = {}
         with tempfile.TemporaryDirectory(prefix="formkit-bench-") as tmp:
             reg = region(200)  # 1000 ordinary forms
-            forms = write_forms(reg, MEETING, Path(tmp) / "f")
-            writer = ScoreSheetWriter(SCHEMA, default_templates_dir() / SCORE_SHEET)
-            returned = []
-            for n, job in enumerate(one_by_one(forms.written)):
-                returned.append(Path(tmp) / "retour" / f"{n:05d}.xlsx")
-                writer.write(form_content(reg, MEETING, job.dossier, job.professional, SCHEMA), returned[-1],
-                             answers(reg, job.dossier, job.professional, n))
+            returned = filled_in(reg, write_forms(reg, MEETING, Path(tmp) / "f"), Path(tmp) / "retour")
             bounded_parsing(Path(tmp), reg, returned, args.jobs, figures)
         report_bounded(figures, args.jobs)
         return

@@ -278,30 +278,37 @@ HOLD = textwrap.dedent("""
 """)
 
 
-def hold_lock(folder: Path) -> subprocess.Popen:
-    """Start another process that holds the folder's lock; return it once it does."""
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], stdout=subprocess.PIPE, text=True)
-    assert process.stdout.readline().strip() == "vast"
-    return process
+@pytest.fixture
+def hold_lock():
+    """Return a function that starts another process holding a folder's lock (returned once it does);
+    every such process is stopped when the test ends."""
+    started: list[subprocess.Popen] = []
+
+    def hold(folder: Path) -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], stdout=subprocess.PIPE, text=True)
+        started.append(process)
+        assert process.stdout.readline().strip() == "vast"
+        return process
+
+    yield hold
+    for process in started:
+        process.kill()
+        process.wait()
+        process.stdout.close()
 
 
-def test_a_second_merge_on_a_busy_folder_stops_with_a_clear_message(setup, monkeypatch):
+def test_a_second_merge_on_a_busy_folder_stops_with_a_clear_message(setup, monkeypatch, hold_lock):
     tmp_path = setup
     monkeypatch.setattr(locking, "WAIT_SECONDS", 0.5)
-    other = hold_lock(tmp_path / "plannen")
-    try:
-        result = merge(tmp_path)
-    finally:
-        other.kill()
-        other.wait()
-        other.stdout.close()
+    hold_lock(tmp_path / "plannen")
+    result = merge(tmp_path)
     no_traceback(result)
     assert result.exit_code == 1
     assert f"er loopt al een andere formkit-opdracht in {tmp_path / 'plannen'}" in result.output
     assert not (tmp_path / "plannen" / "2026-101").exists()
 
 
-def test_a_killed_run_releases_its_lock_and_the_next_run_clears_its_leftovers(setup, monkeypatch):
+def test_a_killed_run_releases_its_lock_and_the_next_run_clears_its_leftovers(setup, monkeypatch, hold_lock):
     tmp_path = setup
     monkeypatch.setattr(locking, "WAIT_SECONDS", 5.0)
     meeting = tmp_path / "plannen" / "2026-101" / "2026-12-01"
@@ -314,7 +321,6 @@ def test_a_killed_run_releases_its_lock_and_the_next_run_clears_its_leftovers(se
     other = hold_lock(tmp_path / "plannen")
     os.kill(other.pid, signal.SIGKILL)  # a crash: no clean-up of its own
     other.wait()
-    other.stdout.close()
     result = merge(tmp_path)
     no_traceback(result)
     assert "2026-101 Gezin Pietersen: versie 1" in result.output
@@ -342,17 +348,13 @@ def test_two_merges_at_once_both_finish_one_after_the_other(setup):
     (["mail", "{tmp}/rapporten", "--register", "{tmp}/register.xlsx"], "rapporten"),
     (["status", "--register", "{tmp}/register.xlsx", "--out", "{tmp}/dashboard"], "dashboard"),
 ])
-def test_pack_check_mail_and_status_refuse_a_folder_another_run_is_writing(setup, monkeypatch, command, folder):
+def test_pack_check_mail_and_status_refuse_a_folder_another_run_is_writing(setup, monkeypatch, hold_lock, command,
+                                                                           folder):
     tmp_path = setup
     monkeypatch.setattr(locking, "WAIT_SECONDS", 0.3)
     (tmp_path / folder).mkdir()
-    other = hold_lock(tmp_path / folder)
-    try:
-        result = invoke(*[part.format(tmp=tmp_path) for part in command])
-    finally:
-        other.kill()
-        other.wait()
-        other.stdout.close()
+    hold_lock(tmp_path / folder)
+    result = invoke(*[part.format(tmp=tmp_path) for part in command])
     no_traceback(result)
     assert result.exit_code == 1
     assert f"er loopt al een andere formkit-opdracht in {tmp_path / folder}" in result.output
