@@ -29,7 +29,7 @@ class NotADate(ValueError):
     """The value is not a real date."""
 
 
-def parse_date(value) -> dt.date | None:
+def parse_date(value: object) -> dt.date | None:
     """Return the date a cell value stands for, None when it is empty.
 
     Accepts real dates and datetimes, and Dutch text dates: ``3-2-2026`` (day first),

@@ -22,7 +22,7 @@ XLSX_NUMBER = "0.#"
 NOTHING = "–"
 
 
-def number(value) -> str:
+def number(value: object) -> str:
     """Return a number the Dutch way: ``3``, ``3,5``, ``-0,25``; text passes unchanged, None is empty."""
     if value is None:
         return ""
@@ -33,12 +33,12 @@ def number(value) -> str:
     return f"{value:.10g}".replace(".", ",")
 
 
-def numbers(values: Iterable, separator: str = " – ") -> str:
+def numbers(values: Iterable[object], separator: str = " – ") -> str:
     """Return several numbers as one readable text, never joined by a comma: ``3 – 3,5 – 5``."""
     return separator.join(number(v) if v is not None else NOTHING for v in values)
 
 
-def as_date(value) -> dt.date | None:
+def as_date(value: object) -> dt.date | None:
     """Return a date from a date, a datetime or ISO text (``2026-12-01``); None if it is none of those."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -52,7 +52,7 @@ def as_date(value) -> dt.date | None:
     return None
 
 
-def long_date(value) -> str:
+def long_date(value: object) -> str:
     """Return a date for running text: ``1 december 2026``; what is not a date passes as text."""
     day = as_date(value)
     if day is None:
@@ -60,7 +60,7 @@ def long_date(value) -> str:
     return f"{day.day} {dates.MONTHS_NL[day.month - 1]} {day.year}"
 
 
-def short_date(value) -> str:
+def short_date(value: object) -> str:
     """Return a date for a table or cell: ``01-12-2026`` (four-digit year); what is not a date passes as text."""
     day = as_date(value)
     if day is None:
