@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..core.atomic import describe_os_error, write_atomic
@@ -62,7 +63,7 @@ def place_copies(plans: Iterable[ArchivePlan], conversion: Conversion, result: A
             result.findings.append(_failed(plan, reason, severity))
             continue
         try:
-            write_atomic(target, lambda tmp, pdf=pdf: shutil.copyfile(pdf, tmp))
+            write_atomic(target, partial(shutil.copyfile, pdf))  # copies pdf to the temporary file
         except OSError as e:  # a read-only or full plans folder costs this copy only
             result.findings.append(_failed(plan, describe_os_error(e), severity))
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..core import dates, dutch
+from ..core import dutch
 from ..core.dutch import XLSX_DATE, XLSX_NUMBER
 from ..plan.signals import GREEN, ORANGE, RED
 from ..plan.status import HouseholdStatus
@@ -32,14 +32,14 @@ CHART_ROWS = 14
 
 def write_dashboard(statuses: list[HouseholdStatus], path: Path, as_of: dt.date) -> None:
     """Write the dashboard workbook: an overview row per household, signals, and score history charts."""
-    document = f"Dashboard casusoverleg {dates.format_short(as_of)}"
+    document = f"Dashboard casusoverleg {dutch.short_date(as_of)}"
     wb = Workbook()
     overview = wb.active
     overview.title = "Overzicht"
     rows = [[s.dossier, s.household, s.phase or "", s.regisseur, s.last_meeting,
              "\n".join(f"{who} {dutch.number(score)}" for who, score in s.scores),
              min((score for _, score in s.scores), default=""),
-             f"{dates.format_short(s.next_deadline[0])} {s.next_deadline[1]}" if s.next_deadline else "",
+             f"{dutch.short_date(s.next_deadline[0])} {s.next_deadline[1]}" if s.next_deadline else "",
              "\n".join(f"[{sig.level}] {sig.message}" for sig in s.signals)] for s in statuses]
     levels = [s.level for s in statuses]
     last = write_table(overview, [Column("Dossier"), Column("Huishouden", max_width=24), Column("Fase"),
@@ -47,8 +47,8 @@ def write_dashboard(statuses: list[HouseholdStatus], path: Path, as_of: dt.date)
                                   Column("Cijfers", max_width=26), Column("Laagste"),
                                   Column("Volgende termijn", max_width=30), Column("Signalen", max_width=60)],
                        rows, document=document, empty="Geen huishoudens.", min_scale=OVERVIEW_SCALE,
-                       row_style=lambda i, values: {c: FILLS[levels[i]] for c in range(1, 10)} if levels[i] else {})
-    set_text(overview.cell(last + 2, 1), f"Stand van zaken op {dates.format_dutch(as_of)} (formkit)")
+                       row_style=lambda i, values: _row_fill(levels[i]))
+    set_text(overview.cell(last + 2, 1), f"Stand van zaken op {dutch.long_date(as_of)} (formkit)")
 
     signals = wb.create_sheet("Signalen")
     signal_rows = [(s.dossier, s.household, sig.level, sig.message, sig.rule) for s in statuses for sig in s.signals]
@@ -60,6 +60,11 @@ def write_dashboard(statuses: list[HouseholdStatus], path: Path, as_of: dt.date)
     wb.properties.title = f"Dashboard casusoverleg {as_of.isoformat()}"
     wb.properties.creator = "formkit"
     save_atomic(wb, path)
+
+
+def _row_fill(level: str | None) -> dict:
+    """Return the fill of every overview column for a household's most urgent signal level."""
+    return {c: FILLS[level] for c in range(1, 10)} if level else {}
 
 
 def _history_sheet(ws, statuses: list[HouseholdStatus], document: str) -> None:

@@ -14,8 +14,6 @@ store at once: SQLite waits for the other (busy timeout) instead of failing.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 from ..core.atomic import describe_os_error
 from ..core.findings import Code, Finding, finding
 from .model import Plan
+from .versions import StoredPlan, latest_intact, meeting_dirs, parse_plan_json, stored
 
 DEFAULT_NAME = "formkit-historie.sqlite"
 BUSY_SECONDS = 30.0  # how long a writer waits for another process holding the store
@@ -47,36 +46,9 @@ CREATE TABLE IF NOT EXISTS no_forms (
 )
 """
 
-#: The keys of plan.json that status, signals and the pack overview read.
-PLAN_KEYS = ("dossier", "meeting", "version", "kenmerk", "scores", "member_scores", "situations", "conditions",
-             "agreements", "checks")
-
-
 def default_path(register: Path) -> Path:
     """Return where the history lives when no path is given: beside the register."""
     return Path(register).resolve().parent / DEFAULT_NAME
-
-
-def plan_problem(data) -> str | None:
-    """Return why a plan.json (as data) cannot be used for history, signals or a pack, or None when it can."""
-    from .signals import meeting_of, next_check, scores_of
-
-    if not isinstance(data, dict):
-        return "geen plan"
-    missing = [k for k in PLAN_KEYS if k not in data]
-    if missing:
-        return f"onderdelen ontbreken: {', '.join(missing)}"
-    try:
-        meeting_of(data)
-        scores_of(data)
-        next_check(data)
-        int(data["version"])
-        for key in ("situations", "conditions", "agreements"):
-            if not isinstance(data[key], list) or not all(isinstance(item, dict) for item in data[key]):
-                return f"'{key}' is geen lijst"
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-        return "de inhoud klopt niet"
-    return None
 
 
 class History:
@@ -107,25 +79,25 @@ class History:
             raise
         return connection
 
-    def record(self, plan: Plan) -> bool:
-        """Store a plan version as the current one for its household and meeting; return False when it could not."""
-        return self.record_json(json.loads(plan.to_json()))
+    def record(self, plan: Plan | StoredPlan) -> bool:
+        """Store a plan version as the current one for its household and meeting; return False (with a finding) when it could not.
 
-    def record_json(self, data: dict) -> bool:
-        """Store a plan.json (as data) as the current version; return False (with a finding) when it could not."""
+        A :class:`StoredPlan` brings its plan.json text and fingerprint along, so they are not made again.
+        """
+        found = plan if isinstance(plan, StoredPlan) else stored(plan)
+        dossier, meeting = found.plan.dossier, found.plan.meeting.isoformat()
         try:
             with closing(self._connect()) as db, db:
                 db.execute(
                     "INSERT INTO plans (dossier, meeting, version, fingerprint, plan) VALUES (?, ?, ?, ?, ?) "
                     "ON CONFLICT (dossier, meeting) DO UPDATE SET version = excluded.version, "
                     "fingerprint = excluded.fingerprint, plan = excluded.plan WHERE excluded.version >= plans.version",
-                    (data["dossier"], data["meeting"], data["version"], data["kenmerk"],
-                     json.dumps(data, ensure_ascii=False)))
+                    (dossier, meeting, found.plan.version, found.fingerprint, found.text))
             return True
         except sqlite3.DatabaseError as e:
             self._damaged(e, "de historie is niet bijgewerkt, de plannen zelf wel.")
         except OSError as e:
-            self._note(finding(Code.history_unwritable, target=self.path, dossier=data.get("dossier", "?"),
+            self._note(finding(Code.history_unwritable, target=self.path, dossier=dossier,
                                reason=describe_os_error(e)))
         return False
 
@@ -168,7 +140,7 @@ class History:
                 self._note(finding(Code.history_entry_damaged, dossier=dossier, meeting=str(meeting)))
         return found
 
-    def plans(self, dossier: str) -> list[dict]:
+    def plans(self, dossier: str) -> list[Plan]:
         """Return a household's intact plans, one per meeting, oldest first; damage becomes findings."""
         if not self.path.exists():
             return []
@@ -182,12 +154,8 @@ class History:
         found = []
         for meeting, text in rows:
             try:
-                data = json.loads(text)
-            except (TypeError, ValueError):
-                data = None
-            if plan_problem(data) is None:
-                found.append(data)
-            else:
+                found.append(parse_plan_json(text).plan)
+            except (TypeError, ValueError):  # not text, not JSON, or not a plan
                 self._note(finding(Code.history_entry_damaged, dossier=dossier, meeting=meeting))
         return found
 
@@ -205,26 +173,9 @@ def _sqlite_reason(error: Exception) -> str:
 
 def rebuild(history: History, plans_dir: Path) -> int:
     """Record the latest intact version of every plan in a folder made by `formkit merge`; return how many."""
-    latest: dict[tuple[str, str], list[tuple[int, Path]]] = {}
-    for path in Path(plans_dir).glob("*/*/v*/plan.json"):
-        match = re.fullmatch(r"v(\d+)", path.parent.name)
-        if match:
-            latest.setdefault((path.parent.parent.parent.name, path.parent.parent.name), []).append(
-                (int(match.group(1)), path))
     recorded = 0
-    for found in latest.values():
-        for _, path in sorted(found, reverse=True):  # the newest intact version counts
-            data = read_plan_json(path)
-            if data is not None:
-                recorded += history.record_json(data)
-                break
+    for folder in meeting_dirs(plans_dir):
+        _, found, _ = latest_intact(folder)  # the newest intact version counts
+        if found is not None:
+            recorded += history.record(found)
     return recorded
-
-
-def read_plan_json(path: Path) -> dict | None:
-    """Return a version's plan.json as data, or None when it is missing, truncated or not a plan."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if plan_problem(data) is None else None

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..core import dates
+from ..core import dates, dutch
 from ..core.settings import DEFAULT_SETTINGS, MethodSettings
 from ..register.model import Register
+from .model import Plan
 
 RED, ORANGE, GREEN = "rood", "oranje", "groen"
 LEVEL_ORDER = {RED: 0, ORANGE: 1, GREEN: 2}
@@ -45,47 +46,49 @@ class Signal:
         return {"code": self.code, "niveau": self.level, "melding": self.message, "regel": self.rule}
 
 
-# --- reading plan.json data -------------------------------------------------------------
+# --- reading a plan ----------------------------------------------------------------------
 
 
-def meeting_of(plan: dict) -> dt.date:
+def meeting_of(plan: Plan) -> dt.date:
     """Return the meeting date of a plan."""
-    return dt.date.fromisoformat(plan["meeting"])
+    return plan.meeting
 
 
-def scores_of(plan: dict) -> list[tuple[str, str, int]]:
+def scores_of(plan: Plan) -> list[tuple[str, str, int]]:
     """Return every readable score of a plan: (key, who, score), professionals and members."""
-    found = [(s["source"]["professional"], s["source"]["name"], s["score"])
-             for s in plan["scores"] if s["score"] is not None]
-    for m in plan["member_scores"]:
-        if str(m["score"]).strip().isdigit():
-            found.append((f"lid:{m['member']}", m["member"], int(m["score"])))
+    found = [(s.source.professional, s.source.name, s.score) for s in plan.scores if s.score is not None]
+    for m in plan.member_scores:
+        if str(m.score).strip().isdigit():
+            found.append((f"lid:{m.member}", m.member, int(m.score)))
     return found
 
 
-def _date(value: str) -> dt.date | None:
+def iso_date(value: str | dt.date | None) -> dt.date | None:
+    """Return a date a plan holds as ISO text (a deadline, a check date), None when it holds none."""
+    if isinstance(value, dt.date):
+        return value
     try:
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(value or "")
     except (TypeError, ValueError):
         return None
 
 
-def last_incident(plans: list[dict]) -> dt.date | None:
+def last_incident(plans: list[Plan]) -> dt.date | None:
     """Return the date of the latest unsafe situation in any plan; a year counts as its last day."""
     found = []
     for plan in plans:
-        for situation in plan["situations"]:
-            for said in situation["dates"]:
-                value = said["value"]
-                day = _date(value) or (dt.date(int(value), 12, 31) if value.isdigit() else None)
+        for situation in plan.situations:
+            for said in situation.dates:
+                value = said.value
+                day = iso_date(value) or (dt.date(int(value), 12, 31) if value.isdigit() else None)
                 if day:
                     found.append(day)
     return max(found, default=None)
 
 
-def next_check(plan: dict) -> dt.date | None:
+def next_check(plan: Plan) -> dt.date | None:
     """Return the plan's first check date on or after its meeting."""
-    checks = [d for m in plan["checks"] if (d := _date(m["value"])) and d >= meeting_of(plan)]
+    checks = [d for m in plan.checks if (d := iso_date(m.value)) and d >= plan.meeting]
     return min(checks, default=None)
 
 
@@ -95,13 +98,13 @@ def next_check(plan: dict) -> dt.date | None:
 @dataclass(frozen=True)
 class _Case:
     dossier: str
-    plans: list[dict]  # up to the date asked about, oldest first
+    plans: list[Plan]  # up to the date asked about, oldest first
     as_of: dt.date
     register: Register
     settings: MethodSettings
 
     @property
-    def latest(self) -> dict:
+    def latest(self) -> Plan:
         return self.plans[-1]
 
 
@@ -120,8 +123,8 @@ def escalation(case: _Case) -> list[Signal]:
     lowest = f"laagste cijfer {min(scores)}" if scores else "geen cijfers"
     return [Signal("escalate", RED,
                    f"Directe veiligheid is {s.max_term_months} maanden na het eerste plan "
-                   f"({dates.format_dutch(first)}) niet bereikt ({lowest} bij het overleg van "
-                   f"{dates.format_dutch(meeting_of(case.latest))}): schaal op of bij – Veilig Thuis, Raad voor de "
+                   f"({dutch.long_date(first)}) niet bereikt ({lowest} bij het overleg van "
+                   f"{dutch.long_date(meeting_of(case.latest))}): schaal op of bij – Veilig Thuis, Raad voor de "
                    "Kinderbescherming, strafketen of MDA++.",
                    ESCALATION_RULE.format(months=s.max_term_months, direct=s.direct_safety_score))]
 
@@ -129,12 +132,12 @@ def escalation(case: _Case) -> list[Signal]:
 def overdue_conditions(case: _Case) -> list[Signal]:
     """Conditions whose deadline has passed: from the day after the deadline."""
     found = []
-    for condition in case.latest["conditions"]:
-        deadline = _date(condition["deadline"] or "")
+    for condition in case.latest.conditions:
+        deadline = iso_date(condition.deadline)
         if deadline and deadline < case.as_of:
-            text = condition["texts"][0]["value"] if condition["texts"] else "(zonder omschrijving)"
+            text = condition.texts[0].value if condition.texts else "(zonder omschrijving)"
             found.append(Signal("condition_overdue", RED,
-                                f"Voorwaarde '{text}' had als termijn {dates.format_dutch(deadline)}; ga na of ze "
+                                f"Voorwaarde '{text}' had als termijn {dutch.long_date(deadline)}; ga na of ze "
                                 "gerealiseerd is.",
                                 CONDITION_RULE.format(months=case.settings.max_term_months)))
     return found
@@ -147,7 +150,7 @@ def stable_safety(case: _Case) -> list[Signal]:
     if household and household.phase and household.phase >= 3:
         return []
 
-    def all_stable(plan: dict) -> bool:
+    def all_stable(plan: Plan) -> bool:
         scores = [score for _, _, score in scores_of(plan)]
         return bool(scores) and min(scores) >= s.stable_safety_score
 
@@ -159,10 +162,10 @@ def stable_safety(case: _Case) -> list[Signal]:
     incident = last_incident(case.plans)
     if incident and dates.add_months(incident, s.incident_free_months) > case.as_of:
         return []
-    since = f"; laatste incident {dates.format_dutch(incident)}" if incident else ""
+    since = f"; laatste incident {dutch.long_date(incident)}" if incident else ""
     return [Signal("stable", GREEN,
                    f"Stabiele veiligheid bereikt: iedereen gaf minstens een {s.stable_safety_score} bij overleggen "
-                   f"van {dates.format_dutch(stable[0])} tot {dates.format_dutch(latest)}{since}. Het huishouden kan "
+                   f"van {dutch.long_date(stable[0])} tot {dutch.long_date(latest)}{since}. Het huishouden kan "
                    "naar de fase van herstel.",
                    STABLE_RULE.format(stable=s.stable_safety_score, free=s.incident_free_months))]
 
@@ -177,7 +180,7 @@ def fallen_scores(case: _Case) -> list[Signal]:
         if key in before and score < before[key][1]:
             found.append(Signal("score_fell", ORANGE,
                                 f"Het cijfer van {who} daalde van {before[key][1]} naar {score} "
-                                f"(overleg van {dates.format_dutch(meeting_of(case.latest))}).", FELL_RULE))
+                                f"(overleg van {dutch.long_date(meeting_of(case.latest))}).", FELL_RULE))
     return found
 
 
@@ -190,11 +193,11 @@ def no_regisseur(case: _Case) -> list[Signal]:
 
 def missing_forms(case: _Case) -> list[Signal]:
     """Forms that were not returned for the last meeting."""
-    missing = case.latest.get("missing_forms") or []
+    missing = case.latest.missing_forms
     if not missing:
         return []
     return [Signal("forms_missing", ORANGE,
-                   f"Geen formulier voor het overleg van {dates.format_dutch(meeting_of(case.latest))} van: "
+                   f"Geen formulier voor het overleg van {dutch.long_date(meeting_of(case.latest))} van: "
                    f"{', '.join(missing)}.", FORMS_RULE)]
 
 
@@ -204,15 +207,15 @@ def check_overdue(case: _Case) -> list[Signal]:
     if check is None or case.as_of <= check:
         return []
     return [Signal("check_overdue", ORANGE,
-                   f"Het toetsmoment van {dates.format_dutch(check)} is voorbij, maar er is geen nieuwer plan dan dat "
-                   f"van {dates.format_dutch(meeting_of(case.latest))}.", CHECK_RULE)]
+                   f"Het toetsmoment van {dutch.long_date(check)} is voorbij, maar er is geen nieuwer plan dan dat "
+                   f"van {dutch.long_date(meeting_of(case.latest))}.", CHECK_RULE)]
 
 
-def no_forms_signals(meetings: list[dt.date], plans: list[dict], as_of: dt.date) -> list[Signal]:
+def no_forms_signals(meetings: list[dt.date], plans: list[Plan], as_of: dt.date) -> list[Signal]:
     """Meetings after the latest plan (up to the date asked about) for which no form came in, so no plan was made."""
     latest = meeting_of(plans[-1]) if plans else None
     return [Signal("no_forms", ORANGE,
-                   f"Geen formulieren ontvangen voor het overleg van {dates.format_dutch(day)}: voor dat overleg is "
+                   f"Geen formulieren ontvangen voor het overleg van {dutch.long_date(day)}: voor dat overleg is "
                    "geen plan gemaakt.", FORMS_RULE)
             for day in sorted(set(meetings)) if day <= as_of and (latest is None or day > latest)]
 
@@ -222,7 +225,7 @@ PLAN_SIGNALS: tuple[Callable[[_Case], list[Signal]], ...] = (
 )
 
 
-def signals_for(dossier: str, plans: list[dict], register: Register, as_of: dt.date,
+def signals_for(dossier: str, plans: Iterable[Plan], register: Register, as_of: dt.date,
                 settings: MethodSettings = DEFAULT_SETTINGS, no_forms: Iterable[dt.date] = ()) -> list[Signal]:
     """Return a household's signals as of a date, most urgent first.
 

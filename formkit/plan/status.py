@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..core import dates
+from ..core import dutch
 from ..core.settings import DEFAULT_SETTINGS, MethodSettings
 from ..register.model import Register
 from .history import History
 from .merge import NO_FORMS
-from .signals import LEVEL_ORDER, Signal, meeting_of, next_check, scores_of, signals_for
+from .model import Plan
+from .signals import LEVEL_ORDER, Signal, iso_date, meeting_of, next_check, scores_of, signals_for
 
 
 @dataclass
@@ -37,7 +38,7 @@ class HouseholdStatus:
     @property
     def level(self) -> str | None:
         """Return the most urgent signal level, None without signals."""
-        return min((s.level for s in self.signals), key=LEVEL_ORDER.get, default=None)
+        return min((s.level for s in self.signals), key=lambda level: LEVEL_ORDER[level], default=None)
 
     def to_dict(self) -> dict:
         """Return the status as JSON-ready data."""
@@ -53,14 +54,14 @@ class HouseholdStatus:
         }
 
 
-def _next_deadline(plan: dict, as_of: dt.date) -> tuple[dt.date, str] | None:
+def _next_deadline(plan: Plan, as_of: dt.date) -> tuple[dt.date, str] | None:
     found = []
-    for c in plan["conditions"]:
-        if c["deadline"] and (day := dt.date.fromisoformat(c["deadline"])) >= as_of:
-            found.append((day, f"voorwaarde: {c['texts'][0]['value'] if c['texts'] else ''}"))
-    for a in plan["agreements"]:
-        if a["deadline"] and (day := dt.date.fromisoformat(a["deadline"])) >= as_of:
-            found.append((day, f"afspraak: {a['what'][0]['value'] if a['what'] else ''}"))
+    for c in plan.conditions:
+        if (day := iso_date(c.deadline)) and day >= as_of:
+            found.append((day, f"voorwaarde: {c.texts[0].value if c.texts else ''}"))
+    for a in plan.agreements:
+        if (day := iso_date(a.deadline)) and day >= as_of:
+            found.append((day, f"afspraak: {a.what[0].value if a.what else ''}"))
     if (check := next_check(plan)) and check >= as_of:
         found.append((check, "toetsmoment"))
     return min(found, default=None)
@@ -91,13 +92,13 @@ def household_statuses(register: Register, history: History, as_of: dt.date,
 
 def format_table(statuses: list[HouseholdStatus], as_of: dt.date) -> list[str]:
     """Return the statuses as Dutch lines for the terminal."""
-    lines = [f"Stand van zaken op {dates.format_dutch(as_of)}:"]
+    lines = [f"Stand van zaken op {dutch.long_date(as_of)}:"]
     for s in statuses:
         scores = ", ".join(f"{who} {score}" for who, score in s.scores) or "geen cijfers"
-        last = dates.format_short(s.last_meeting) if s.last_meeting else "nog geen plan"
+        last = dutch.short_date(s.last_meeting) if s.last_meeting else "nog geen plan"
         if s.no_forms:
-            last += f" ({NO_FORMS} voor {', '.join(dates.format_short(d) for d in s.no_forms)})"
-        deadline = (f"{dates.format_short(s.next_deadline[0])} ({s.next_deadline[1]})" if s.next_deadline else "–")
+            last += f" ({NO_FORMS} voor {', '.join(dutch.short_date(d) for d in s.no_forms)})"
+        deadline = (f"{dutch.short_date(s.next_deadline[0])} ({s.next_deadline[1]})" if s.next_deadline else "–")
         lines.append(f"{s.dossier} {s.household} · fase {s.phase or '?'} · laatste overleg {last} · "
                      f"volgende termijn {deadline}")
         lines.append(f"    cijfers: {scores}")
