@@ -18,15 +18,15 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
-from ..core import dates
+from ..core import dutch
 from ..core.atomic import write_atomic
 from ..core.errors import UsageError
 from ..core.findings import Code, Finding, finding
 from ..core.messages import plural
 from ..core.paths import id_part
-from ..core.text import visible, visible_data
+from ..core.text import visible
 from ..register.model import Register
-from .reports import MANIFEST
+from .summary import CheckSummary, DossierSummary, read_summary
 
 LEDGER = "verzonden.json"
 OUTBOX = "postvak-uit"
@@ -56,70 +56,71 @@ class MailResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-def load_manifest(report_dir: Path) -> dict:
-    """Return the manifest `formkit check --report` wrote; raise UsageError when there is none."""
-    path = Path(report_dir) / MANIFEST
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise UsageError(f"in {report_dir} staan geen controlerapporten ({MANIFEST} ontbreekt); "
-                         "maak ze met 'formkit check ... --report MAP'") from e
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{path} kan niet gelezen worden") from e
+def load_summary(report_dir: Path) -> CheckSummary:
+    """Return the check summary `formkit check --report` wrote; raise UsageError when there is none.
+
+    The reason is the finding :func:`~formkit.delivery.summary.read_summary` gives (the pack
+    gets the same one); without a summary there is nothing to mail, so the command stops.
+    """
+    summary, problems = read_summary(report_dir)
+    if summary is None:
+        raise UsageError(problems[0].message if problems else f"in {report_dir} staan geen controlerapporten")
+    return summary
 
 
-def compose(entry: dict, manifest: dict, report_dir: Path, register: Register,
+def compose(entry: DossierSummary, summary: CheckSummary, report_dir: Path, register: Register,
             sender: str | None) -> tuple[EmailMessage | None, Finding | None]:
     """Return the message for one dossier's report, or a finding why there is none."""
-    dossier = entry["dossier"]
+    dossier = entry.dossier
     regisseur = register.regisseur_of(dossier)
     if regisseur is None or not regisseur.email:
         return None, finding(Code.mail_no_regisseur, dossier=dossier)
-    files = next((r for r in manifest.get("rapporten", []) if r["dossier"] == dossier), None)
+    files = summary.report_of(dossier)
     if files is None:
         return None, finding(Code.mail_no_report, dossier=dossier)
-    meeting = dt.date.fromisoformat(manifest["overleg"]) if manifest.get("overleg") else None
-    when = dates.format_dutch(meeting) if meeting else "onbekende datum"
+    meeting = summary.meeting
+    when = dutch.long_date(meeting) if meeting else "onbekende datum"
     msg = EmailMessage()
     # Header values pass visible(): a CR or LF in a name or dossier cannot add a header.
     msg["Subject"] = (f"Controle scoreformulieren dossier {visible(dossier)}, casusoverleg {when}: "
-                      f"{plural(entry['fouten'], 'fout', 'fouten')}, "
-                      f"{plural(entry['waarschuwingen'], 'waarschuwing', 'waarschuwingen')}")
+                      f"{plural(entry.counts.errors, 'fout', 'fouten')}, "
+                      f"{plural(entry.counts.warnings, 'waarschuwing', 'waarschuwingen')}")
     msg["To"] = formataddr((visible(regisseur.name), visible(regisseur.email)))
     if sender:
         msg["From"] = sender
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     msg["Message-ID"] = make_msgid(domain="formkit.local")
-    msg["X-Formkit-Kenmerk"] = visible(str(entry["kenmerk"]))
-    msg.set_content(_body(visible_data(entry), visible(regisseur.name), when))
-    for key, mime in (("docx", DOCX_TYPE), ("xlsx", XLSX_TYPE)):
-        if files.get(key):
-            path = Path(report_dir) / files[key]
+    msg["X-Formkit-Kenmerk"] = visible(entry.fingerprint)
+    msg.set_content(_body(entry, visible(regisseur.name), when))  # a summary's texts are visible already
+    for name, mime in ((files.docx, DOCX_TYPE), (files.xlsx, XLSX_TYPE)):
+        if name:
+            path = Path(report_dir) / name
             maintype, subtype = mime.split("/")
             msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=visible(path.name))
     return msg, None
 
 
-def _body(entry: dict, name: str, when: str) -> str:
+def _body(entry: DossierSummary, name: str, when: str) -> str:
+    """Return the text of a report's message to the regisseur."""
     lines = [
         f"Beste {name},",
         "",
-        f"U bent regisseur van dossier {entry['dossier']}. Voor het casusoverleg van {when} zijn de "
+        f"U bent regisseur van dossier {entry.dossier}. Voor het casusoverleg van {when} zijn de "
         "teruggestuurde scoreformulieren gecontroleerd.",
         "",
-        f"Ontvangen: {entry['ontvangen']} van de {entry['verwacht']} formulieren.",
-        f"Bevindingen: {plural(entry['fouten'], 'fout', 'fouten')} en "
-        f"{plural(entry['waarschuwingen'], 'waarschuwing', 'waarschuwingen')}.",
+        f"Ontvangen: {entry.received} van de {entry.expected} formulieren.",
+        f"Bevindingen: {plural(entry.counts.errors, 'fout', 'fouten')} en "
+        f"{plural(entry.counts.warnings, 'waarschuwing', 'waarschuwingen')}.",
     ]
-    if entry["ontbrekend"]:
+    if entry.missing:
         lines += ["", "Nog niet ontvangen van:"]
-        lines += [f"- {m['naam']} ({m['organisatie']})" for m in entry["ontbrekend"]]
+        lines += [f"- {m.name} ({m.organisation})" for m in entry.missing]
     lines += [
         "",
         "Het volledige controlerapport zit in de bijlage (Word en Excel). Een fout moet vóór het "
         "overleg hersteld worden; een waarschuwing is een punt om na te lopen.",
         "",
-        f"Kenmerk van dit rapport: {entry['kenmerk']}",
+        f"Kenmerk van dit rapport: {entry.fingerprint}",
         "",
         "Met vriendelijke groet,",
         "het secretariaat van het casusoverleg",
@@ -153,7 +154,7 @@ class _ConnectFailed(Exception):
 def _smtp_connection(settings: SmtpSettings) -> smtplib.SMTP:
     """Return a connected, secured and logged-in SMTP client; raise _ConnectFailed from the cause."""
     context = ssl.create_default_context(cafile=str(settings.cafile) if settings.cafile else None)
-    server = None
+    server: smtplib.SMTP | None = None
     try:
         if settings.security == "ssl":
             server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
@@ -172,11 +173,15 @@ def _smtp_connection(settings: SmtpSettings) -> smtplib.SMTP:
 
 def mail_reports(
     report_dir: Path, register: Register, *, outbox: Path | None = None, smtp: SmtpSettings | None = None,
-    sender: str | None = None, progress: Callable[[list[dict]], Iterable[dict]] = lambda items: items,
+    sender: str | None = None,
+    progress: Callable[[list[DossierSummary]], Iterable[DossierSummary]] = lambda items: items,
 ) -> MailResult:
-    """Deliver every dossier's report to its regisseur: as .eml files in `outbox`, or by `smtp`."""
+    """Return what delivering every dossier's report to its regisseur did: as .eml files in `outbox`, or by `smtp`.
+
+    Raise UsageError when the folder holds no readable check summary (see :func:`load_summary`).
+    """
     report_dir = Path(report_dir)
-    manifest = load_manifest(report_dir)
+    summary = load_summary(report_dir)
     ledger = _load_ledger(report_dir)
     channel = "smtp" if smtp else "postvak"
     outbox = Path(outbox) if outbox else report_dir / OUTBOX
@@ -184,15 +189,15 @@ def mail_reports(
     server = None
     connect_failure = None  # once connecting fails, the rest is reported, not retried
     try:
-        for entry in progress(manifest["dossiers"]):
-            msg, problem = compose(entry, manifest, report_dir, register, sender)
-            if problem:
-                result.findings.append(problem)
+        for entry in progress(list(summary.dossiers)):
+            msg, problem = compose(entry, summary, report_dir, register, sender)
+            if msg is None:
+                result.findings += [problem] if problem is not None else []
                 continue
-            key = {"dossier": entry["dossier"], "aan": msg["To"].addresses[0].addr_spec,
-                   "kenmerk": entry["kenmerk"], "via": channel}
+            key = {"dossier": entry.dossier, "aan": msg["To"].addresses[0].addr_spec,
+                   "kenmerk": entry.fingerprint, "via": channel}
             if any(all(done.get(k) == v for k, v in key.items()) for done in ledger):
-                result.already.append(entry["dossier"])
+                result.already.append(entry.dossier)
                 continue
             try:
                 if smtp:
@@ -203,15 +208,14 @@ def mail_reports(
                     server.send_message(msg)
                 else:
                     msg["X-Unsent"] = "1"  # Outlook opens it as a draft, ready to send
-                    name = f"controlerapport_{id_part(entry['dossier'])}.eml"
-                    write_atomic(outbox / name, lambda tmp, data=bytes(msg): Path(tmp).write_bytes(data))
+                    _write_eml(outbox / f"controlerapport_{id_part(entry.dossier)}.eml", bytes(msg))
             except _ConnectFailed as e:
                 connect_failure = e
-                result.findings.append(finding(Code.mail_failed, dossier=entry["dossier"], recipient=key["aan"],
+                result.findings.append(finding(Code.mail_failed, dossier=entry.dossier, recipient=key["aan"],
                                                reason=str(e)))
                 continue
             except (smtplib.SMTPException, OSError) as e:
-                result.findings.append(finding(Code.mail_failed, dossier=entry["dossier"], recipient=key["aan"],
+                result.findings.append(finding(Code.mail_failed, dossier=entry.dossier, recipient=key["aan"],
                                                reason=_reason(e)))
                 if server is not None and not isinstance(e, _MESSAGE_ERRORS):
                     server.close()
@@ -219,7 +223,7 @@ def mail_reports(
                 continue
             ledger.append({**key, "wanneer": dt.datetime.now().isoformat(timespec="seconds")})
             _save_ledger(report_dir, ledger)
-            result.delivered.append(entry["dossier"])
+            result.delivered.append(entry.dossier)
     finally:
         if server is not None:
             try:
@@ -229,7 +233,13 @@ def mail_reports(
     return result
 
 
+def _write_eml(path: Path, data: bytes) -> None:
+    """Write one message to the outbox, atomically."""
+    write_atomic(path, lambda tmp: Path(tmp).write_bytes(data))
+
+
 def _reason(error: Exception) -> str:
+    """Return in Dutch why a message could not go out."""
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return "inloggen geweigerd"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -241,4 +251,5 @@ def _reason(error: Exception) -> str:
         return f"de mailserver antwoordde {error.smtp_code} ({reply.strip().rstrip('.')})"
     if isinstance(error, smtplib.SMTPException):
         return f"mailserver: {str(error).rstrip('.')}"
-    return f"verbinding mislukt ({error.strerror or type(error).__name__})"
+    strerror = error.strerror if isinstance(error, OSError) else None
+    return f"verbinding mislukt ({strerror or type(error).__name__})"
