@@ -27,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..core.atomic import write_atomic
+from ..sheets.schema import Schema, build_schema
 
 ACCENT = RGBColor(0x1F, 0x4E, 0x79)
 
@@ -288,10 +289,40 @@ def build_top3(path: Path | str) -> None:
 
 #: Width (cm) of the column with the marks of who named an item ("A, C").
 MARKS = 1.8
+#: Width (cm) of the text area of a page, and of a field's column when the schema gives none.
+PAGE_WIDTH = 17.0
+FIELD_WIDTH = 3.0
 
 
-def build_plan(path: Path | str) -> None:
-    """Write the default template of the joint veiligheidsplan: participants once with a mark, items with marks."""
+def _plan_table(doc, schema: Schema, section_key: str, loop: str, *, first: tuple[tuple[str, str, float], ...] = (),
+                cells: dict[str, str] | None = None, optional: bool = True) -> None:
+    """Add the plan's table of a table section: a column per field of the schema, then "Door" (the marks).
+
+    Columns, headings (FieldDef.plan_heading) and widths (plan_width, scaled to the page) come
+    from the schema, so a new field of the section is a new column without a change here; a
+    cell shows ``{{ item.<field key> }}`` unless `cells` says otherwise. `first` holds columns
+    (heading, cell, width) before the fields, e.g. a number.
+    """
+    var = loop.split(" in ", 1)[0].strip()
+    fields = schema.section(section_key).plan_fields
+    widths = [w for _, _, w in first] + [f.plan_width or FIELD_WIDTH for f in fields]
+    room = PAGE_WIDTH - MARKS
+    if abs(sum(widths) - room) > 1e-6:  # a field without its own width: every column gives a little
+        widths = [w * room / sum(widths) for w in widths]
+    headings = [h for h, _, _ in first] + [f.plan_heading for f in fields] + ["Door"]
+    texts = ([c for _, c, _ in first] + [(cells or {}).get(f.key, f"{{{{ {var}.{f.key} }}}}") for f in fields]
+             + [f"{{{{ {var}.tekens }}}}"])
+    add = _optional_table if optional else _table
+    add(doc, headings, loop, texts, [*widths, MARKS])
+
+
+def build_plan(path: Path | str, schema: Schema | None = None) -> None:
+    """Write the default template of the joint veiligheidsplan: participants once with a mark, items with marks.
+
+    The tables of the score sheet's table sections (situations, conditions, agreements, risk
+    factors, recovery needs) take their columns from `schema` (default: formkit's own).
+    """
+    schema = schema or build_schema()
     doc = _document()
     doc.add_paragraph("Veiligheidsplan", style="Title")
     doc.add_paragraph("{{ huishouden }} · dossier {{ dossier }}", style="Subtitle")
@@ -319,9 +350,7 @@ def build_plan(path: Path | str) -> None:
                     [1.1, 3, 9.3, 1.8, MARKS])
     doc.add_heading("Alle situaties per slachtoffer", level=2)
     _before_table(doc, "{{ regel_woorden }}")
-    _optional_table(doc, ["Slachtoffer", "Situatie", "Datum", "Strafbaar feit?", "Door"], "s in situaties",
-                    ["{{ s.slachtoffer }}", "{{ s.omschrijving }}", "{{ s.datum }}", "{{ s.strafbaar }}",
-                     "{{ s.tekens }}"], [3, 7.6, 2.3, 2.3, MARKS])
+    _plan_table(doc, schema, "situatie", "s in situaties", cells={"strafbaar_feit": "{{ s.strafbaar }}"})
 
     doc.add_heading("2. Veiligheidsbeoordeling", level=1)
     _labelled(doc, "Cijfers", "{{ samenvatting.tekst }}", style=BEFORE_TABLE)
@@ -337,13 +366,11 @@ def build_plan(path: Path | str) -> None:
     doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("3. Veiligheidsvoorwaarden", level=1)
-    _optional_table(doc, ["Nr.", "Voorwaarde", "Termijn", "Eigenaar", "Door"], "v in voorwaarden",
-                    ["{{ v.nr }}", "{{ v.voorwaarde }}", "{{ v.termijn }}\n{{ v.termijnen }}", "{{ v.eigenaar }}",
-                     "{{ v.tekens }}"], [1.1, 7.6, 3, 3.5, MARKS])
+    _plan_table(doc, schema, "voorwaarde", "v in voorwaarden", first=(("Nr.", "{{ v.nr }}", 1.1),),
+                cells={"termijn": "{{ v.termijn }}\n{{ v.termijnen }}"})  # every deadline when they differ
 
     doc.add_heading("4. Veiligheidsafspraken", level=1)
-    _optional_table(doc, ["Wie", "Wat", "Uiterlijk", "Door"], "a in afspraken",
-                    ["{{ a.wie }}", "{{ a.wat }}", "{{ a.wanneer }}", "{{ a.tekens }}"], [4.1, 8.1, 3, MARKS])
+    _plan_table(doc, schema, "afspraak", "a in afspraken")
 
     doc.add_heading("Regie, toetsing en Veilig Thuis", level=1)
     _labelled(doc, "Regisseur", "{{ regisseur }}", style=BEFORE_TABLE)
@@ -362,13 +389,11 @@ def build_plan(path: Path | str) -> None:
 
     doc.add_paragraph("{%p if risicofactoren %}")
     doc.add_heading("Risicofactoren (fase 2)", level=1)
-    _table(doc, ["Risicofactor", "Beïnvloedbaar", "Beschermende factoren", "Door"], "r in risicofactoren",
-           ["{{ r.factor }}", "{{ r.beinvloedbaar }}", "{{ r.beschermend }}", "{{ r.tekens }}"], [6.2, 3, 6, MARKS])
+    _plan_table(doc, schema, "risicofactor", "r in risicofactoren", optional=False)
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p if herstelbehoeften %}")
     doc.add_heading("Herstelbehoeften (fase 3)", level=1)
-    _table(doc, ["Gezinslid", "Domein", "Behoefte", "Door"], "h in herstelbehoeften",
-           ["{{ h.gezinslid }}", "{{ h.domein }}", "{{ h.behoefte }}", "{{ h.tekens }}"], [3.5, 3.5, 8.2, MARKS])
+    _plan_table(doc, schema, "herstel", "h in herstelbehoeften", optional=False)
     doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("Wat gaat goed en wat werkte eerder", level=1)

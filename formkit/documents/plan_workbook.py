@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import dutch
 from ..plan.model import Plan
+from ..sheets.schema import Schema, build_schema
 from ..xlsx import Workbook
 from ..xlsx.tables import PORTRAIT_WIDTH, Column, write_table
 from ..xlsx.workbook import save_atomic
+from .rendering import render_docx
 from .word import plan_context
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -22,10 +25,33 @@ IDENTIFIERS = frozenset({"file", "field"})
 #: Fields whose column is left out of a sheet when no row has a value in it.
 OPTIONAL = frozenset({"termijnen"})
 
-#: (sheet, context key, [(column title, field), ...]); None as key means the context itself.
+
+
+@dataclass(frozen=True)
+class Fields:
+    """In a sheet's columns: a column per field of a table section of the schema, in the plan's order.
+
+    The heading is the field's plan heading (FieldDef.plan_heading) unless `headings` says
+    otherwise, the value the context's under the field key; `after` adds columns after a field.
+    """
+
+    section: str
+    headings: dict[str, str] = field(default_factory=dict)
+    after: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def columns(self, schema: Schema) -> list[tuple[str, str | None]]:
+        """Return (column title, context key) for every field of the section, with the added columns."""
+        found: list[tuple[str, str | None]] = []
+        for f in schema.section(self.section).plan_fields:
+            found.append((self.headings.get(f.key, f.plan_heading), f.key))
+            found += self.after.get(f.key, [])
+        return found
+
+
+#: (sheet, context key, [(column title, field) or Fields(section), ...]); None as key means the context itself.
 #: Who named an item shows as the participants' letters (sheet Deelnemers); the sheet
 #: Inbreng and plan.json keep every input with its full source.
-SHEETS = (
+SHEETS: tuple[tuple[str, str | None, list[tuple[str, str | None] | Fields]], ...] = (
     ("Plan", None, [("Onderdeel", "onderdeel"), ("Waarde", "waarde")]),
     ("Wijzigingen", "wijzigingen", [("Wijziging", None)]),
     ("Deelnemers", "deelnemers", [("Letter", "teken"), ("Naam", "naam"), ("Organisatie", "organisatie"),
@@ -33,25 +59,21 @@ SHEETS = (
                                   ("Eigen dossiernummer", "dossiernummer")]),
     ("TOP-3", "top3", [("Nr.", "nr"), ("Slachtoffer", "slachtoffer"), ("Situatie", "omschrijving"),
                        ("Punten", "punten"), ("Ingebracht door", "tekens")]),
-    ("Onveilige situaties", "situaties", [("Slachtoffer", "slachtoffer"), ("Situatie", "omschrijving"),
-                                          ("Datum", "datum"), ("Strafbaar feit", "strafbaar"), ("Punten", "punten"),
-                                          ("Ingebracht door", "tekens")]),
+    ("Onveilige situaties", "situaties", [Fields("situatie", headings={"strafbaar_feit": "Strafbaar feit"}),
+                                          ("Punten", "punten"), ("Ingebracht door", "tekens")]),
     ("Veiligheidsbeoordeling", "cijfers", [("Deelnemer", "door"), ("Cijfer", "cijfer"), ("Toelichting", "toelichting"),
                                            ("Hoger als", "hoger"), ("Niet lager omdat", "lager")]),
     ("Cijfers gezinsleden", "gezinscijfers", [("Gezinslid", "gezinslid"), ("Cijfer", "cijfer"),
                                               ("Toelichting", "toelichting"), ("Doorgegeven door", "via")]),
-    ("Voorwaarden", "voorwaarden", [("Nr.", "nr"), ("Voorwaarde", "voorwaarde"), ("Termijn", "termijn"),
-                                    ("Alle termijnen", "termijnen"), ("Eigenaar", "eigenaar"),
+    ("Voorwaarden", "voorwaarden", [("Nr.", "nr"), Fields("voorwaarde", after={"termijn": [("Alle termijnen",
+                                                                                            "termijnen")]}),
                                     ("Ingebracht door", "tekens")]),
-    ("Afspraken", "afspraken", [("Wie", "wie"), ("Wat", "wat"), ("Uiterlijk", "wanneer"),
-                                ("Ingebracht door", "tekens")]),
+    ("Afspraken", "afspraken", [Fields("afspraak"), ("Ingebracht door", "tekens")]),
     ("Toetsmomenten", "toetsmomenten", [("Datum", "tekst"), ("Voorgesteld door", "tekens")]),
     ("Veilig Thuis", "veilig_thuis", [("Afspraak", "tekst"), ("Ingebracht door", "tekens")]),
     ("Consequenties", "consequenties", [("Consequentie", "tekst"), ("Ingebracht door", "tekens")]),
-    ("Risicofactoren", "risicofactoren", [("Risicofactor", "factor"), ("Beïnvloedbaar", "beinvloedbaar"),
-                                          ("Beschermende factoren", "beschermend"), ("Ingebracht door", "tekens")]),
-    ("Herstelbehoeften", "herstelbehoeften", [("Gezinslid", "gezinslid"), ("Domein", "domein"),
-                                              ("Behoefte", "behoefte"), ("Ingebracht door", "tekens")]),
+    ("Risicofactoren", "risicofactoren", [Fields("risicofactor"), ("Ingebracht door", "tekens")]),
+    ("Herstelbehoeften", "herstelbehoeften", [Fields("herstel"), ("Ingebracht door", "tekens")]),
     ("Wat gaat goed", "sterke_punten", [("Omschrijving", "tekst"), ("Ingebracht door", "tekens")]),
     ("Open punten", "open_punten", [("Open punt", None)]),
     ("Verzendlijst", "verzendlijst", [("Organisatie", "organisatie"), ("Eigen dossiernummer", "dossiernummer"),
@@ -60,14 +82,30 @@ SHEETS = (
 )
 
 
-def write_plan_workbook(plan: Plan, path: Path) -> None:
-    """Write the plan as a workbook with a sheet per part and a sheet with every input and its source."""
+def write_plan_documents(plan: Plan, docx: Path, xlsx: Path, template: Path, schema: Schema | None = None) -> None:
+    """Write a plan version's Word document (from `template`) and workbook, both from one plan_context.
+
+    `schema` is the score sheet's (default: formkit's own); the workbook's columns follow it.
+    """
     context = plan_context(plan)
+    render_docx(template, context, docx)
+    write_plan_workbook(plan, xlsx, schema, context=context)
+
+
+def write_plan_workbook(plan: Plan, path: Path, schema: Schema | None = None, *, context: dict | None = None) -> None:
+    """Write the plan as a workbook with a sheet per part and a sheet with every input and its source.
+
+    Pass the `context` (plan_context(plan)) when the caller has it already, so it is made once.
+    """
+    context = context if context is not None else plan_context(plan)
+    schema = schema or build_schema()
     document = f"Veiligheidsplan dossier {plan.dossier} versie {plan.version}"
     wb = Workbook()
-    wb.remove(wb.active)
-    for title, key, columns in SHEETS:
+    if wb.active is not None:
+        wb.remove(wb.active)
+    for title, key, spec in SHEETS:
         rows = _overview(context) if key is None else context[key]
+        columns = [c for part in spec for c in (part.columns(schema) if isinstance(part, Fields) else [part])]
         _sheet(wb, title, columns, [r if isinstance(r, dict) else {None: r} for r in rows], document)
     _sheet(wb, "Inbreng", [("Professional", "professional"), ("Bestand", "file"), ("Cel", "cell"),
                            ("Veld", "label"), ("Naam", "field"), ("Waarde", "value")],

@@ -62,22 +62,21 @@ def top3_context(register: Register, dossier: str, meeting: dt.date,
     schema = build_schema(settings)
     household = register.household(dossier)
     members = register.members_of(dossier)
-    involvements = register.involvements_of(dossier)
-    professionals = [register.professional(i.professional) for i in involvements]
+    # an involvement of an unknown professional is the register check's finding; the form leaves it out
+    involved = [(p, i) for i in register.involvements_of(dossier) if (p := register.professional(i.professional))]
     regisseur = register.regisseur_of(dossier)
-    sections = {s.key: s for s in schema.sections}
     return {
-        "huishouden": text(household.name),
+        "huishouden": text(household.name if household else dossier),
         "dossier": text(dossier),
         "overleg": text(meeting),
-        "fase": text(household.phase) or "onbekend",
+        "fase": text(household.phase if household else None) or "onbekend",
         "regisseur": regisseur_text(regisseur),
         "gezinsleden": _rows({"naam": m.name, "rol": m.role, "geboortejaar": m.birth_year} for m in members),
         "professionals": _rows({"naam": p.name, "organisatie": p.organisation, "functie": p.function,
-                                "dossiernummer": i.file_number} for p, i in zip(professionals, involvements)),
-        "deelnemers": _rows([{"naam": p.name, "rol": p.organisation} for p in professionals]
+                                "dossiernummer": i.file_number} for p, i in involved),
+        "deelnemers": _rows([{"naam": p.name, "rol": p.organisation} for p, _ in involved]
                             + [{"naam": m.name, "rol": m.role or "gezinslid"} for m in members]),
-        "rijen_situaties": [row_label(sections["situatie"], i) for i in range(1, settings.situation_rows + 1)],
+        "rijen_situaties": [row_label(schema.section("situatie"), i) for i in range(1, settings.situation_rows + 1)],
         "rijen_voorwaarden": [str(i) for i in range(1, settings.max_conditions + 1)],  # the meeting's limit
         "rijen_afspraken": [str(i) for i in range(1, settings.agreement_rows + 1)],
         "rijen_toetsmomenten": ["1", "2", "3"],
@@ -185,9 +184,17 @@ def plan_context(plan: Plan) -> dict:
     marks = participant_marks(plan.participants)
     said = partial(wordings, marks=marks)
     by = partial(authors, marks=marks)
+
+    def extra(item) -> dict[str, str]:
+        """Return the fields the merge has no rule for (item.extra), by field key, each wording with its authors."""
+        return {key: said(values) for key, values in item.extra.items()}
+
+    def offence(s) -> str:
+        return "ja" if s.suspected_offence else ("nee" if s.offence else "")
     situations = [{
+        **extra(s),
         "slachtoffer": s.victim, "omschrijving": said(s.descriptions), "datum": said(s.dates),
-        "strafbaar": "ja" if s.suspected_offence else ("nee" if s.offence else ""), "punten": s.points,
+        "strafbaar": offence(s), "strafbaar_feit": offence(s), "punten": s.points,
         "door": authors(s.descriptions), "tekens": by(s.descriptions),
     } for s in plan.situations]
     top = [{"nr": i, **situations[index]} for i, index in enumerate(plan.top, start=1)]
@@ -219,13 +226,13 @@ def plan_context(plan: Plan) -> dict:
         "samenvatting": score_summary(plan.summary),
         "gezinscijfers": _rows({"gezinslid": m.member, "cijfer": m.score, "toelichting": m.explanation,
                                 "via": m.source.label, "tekens": _who(m.source, marks)} for m in plan.member_scores),
-        "voorwaarden": _rows({"nr": i, "voorwaarde": said(c.texts),
+        "voorwaarden": _rows({**extra(c), "nr": i, "voorwaarde": said(c.texts),
                               "termijn": show_value(c.deadline) if c.deadline else said(c.deadlines),
                               "termijnen": said(c.deadlines) if c.conflicting_deadlines else "",
                               "eigenaar": "; ".join(dict.fromkeys(o.value for o in c.owners)),
                               "door": authors(c.texts), "tekens": by(c.texts)}
                              for i, c in enumerate(plan.conditions, start=1)),
-        "afspraken": _rows({"wie": said(a.who), "wat": said(a.what),
+        "afspraken": _rows({**extra(a), "wie": said(a.who), "wat": said(a.what),
                             "wanneer": show_value(a.deadline) if a.deadline else said(a.deadlines),
                             "door": authors(a.what), "tekens": by(a.what)} for a in plan.agreements),
         "voorgestelde_regisseurs": _rows({"tekst": _participant_label(plan, m.value), "door": authors(m.said),
@@ -233,10 +240,10 @@ def plan_context(plan: Plan) -> dict:
         "toetsmomenten": merged(plan.checks),
         "veilig_thuis": merged(plan.veilig_thuis),
         "consequenties": merged(plan.consequences),
-        "risicofactoren": _rows({"factor": said(r.texts), "beinvloedbaar": said(r.influenceable),
+        "risicofactoren": _rows({**extra(r), "factor": said(r.texts), "beinvloedbaar": said(r.influenceable),
                                  "beschermend": said(r.protective), "door": authors(r.texts), "tekens": by(r.texts)}
                                 for r in plan.risk_factors),
-        "herstelbehoeften": _rows({"gezinslid": n.member, "domein": n.domain, "behoefte": said(n.texts),
+        "herstelbehoeften": _rows({**extra(n), "gezinslid": n.member, "domein": n.domain, "behoefte": said(n.texts),
                                    "door": authors(n.texts), "tekens": by(n.texts)} for n in plan.recovery_needs),
         "sterke_punten": merged(plan.strengths),
         "open_punten": [text(p) for p in plan.open_points],
@@ -308,7 +315,7 @@ def write_top3_forms(
 
 def _render_chunk(template: Path, chunk: list) -> list:
     """Render a chunk of documents; runs in a worker process. Returns (dossier, target, problem or None)."""
-    done = []
+    done: list[tuple[str, Path, str | None]] = []
     for dossier, target, context in one_by_one(chunk):
         try:
             render_docx(template, context, target)
