@@ -496,8 +496,12 @@ HEADER_FIELDS = (
 
 
 @lru_cache(maxsize=8)
-def build_schema(settings: MethodSettings = DEFAULT_SETTINGS) -> Schema:
-    """Return the score sheet's schema, with its default layout, for these settings."""
+def build_schema(settings: MethodSettings = DEFAULT_SETTINGS, sections: tuple[Section, ...] | None = None) -> Schema:
+    """Return the score sheet's schema, with its default layout, for these settings.
+
+    `sections` replaces formkit's own sections (e.g. ``build_schema().sections`` with a field
+    added to a table section); the layout is computed from them the same way.
+    """
     # Row 1: title; row 2: the one-line summary (frozen with the title); then details.
     header = [HeaderCell(HEADER_FIELDS[0][0], HEADER_FIELDS[0][1], 2)]
     row = 4  # row 3 holds the filling instructions
@@ -505,7 +509,7 @@ def build_schema(settings: MethodSettings = DEFAULT_SETTINGS) -> Schema:
         header.append(HeaderCell(key, label, row))
         row += 1
     row += 1
-    sections = _sections(settings)
+    sections = sections if sections is not None else _sections(settings)
     inputs: list[InputCell] = []
     section_rows: dict[str, int] = {}
     for section in sections:
