@@ -13,10 +13,11 @@ The public API, in the order of the cycle (each name has its own docstring: ``he
 - forms for a meeting: :func:`write_forms` (score sheets, :class:`FormsResult`),
   :func:`write_top3_forms` (TOP-3 forms, :class:`DocsResult`)
 - checking returned forms: :func:`check_batch` (:class:`BatchResult`, :class:`FileResult`),
-  :func:`summarise`, :func:`format_summary`, :func:`write_reports`, :func:`mail_reports`
-  (:class:`MailResult`)
+  :func:`summarise` (a :class:`CheckSummary`), :func:`format_summary`, :func:`write_reports`,
+  :func:`read_summary` (rapporten.json back), :func:`mail_reports` (:class:`MailResult`)
 - the joint plan: :func:`merge_and_write` (yields each :class:`Plan` with its folder, or a
-  :class:`NoFormsReceived`), :func:`merge_batch`, :class:`History`, :func:`default_history_path`
+  :class:`NoFormsReceived`), :func:`merge_batch`, :func:`read_plan` (a plan.json back, as a
+  :class:`StoredPlan`), :class:`History`, :func:`default_history_path`
 - meeting packs: :func:`build_packs` (:class:`PackResult`), :class:`LibreOfficeMissing`
 - progress: :func:`household_statuses` (:class:`HouseholdStatus`), :func:`format_status`,
   :func:`write_dashboard`
@@ -24,11 +25,7 @@ The public API, in the order of the cycle (each name has its own docstring: ``he
 Importing formkit is cheap: each name loads its module (openpyxl, docxtpl, pypdf) on first use.
 """
 
-from __future__ import annotations
-
 __version__ = "0.1.0"
-
-from importlib import import_module
 
 #: True only for type checkers (mypy and editors read it so); importing typing would cost more than formkit itself.
 TYPE_CHECKING = False
@@ -72,6 +69,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "summarise": ("delivery.reports", "summarise"),
     "format_summary": ("delivery.reports", "format_summary"),
     "write_reports": ("delivery.reports", "write_reports"),
+    "CheckSummary": ("delivery.summary", "CheckSummary"),
+    "read_summary": ("delivery.summary", "read_summary"),
     "mail_reports": ("delivery.mail", "mail_reports"),
     "MailResult": ("delivery.mail", "MailResult"),
     # the joint plan
@@ -79,6 +78,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "merge_batch": ("plan.merge", "merge_batch"),
     "Plan": ("plan.model", "Plan"),
     "NoFormsReceived": ("plan.merge", "NoFormsReceived"),
+    "read_plan": ("plan.versions", "read_plan"),
+    "StoredPlan": ("plan.versions", "StoredPlan"),
     "History": ("plan.history", "History"),
     "default_history_path": ("plan.history", "default_path"),
     # meeting packs
@@ -106,9 +107,10 @@ __all__ = [
     "write_forms", "FormsResult", "write_top3_forms", "DocsResult",
     # checking returned forms
     "check_batch", "BatchResult", "FileResult", "summarise", "format_summary", "write_reports",
-    "mail_reports", "MailResult",
+    "CheckSummary", "read_summary", "mail_reports", "MailResult",
     # the joint plan
-    "merge_and_write", "merge_batch", "Plan", "NoFormsReceived", "History", "default_history_path",
+    "merge_and_write", "merge_batch", "Plan", "NoFormsReceived", "read_plan", "StoredPlan", "History",
+    "default_history_path",
     # meeting packs
     "build_packs", "PackResult", "LibreOfficeMissing",
     # progress over meetings
@@ -122,7 +124,7 @@ def __getattr__(name: str) -> object:
         module, attribute = _EXPORTS[name]
     except KeyError:
         raise AttributeError(f"module 'formkit' has no attribute {name!r}") from None
-    value = getattr(import_module(f".{module}", __name__), attribute)
+    value = getattr(__import__(f"{__name__}.{module}", fromlist=[attribute]), attribute)  # the module itself
     globals()[name] = value  # the next lookup does not come here
     return value
 
@@ -142,6 +144,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from .delivery.pack import PackResult, build_packs
     from .delivery.pdf import LibreOfficeMissing
     from .delivery.reports import format_summary, summarise, write_reports
+    from .delivery.summary import CheckSummary, read_summary
     from .documents.dashboard import write_dashboard
     from .documents.plan_files import merge_and_write
     from .documents.word import DocsResult, write_top3_forms
@@ -151,6 +154,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from .plan.model import Plan
     from .plan.status import HouseholdStatus, household_statuses
     from .plan.status import format_table as format_status
+    from .plan.versions import StoredPlan, read_plan
     from .register.check import check as check_register
     from .register.load import LoadResult
     from .register.load import load as load_register
