@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     templates = ROOT / "templates"
-    build_template(build_schema(), templates / SCORE_SHEET)
+    schema = build_schema()  # the score sheet and the plan's tables of its table sections follow it
+    build_template(schema, templates / SCORE_SHEET)
     build_top3(templates / TOP3)
-    build_plan(templates / PLAN)
+    build_plan(templates / PLAN, schema)
     build_report(templates / REPORT)
     build_agenda(templates / AGENDA)
     build_overview(templates / OVERVIEW)

@@ -305,10 +305,11 @@ def _plan_table(doc, schema: Schema, section_key: str, loop: str, *, first: tupl
     """
     var = loop.split(" in ", 1)[0].strip()
     fields = schema.section(section_key).plan_fields
-    widths = [w for _, _, w in first] + [f.plan_width or FIELD_WIDTH for f in fields]
-    room = PAGE_WIDTH - MARKS
-    if abs(sum(widths) - room) > 1e-6:  # a field without its own width: every column gives a little
+    widths = [f.plan_width or FIELD_WIDTH for f in fields]
+    room = PAGE_WIDTH - MARKS - sum(w for _, _, w in first)
+    if abs(sum(widths) - room) > 1e-6:  # a field without its own width: every field's column gives a little
         widths = [w * room / sum(widths) for w in widths]
+    widths = [w for _, _, w in first] + widths
     headings = [h for h, _, _ in first] + [f.plan_heading for f in fields] + ["Door"]
     texts = ([c for _, c, _ in first] + [(cells or {}).get(f.key, f"{{{{ {var}.{f.key} }}}}") for f in fields]
              + [f"{{{{ {var}.tekens }}}}"])

@@ -139,19 +139,20 @@ def merge_household(register: Register, dossier: str, meeting: dt.date, submissi
         consensus_spread=settings.consensus_spread,
         direct_safety_score=settings.direct_safety_score,
     )
-    for section in schema.sections:  # every table section that feeds a list of the plan
+    for section in schema.sections:  # every section that feeds a list of the plan, as the schema says
         if section.plan_part == "situations":
             plan.situations, plan.top = _situations(ctx, subs, section)
+        elif _item_type(section.plan_part) is Merged:  # statements: every value of the section, merged
+            setattr(plan, section.plan_part, _merged(ctx, subs, [c.name for c in schema.inputs
+                                                                 if c.section.key == section.key]))
         elif section.plan_part:
             setattr(plan, section.plan_part, _items(ctx, subs, section))
+        for f in section.fields if not section.is_table else ():
+            if f.plan_field:  # a single field that is a list of statements
+                setattr(plan, f.plan_field, _merged(ctx, subs, [f"{section.key}_{f.key}"]))
     plan.scores, plan.member_scores = _scores(ctx, subs)
     unread = _unreadable_scores(ctx, subs)
     plan.summary = _summary(plan.scores, settings, [u.short for u in unread])
-    plan.proposed_regisseurs = _merged(ctx, subs, ["regie_regisseur"])
-    plan.checks = _merged(ctx, subs, ["regie_toetsmoment"])
-    plan.veilig_thuis = _merged(ctx, subs, ["regie_veilig_thuis"])
-    plan.consequences = _merged(ctx, subs, ["regie_consequenties"])
-    plan.strengths = _merged(ctx, subs, [c.name for c in schema.inputs if c.section.key == "sterk"])
     plan.inputs = sorted(InputValue(s.professional, s.file, ctx.source(s, c.name).cell, c.name, c.label, v)
                          for s in subs for c in schema.inputs if (v := ctx.value(s, c.name)) is not None)
     plan.excluded = sorted(excluded)
@@ -282,9 +283,12 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
-def _item_type(plan_part: str) -> Callable[..., Any]:
-    """Return the dataclass of the items of a list of the Plan, e.g. Condition for "conditions"."""
-    return typing.get_args(typing.get_type_hints(Plan)[plan_part])[0]
+def _item_type(plan_part: str) -> Callable[..., Any] | None:
+    """Return the dataclass of the items of a list of the Plan, e.g. Condition for "conditions"; None for ""."""
+    return typing.get_args(_PLAN_TYPES[plan_part])[0] if plan_part else None
+
+
+_PLAN_TYPES = typing.get_type_hints(Plan)
 
 
 def _grouped(ctx: _Context, subs: list[Submission], section: Section,
@@ -297,6 +301,8 @@ def _grouped(ctx: _Context, subs: list[Submission], section: Section,
     sees each row (item, row index, the row's first wording) for what a part adds of its own.
     """
     make = _item_type(section.plan_part)
+    if make is None:
+        raise ValueError(f"section {section.key} feeds no list of the plan")  # a schema defined wrongly, not a user mistake
     words = [f for f in section.fields if f.role is Role.WORDS]
     identity = [f for f in section.fields if f.role is Role.GROUP] + words
     found: dict[tuple[str, ...], Any] = {}

@@ -96,8 +96,9 @@ class FieldDef:
     max_length: int = MAX_TEXT
     #: Its role in the merge (table sections only).
     role: Role = Role.VALUE
-    #: The attribute of the plan item that holds it; empty: the item keeps it under `extra`
-    #: by its key (a new field needs no merge code).
+    #: The attribute that holds it: of the plan item (a table section's field; empty: the item
+    #: keeps it under `extra` by its key, so a new field needs no merge code), or of the Plan
+    #: (a single field that is a list of statements, e.g. "checks").
     plan_field: str = ""
     #: Its column heading in the plan; empty: its label.
     plan_label: str = ""
@@ -424,13 +425,14 @@ def _sections(s: MethodSettings) -> tuple[Section, ...]:
             "Thuis geïnformeerd en wat gebeurt er als voorwaarden niet worden nageleefd?",
             (
                 FieldDef("regisseur", "Voorgestelde regisseur", T.PROFESSIONAL, "B",
-                         help="Kies een van de betrokken professionals."),
+                         help="Kies een van de betrokken professionals.", plan_field="proposed_regisseurs"),
                 FieldDef("toetsmoment", "Volgend toetsmoment", T.TERM, "B",
-                         help="Datum waarop de veiligheid opnieuw wordt getoetst (dd-mm-jjjj)."),
+                         help="Datum waarop de veiligheid opnieuw wordt getoetst (dd-mm-jjjj).", plan_field="checks"),
                 FieldDef("veilig_thuis", "Wanneer wordt Veilig Thuis geïnformeerd", T.TEXT, "B",
-                         help="In welke situatie en door wie wordt Veilig Thuis geïnformeerd?"),
+                         help="In welke situatie en door wie wordt Veilig Thuis geïnformeerd?",
+                         plan_field="veilig_thuis"),
                 FieldDef("consequenties", "Consequenties bij niet naleven", T.TEXT, "B",
-                         help="Wat gebeurt er als voorwaarden niet worden nageleefd?"),
+                         help="Wat gebeurt er als voorwaarden niet worden nageleefd?", plan_field="consequences"),
             ),
         ),
         Section(
@@ -478,6 +480,7 @@ def _sections(s: MethodSettings) -> tuple[Section, ...]:
                          help="Wat gaat er goed, of wat heeft eerder geholpen?"),
             ),
             repeat=s.strength_rows,
+            plan_part="strengths",
         ),
     )
 
