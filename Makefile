@@ -24,6 +24,7 @@ demo: install libreoffice
 
 test: install libreoffice
 	$(BIN)/ruff check formkit tests scripts benchmarks
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 # Rebuild the committed default templates and samples from the schema.

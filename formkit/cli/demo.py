@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..core import dates
+from ..core import dutch
 from ..core.findings import Finding
 from ..core.messages import plural
 from ..core.settings import DEFAULT_SETTINGS, MethodSettings
@@ -43,7 +43,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     samples = samples_dir()
     out_dir = Path(out_dir)
     key = demo_key()  # the samples' own key: the demo never makes or uses the secretariat's key
-    echo(f"formkit demo – casusoverleg van {dates.format_dutch(SAMPLE_MEETING)} (verzonnen gegevens)")
+    echo(f"formkit demo – casusoverleg van {dutch.long_date(SAMPLE_MEETING)} (verzonnen gegevens)")
 
     echo("")
     echo("1. Register controleren")
@@ -130,7 +130,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
             echo(f"     niet opgenomen: {note}")
 
     echo("")
-    echo(f"8. Het volgende overleg ({dates.format_dutch(SAMPLE_LATER_MEETING)}) en de stand van zaken")
+    echo(f"8. Het volgende overleg ({dutch.long_date(SAMPLE_LATER_MEETING)}) en de stand van zaken")
     later = check_batch([samples / f"{SAMPLE_RETURNS}_{SAMPLE_LATER_MEETING.isoformat()}"], reg, schema,
                         meeting=SAMPLE_LATER_MEETING, key=key)
     made = 0

@@ -5,10 +5,12 @@ Exit codes: 0 all fine, 1 findings or errors in the input, 2 wrong usage.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Iterable, Iterator, Sized
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -17,7 +19,8 @@ from ..core import dates
 from ..core.errors import FormkitError, UsageError
 from ..core.findings import Code, Finding, has_errors
 from ..core.messages import plural
-from ..core.settings import DEFAULT_SETTINGS, load_key_setting, load_settings
+from ..core.parallel import Progress
+from ..core.settings import DEFAULT_SETTINGS, MethodSettings, load_key_setting, load_settings
 from ..core.templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TEMPLATE_FILES, TOP3
 from ..core.text import person_label, visible
 from . import nl as cli_nl
@@ -47,7 +50,7 @@ class DutchGroup(click.Group):
         kwargs.setdefault("context_settings", CONTEXT)
         super().__init__(*args, **kwargs)
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         """Run the command; a file-system error no command handled becomes a Dutch message and exit 1."""
         try:
             return super().invoke(ctx)
@@ -67,7 +70,8 @@ class MeetingDate(click.ParamType):
 
     name = "datum"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        """Return the date typed (or already given as a date); a wrong one stops with a Dutch message."""
         if hasattr(value, "year"):
             return value
         try:
@@ -79,7 +83,7 @@ class MeetingDate(click.ParamType):
         return parsed
 
 
-def _settings(ctx: click.Context):
+def _settings(ctx: click.Context) -> MethodSettings:
     return ctx.find_root().obj or DEFAULT_SETTINGS
 
 
@@ -181,11 +185,11 @@ def _preflight(ctx: click.Context, templates_dir: Path | None, *needed: Path) ->
         sys.exit(1)
 
 
-def _progress(label: str):
-    def wrap(items):
-        if not hasattr(items, "__len__"):
-            items = list(items)
-        with click.progressbar(items, length=len(items), label=label, file=sys.stderr, show_pos=True) as bar:
+def _progress(label: str) -> Progress:
+    """Return a progress display for the terminal: a bar on standard error, labelled in Dutch."""
+    def wrap(items: Iterable[Any]) -> Iterator[Any]:
+        counted = items if isinstance(items, Sized) else list(items)
+        with click.progressbar(counted, length=len(counted), label=label, file=sys.stderr, show_pos=True) as bar:
             yield from bar
     return wrap
 
@@ -287,7 +291,7 @@ _history_option = click.option(
 
 def _batch_options(what: str):
     """The options every command that writes documents for a meeting shares."""
-    options = [
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.argument("register_pad", metavar="REGISTER", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
         _meeting_option,
         click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -300,7 +304,7 @@ def _batch_options(what: str):
         click.pass_context,
     ]
 
-    def decorate(f):
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         for option in reversed(options):
             f = option(f)
         return f
@@ -333,7 +337,8 @@ def _run_batch(register_pad: Path, out_dir: Path, what: str, write) -> None:
 
 @main.command()
 @_batch_options("scoreformulieren")
-def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, jobs: int, templates) -> None:
+def forms(ctx: click.Context, register_pad: Path, meeting: dt.date, out_dir: Path, dossiers: tuple[str, ...],
+          force: bool, jobs: int, templates: Path | None) -> None:
     """Maak per huishouden van het overleg een scoreformulier (Excel) voor elke betrokken professional.
 
     Bestandsnamen bevatten alleen dossiernummer, code van de professional en datum.
@@ -348,7 +353,8 @@ def forms(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool
 
 @main.command()
 @_batch_options("TOP-3 formulieren")
-def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool, jobs: int, templates) -> None:
+def docs(ctx: click.Context, register_pad: Path, meeting: dt.date, out_dir: Path, dossiers: tuple[str, ...],
+         force: bool, jobs: int, templates: Path | None) -> None:
     """Maak per huishouden van het overleg het TOP-3 formulier (Word) voor het casusoverleg.
 
     Bestandsnamen bevatten alleen dossiernummer en datum.
@@ -377,8 +383,8 @@ def docs(ctx, register_pad: Path, meeting, out_dir: Path, dossiers, force: bool,
 @_jobs_option
 @_templates_option
 @click.pass_context
-def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_json: bool, allow_unsealed: bool,
-          jobs: int, templates) -> None:
+def check(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeting: dt.date | None,
+          report_dir: Path | None, as_json: bool, allow_unsealed: bool, jobs: int, templates: Path | None) -> None:
     """Lees teruggestuurde scoreformulieren (bestanden en mappen) en controleer ze op de regels
     van de methode.
 
@@ -406,7 +412,7 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
     except OSError as e:  # disk full or rights lost while writing the reports
         _fail(_unwritable_error(e, report_dir))
     if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
         if batch.register:
             click.echo(f"Register {register_pad.name}:")
@@ -443,8 +449,9 @@ def check(ctx, paden, register_pad: Path, meeting, report_dir: Path | None, as_j
               help="Maak van elk nieuw plan ook een archiefkopie als PDF/A-2b naast het Word-bestand, voor de "
                    "dossiers van de organisaties (alle plannen in één keer door LibreOffice).")
 @click.pass_context
-def merge(ctx, paden, register_pad: Path, meeting, out_dir: Path, history_pad, allow_unsealed: bool, jobs: int,
-          templates, archive_pdf: bool = False) -> None:
+def merge(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeting: dt.date, out_dir: Path,
+          history_pad: Path | None, allow_unsealed: bool, jobs: int, templates: Path | None,
+          archive_pdf: bool = False) -> None:
     """Voeg de teruggestuurde formulieren per huishouden samen tot één gezamenlijk veiligheidsplan
     (Word, Excel en plan.json).
 
@@ -543,8 +550,9 @@ def _archive_copies(plans: list) -> list[Finding]:
 @_history_option
 @_templates_option
 @click.pass_context
-def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, out_dir: Path, per_recipient: bool,
-         encrypt: bool, timeout: int, history_pad, templates) -> None:
+def pack(ctx: click.Context, register_pad: Path, meeting: dt.date, forms_dir: Path | None, plans_dir: Path | None,
+         reports_dir: Path | None, out_dir: Path, per_recipient: bool, encrypt: bool, timeout: int,
+         history_pad: Path | None, templates: Path | None) -> None:
     """Maak het vergaderpakket (PDF) voor een casusoverleg: agenda en per huishouden het plan, het
     TOP-3 formulier en een overzicht van cijfers en bevindingen, met bladwijzers.
 
@@ -597,12 +605,11 @@ def pack(ctx, register_pad: Path, meeting, forms_dir, plans_dir, reports_dir, ou
 @click.option("--json", "as_json", is_flag=True, help="Schrijf de stand als JSON.")
 @_history_option
 @click.pass_context
-def status(ctx, register_pad: Path, as_of, out_dir, as_json: bool, history_pad) -> None:
+def status(ctx: click.Context, register_pad: Path, as_of: dt.date | None, out_dir: Path | None, as_json: bool,
+           history_pad: Path | None) -> None:
     """Toon per huishouden de stand: laatste cijfers, volgende termijn en signalen (opschalen, verlopen
     voorwaarden, gedaalde cijfers, stabiele veiligheid, ...), met de regel van de methode erbij.
     """
-    import datetime as dt
-
     from ..documents.dashboard import write_dashboard
     from ..plan.history import History, default_path
     from ..plan.status import format_table, household_statuses
@@ -662,7 +669,8 @@ def _smtp_address(value: str | None) -> tuple[str, int | None] | None:
 @click.option("--from", "sender", metavar="ADRES", help="Afzender, bijvoorbeeld het adres van het secretariaat.")
 @click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Certificaat (PEM) van een eigen certificaatautoriteit van de mailserver.")
-def mail(rapporten: Path, register_pad: Path, outbox, smtp, security, user, sender, cafile) -> None:
+def mail(rapporten: Path, register_pad: Path, outbox: Path | None, smtp: str | None, security: str | None,
+         user: str | None, sender: str | None, cafile: Path | None) -> None:
     """Stuur elk controlerapport naar de regisseur van het dossier: als .eml naar een map, of via SMTP.
 
     Een rapport dat al is verstuurd, gaat niet nog een keer. Stopt met code 1 als een bericht
@@ -742,7 +750,7 @@ def templates_export(map_: Path, force: bool) -> None:
 @templates.command("check")
 @click.argument("map_", metavar="MAP", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.pass_context
-def templates_check(ctx, map_: Path) -> None:
+def templates_check(ctx: click.Context, map_: Path) -> None:
     """Controleer aangepaste sjablonen in MAP: ontbrekende of verkeerd gespelde tags, door Word
     gesplitste tags en ontbrekende namen in het Excel-sjabloon.
 
@@ -765,7 +773,7 @@ def templates_check(ctx, map_: Path) -> None:
               show_default=True, help="Map voor de uitvoer van de demo.")
 @_templates_option
 @click.pass_context
-def demo(ctx, out_dir: Path, templates: Path | None) -> None:
+def demo(ctx: click.Context, out_dir: Path, templates: Path | None) -> None:
     """Doorloop de hele cyclus op de meegeleverde, verzonnen voorbeeldbestanden."""
     from .demo import run_demo
 

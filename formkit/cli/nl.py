@@ -8,6 +8,7 @@ a small Dutch catalogue; strings not in it stay as click wrote them.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 SINGULAR = {
     "Usage:": "Gebruik:",
@@ -80,7 +81,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def install() -> None:
     """Make click speak Dutch in this process."""
     for name in _MODULES:
-        module = importlib.import_module(f"click.{name}")
+        module: Any = importlib.import_module(f"click.{name}")  # patched at run time: its attributes vary
         if hasattr(module, "_"):
             module._ = gettext
         if hasattr(module, "ngettext"):

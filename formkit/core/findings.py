@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, TypedDict
 
 from .messages import MESSAGES, Code
 from .text import quote, visible
+
+
+class Place(TypedDict, total=False):
+    """Where a finding is: the keyword arguments of :func:`finding` that set its place.
+
+    A place built once and passed on as ``finding(code, **where)`` is typed with this, so a
+    misspelt key is a mypy error and the place's keys never reach `severity`.
+    """
+
+    file: str | None
+    sheet: str | None
+    row: int | None
+    column: str | None
+    cell: str | None
+    dossier: str | None
+    professional: str | None
+    field: str | None
 
 
 class Severity(str, Enum):
@@ -60,7 +79,7 @@ class Finding:
             f"{self.severity.value}: {self.message}"
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return the finding as a JSON-ready dict."""
         return {
             "code": self.code,
@@ -77,7 +96,7 @@ class Finding:
         }
 
 
-def finding(code: Code, *, severity: Severity | None = None, **place_and_values) -> Finding:
+def finding(code: Code, *, severity: Severity | None = None, **place_and_values: Any) -> Finding:
     """Return a Finding for catalogue message `code`, formatted with the given values.
 
     Keyword arguments that are Finding fields (file, sheet, row, column, cell, dossier)
@@ -94,14 +113,14 @@ def finding(code: Code, *, severity: Severity | None = None, **place_and_values)
     )
 
 
-_PLACE_KEYS = ("file", "sheet", "row", "column", "cell", "dossier", "professional", "field")
+_PLACE_KEYS = tuple(Place.__annotations__)  # file, sheet, row, column, cell, dossier, professional, field
 #: Message values that quote what someone typed or a file holds: at most QUOTE_LIMIT characters.
 _QUOTED_KEYS = ("value", "found", "first")
 #: Any other text value is formkit's own words or a name: still bounded, more generously.
 _OTHER_LIMIT = 300
 
 
-def _shown(key: str, value):
+def _shown(key: str, value: Any) -> Any:
     """Return a value as a finding may show it: untrusted text visible on one line, quoted values shortened.
 
     A place (file name, dossier id) is shown whole; a typed value at most 80 characters
@@ -114,6 +133,6 @@ def _shown(key: str, value):
     return quote(value) if key in _QUOTED_KEYS else quote(value, _OTHER_LIMIT)
 
 
-def has_errors(findings) -> bool:
+def has_errors(findings: Iterable[Finding]) -> bool:
     """True when any of the findings is a `fout`."""
     return any(f.is_error for f in findings)

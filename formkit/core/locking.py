@@ -13,10 +13,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from .atomic import ensure_writable, unwritable
 from .errors import FormkitError
@@ -33,10 +35,14 @@ class FolderBusy(FormkitError):
     """Er loopt al een andere formkit-opdracht in deze map."""
 
 
-def _try_lock(handle) -> bool:
+# sys.platform, not os.name, picks the branch: mypy then checks each branch only for its own
+# platform (msvcrt's locking functions do not exist on POSIX, fcntl's not on Windows).
+
+
+def _try_lock(handle: BinaryIO) -> bool:
     """Return True when this process now holds the lock on the open file `handle`."""
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":
             import msvcrt
             handle.seek(0)
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
@@ -48,9 +54,9 @@ def _try_lock(handle) -> bool:
         return False
 
 
-def _unlock(handle) -> None:
+def _unlock(handle: BinaryIO) -> None:
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":
             import msvcrt
             handle.seek(0)
             msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)

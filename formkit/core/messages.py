@@ -48,6 +48,7 @@ class Code(StrEnum):
     history_entry_damaged = "history_entry_damaged"
     history_unwritable = "history_unwritable"
     reports_manifest_damaged = "reports_manifest_damaged"
+    reports_manifest_missing = "reports_manifest_missing"
     plan_archive_failed = "plan_archive_failed"
     no_forms_received = "no_forms_received"
     template_missing = "template_missing"
@@ -160,7 +161,8 @@ MESSAGES: dict[Code, tuple[str, str]] = {
     Code.history_damaged: (FOUT, "het historiebestand {target} is beschadigd of is geen historiebestand van formkit ({reason}); {consequence} Zet een back-up terug of bouw de historie opnieuw op uit de map met plannen."),
     Code.history_entry_damaged: (WAARSCHUWING, "een plan van dossier {dossier} in de historie (overleg {meeting}) is beschadigd en is overgeslagen; maak het plan opnieuw met 'formkit merge'."),
     Code.history_unwritable: (FOUT, "de historie ({target}) kon niet worden bijgewerkt voor dossier {dossier} ({reason}); het plan zelf is wel geschreven."),
-    Code.reports_manifest_damaged: (WAARSCHUWING, "het overzicht van de controlerapporten ({target}) is beschadigd ({reason}); het pakket wordt gemaakt zonder de controleresultaten. Maak de rapporten opnieuw met 'formkit check ... --report MAP'."),
+    Code.reports_manifest_damaged: (WAARSCHUWING, "het overzicht van de controlerapporten ({target}) is beschadigd ({reason}); formkit gebruikt het niet: er wordt geen rapport gemaild en het pakket wordt gemaakt zonder de controleresultaten. Maak de rapporten opnieuw met 'formkit check ... --report MAP'."),
+    Code.reports_manifest_missing: (WAARSCHUWING, "in {folder} staan geen controlerapporten ({name} ontbreekt); maak ze met 'formkit check ... --report MAP'."),
     # --- archive copies of plans (PDF/A) and meeting packs (issue 13, engineer C) ------------------
     Code.plan_archive_failed: (FOUT, "de archiefkopie (PDF/A) van versie {version} van het plan van dossier {dossier} kon niet worden gemaakt ({reason}); het plan zelf staat er wel: {target}. De andere huishoudens gaan door."),
     # --- what the plan says, and who gets a plan at all (issue 13, engineer A) ----------------------

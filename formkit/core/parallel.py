@@ -6,6 +6,21 @@ import gc
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class Countable(Protocol[_T_co]):
+    """Items to go through that know how many they are: a list, or an iterator with a length."""
+
+    def __iter__(self) -> Iterator[_T_co]: ...
+
+    def __len__(self) -> int: ...
+
+
+#: A progress display: takes items that know their number, returns them (shown as they pass).
+Progress = Callable[[Countable[Any]], Iterable[Any]]
 
 
 def chunks(items: list, jobs: int) -> list[list]:
@@ -17,7 +32,7 @@ def chunks(items: list, jobs: int) -> list[list]:
 
 
 def run_chunks(worker: Callable[[list], list], items: list, jobs: int,
-               progress: Callable[[list], Iterable] = lambda xs: xs,
+               progress: Progress = lambda xs: xs,
                prepare: Callable[[list], list] = lambda chunk: chunk) -> Iterator:
     """Yield worker(prepare(chunk)) results item by item, in order, over `jobs` processes (1: in this one).
 
@@ -61,9 +76,9 @@ def one_by_one(items: Iterable) -> Iterator:
 
 
 class _Counted:
-    """An iterator that knows its length, so a progress bar can show it."""
+    """An iterator that knows its length, so a progress bar can show it (a :class:`Countable`)."""
 
-    def __init__(self, iterator: Iterator, length: int):
+    def __init__(self, iterator: Iterator, length: int) -> None:
         self._iterator, self._length = iterator, length
 
     def __iter__(self) -> Iterator:

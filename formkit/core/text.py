@@ -15,6 +15,7 @@ unchanged.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 #: How an unsafe character is shown: its code point between angle brackets.
 MARKER = "⟨U+{:04X}⟩"
@@ -66,12 +67,12 @@ def shorten(value: str, limit: int = QUOTE_LIMIT) -> str:
     return f"{value[:limit]}… ({len(value)} tekens)"
 
 
-def quote(value, limit: int = QUOTE_LIMIT) -> str:
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     """Return a raw value as a finding message quotes it: one safe line, shortened visibly."""
     return visible(shorten(str(value), limit))
 
 
-def visible_data(data):
+def visible_data(data: Any) -> Any:
     """Return JSON-ready data with every string (keys too) made visible; line breaks stay."""
     if isinstance(data, str):
         return visible(data, multiline=True)

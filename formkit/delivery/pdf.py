@@ -34,6 +34,7 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
     NumberObject,
+    PdfObject,
     TextStringObject,
 )
 
@@ -204,14 +205,17 @@ def without_page_numbers(source: Path, target: Path) -> Path:
     return target
 
 
-def _strip_page_fields(paragraph) -> bool:
+def _strip_page_fields(paragraph: etree._Element) -> bool:
     """Remove page-number fields (simple and complex) from a paragraph; return whether there were any."""
     found = False
     for simple in paragraph.findall(f".//{{{_W}}}fldSimple"):
-        if simple.get(f"{{{_W}}}instr", "").split()[:1] and simple.get(f"{{{_W}}}instr").split()[0] in _PAGE_FIELDS:
-            simple.getparent().remove(simple)
+        words = simple.get(f"{{{_W}}}instr", "").split()
+        parent = simple.getparent()  # never None: found below the paragraph
+        if words and words[0] in _PAGE_FIELDS and parent is not None:
+            parent.remove(simple)
             found = True
-    runs, field_runs, depth, is_page = list(paragraph.iter(f"{{{_W}}}r")), [], 0, False
+    runs, depth, is_page = list(paragraph.iter(f"{{{_W}}}r")), 0, False
+    field_runs: list[etree._Element] = []
     for run in runs:
         kinds = [c.get(f"{{{_W}}}fldCharType") for c in run.iter(f"{{{_W}}}fldChar")]
         instr = "".join(t.text or "" for t in run.iter(f"{{{_W}}}instrText")).split()
@@ -224,7 +228,8 @@ def _strip_page_fields(paragraph) -> bool:
             depth -= 1
             if is_page:
                 for r in field_runs:
-                    r.getparent().remove(r)
+                    if (parent := r.getparent()) is not None:  # never None: a run below the paragraph
+                        parent.remove(r)
                 found = True
     return found
 
@@ -325,7 +330,7 @@ def text_page(lines: list[str], *, size: int = 11, top: float = 780.0, left: flo
         ops = [mark + b" BDC", *ops, b"EMC"]
     stream = DecodedStreamObject()
     stream.set_data(b"\n".join(ops))
-    page.replace_contents(stream)
+    page[NameObject("/Contents")] = stream  # what replace_contents does for a page not yet in a writer
     return page
 
 
@@ -384,11 +389,14 @@ class _StructureTree:
 
     def __init__(self, writer: PdfWriter):
         self.writer = writer
-        self.root = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")}))
+        # the dictionaries are kept beside their indirect objects: the writer holds these same objects
+        self.root_dictionary = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+        self.root = writer._add_object(self.root_dictionary)
+        self.sections = ArrayObject()  # the /Document's kids: a /Sect per part
         self.document = writer._add_object(DictionaryObject({
             NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document"),
             NameObject("/P"): self.root, NameObject("/Lang"): TextStringObject(LANGUAGE),
-            NameObject("/K"): ArrayObject()}))
+            NameObject("/K"): self.sections}))
         self.nums = ArrayObject()
         self.next_key = 0
         self.role_map = DictionaryObject()
@@ -399,7 +407,7 @@ class _StructureTree:
         sect = self.writer._add_object(DictionaryObject({
             NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Sect"),
             NameObject("/P"): self.document, NameObject("/T"): TextStringObject(title), NameObject("/K"): kids}))
-        self.document.get_object()["/K"].append(sect)
+        self.sections.append(sect)
         return sect, kids
 
     def add_part(self, title: str, reader: PdfReader, pages: list[tuple[PageObject, PageObject]]) -> None:
@@ -407,15 +415,17 @@ class _StructureTree:
         offset = self.next_key
         for source, copy in pages:
             if "/StructParents" in source:  # pypdf leaves it out when it copies a page
-                copy[NameObject("/StructParents")] = NumberObject(int(source["/StructParents"]) + offset)
+                copy[NameObject("/StructParents")] = NumberObject(_number(source["/StructParents"]) + offset)
             for annotation in copy.get("/Annots", ArrayObject()):
                 annotation = annotation.get_object()
-                if "/StructParent" in annotation:
-                    annotation[NameObject("/StructParent")] = NumberObject(int(annotation["/StructParent"]) + offset)
-        catalog = reader.trailer["/Root"]
+                if isinstance(annotation, DictionaryObject) and "/StructParent" in annotation:
+                    annotation[NameObject("/StructParent")] = NumberObject(_number(annotation["/StructParent"]) + offset)
+        catalog = reader.root_object
         if "/StructTreeRoot" not in catalog:
             return
-        source_root = catalog["/StructTreeRoot"].get_object()
+        source_root = catalog["/StructTreeRoot"]  # DictionaryObject's [] resolves the reference
+        if not isinstance(source_root, DictionaryObject):
+            return  # a damaged structure tree: the part's pages come without one
         elements, wrappers = _top_elements(catalog.raw_get("/StructTreeRoot"))
         sect, kids = self.section(title)
         # what held the part's elements (its root, its /Document) becomes the /Sect: nothing copies them
@@ -447,7 +457,7 @@ class _StructureTree:
 
     def finish(self) -> None:
         """Hang the tree in the catalog, with its parent tree and next key."""
-        root = self.root.get_object()
+        root = self.root_dictionary
         root[NameObject("/K")] = self.document
         root[NameObject("/ParentTree")] = self.writer._add_object(DictionaryObject({NameObject("/Nums"): self.nums}))
         root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
@@ -456,12 +466,21 @@ class _StructureTree:
         self.writer._root_object[NameObject("/StructTreeRoot")] = self.root
 
 
-def _number_tree(node, depth: int = 0) -> list[tuple[int, object]]:
+def _number(value: object) -> int:
+    """Return a PDF number as an int; ValueError for a value that is no number."""
+    if isinstance(value, int | float | str):
+        return int(value)
+    raise ValueError(f"geen getal in de PDF: {type(value).__name__}")
+
+
+def _number_tree(node: PdfObject | None, depth: int = 0) -> list[tuple[int, PdfObject]]:
     """Return the (key, value) pairs of a PDF number tree, leaves in order."""
     if node is None or depth > 32:
         return []
     node = node.get_object()
-    pairs = []
+    if not isinstance(node, DictionaryObject):
+        return []  # a damaged tree: nothing to copy from this node
+    pairs: list[tuple[int, PdfObject]] = []
     nums = node.get("/Nums", ArrayObject())
     pairs += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums) - 1, 2)]
     for kid in node.get("/Kids", ArrayObject()):

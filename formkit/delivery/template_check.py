@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..core.errors import UsageError
-from ..core.findings import Code, Finding, finding
+from ..core.findings import Code, Finding, Place, finding
+from ..core.settings import MethodSettings
 from ..core.templates import (
     AGENDA,
     OVERVIEW,
@@ -55,7 +56,7 @@ def export_templates(target: Path, force: bool = False) -> list[Path]:
 
 def check_xlsx_template(path: Path, relative: Path, schema: Schema) -> list[Finding]:
     """Return what a customised score sheet template lacks."""
-    where = dict(file=relative.as_posix())
+    where = Place(file=relative.as_posix())
     try:
         wb = open_workbook(path)
     except WorkbookUnreadable as e:
@@ -117,7 +118,8 @@ def check_templates(directory: Path, schema: Schema | None = None) -> list[Findi
 _CHECKED: dict[tuple[str, int, int, bool, str], list[Finding]] = {}
 
 
-def preflight(templates_dir: Path | None, needed: Iterable[Path], settings=None) -> list[Finding]:
+def preflight(templates_dir: Path | None, needed: Iterable[Path],
+              settings: MethodSettings | None = None) -> list[Finding]:
     """Return the findings for the templates a command is about to render (`needed`, relative paths).
 
     `templates_dir` None means formkit's own templates: checked for structure only, which
@@ -125,7 +127,7 @@ def preflight(templates_dir: Path | None, needed: Iterable[Path], settings=None)
     """
     full = templates_dir is not None
     needed = list(dict.fromkeys(needed))
-    directory = Path(templates_dir) if full else default_templates_dir()
+    directory = Path(templates_dir) if templates_dir is not None else default_templates_dir()
     lazy = _Lazy(settings, needed)
     found: list[Finding] = []
     for relative in needed:

@@ -38,7 +38,7 @@ from lxml import etree
 
 from ..core.atomic import write_atomic
 from ..core.errors import TemplateError
-from ..core.findings import Code, Finding, finding
+from ..core.findings import Code, Finding, Place, finding
 from ..core.templates import REQUIRED
 
 # --- rendering --------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def check_docx_template(path: Path, relative: Path, sample_context: dict | None)
     With `sample_context` None (formkit's own templates before a run) only the structure
     is checked: tracked changes, split tags, syntax and required tags, without test-rendering.
     """
-    where = dict(file=relative.as_posix())
+    where = Place(file=relative.as_posix())
     try:
         source, revisions = accept_revisions(Path(path).read_bytes())
         parts = _parts_xml(DocxTemplate(io.BytesIO(source)))
@@ -465,7 +465,8 @@ def _heading_before(xml: str, offset: int) -> str:
 
 def _table_at(xml: str, offset: int) -> int | None:
     """Return the number (1, 2, ...) of the table that holds `offset`, or None outside tables."""
-    count, stack = 0, []
+    count = 0
+    stack: list[int] = []  # the numbers of the tables open at this point
     for m in _TABLE_EDGE.finditer(xml, 0, offset):
         if m.group(0).startswith("</"):
             if stack:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
 
-from ..core import dates
+from ..core import dutch
 from ..core.findings import Code, Finding, finding
 from ..core.paths import MAX_ID_LENGTH
 from ..core.text import MARKER, QUOTE_LIMIT, is_safe, visible
@@ -45,7 +46,7 @@ def check(register: Register) -> list[Finding]:
                                                   first_row=first.row,
                                                   **at("Betrokkenheid", i.row, "professional", dossier=i.dossier)))
     found += _duplicates(register.meeting_items, lambda m: (m.date, m.dossier),
-                         lambda m, first: finding(Code.duplicate_meeting_entry, value=dates.format_short(m.date),
+                         lambda m, first: finding(Code.duplicate_meeting_entry, value=dutch.short_date(m.date),
                                                   first_row=first.row,
                                                   **at("Overleggen", m.row, "dossier", dossier=m.dossier)))
 
@@ -90,13 +91,24 @@ def alike_key(value: str) -> str:
     return _SEPARATORS.sub("_", unicodedata.normalize("NFKC", value).casefold()).strip("_")
 
 
-def id_problems(register: Register, records: Iterable, key: Callable, sheet: str, column: str) -> list[Finding]:
+class _OnRow(Protocol):
+    """A register record: it knows the row it came from."""
+
+    @property
+    def row(self) -> int: ...
+
+
+_R = TypeVar("_R", bound=_OnRow)
+
+
+def id_problems(register: Register, records: Iterable[_R], key: Callable[[_R], str], sheet: str,
+                column: str) -> list[Finding]:
     """Return findings for ids people or file names would confuse: look-alikes, too long, unsafe characters.
 
     One pass with a dictionary of look-alike keys, so a register of any size is checked in linear time.
     """
     found: list[Finding] = []
-    first: dict[str, object] = {}
+    first: dict[str, _R] = {}
     for r in records:
         value = key(r)
         shown = visible(value if len(value) <= QUOTE_LIMIT else value[:QUOTE_LIMIT] + "…")

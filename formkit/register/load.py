@@ -14,8 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from ..core import dates
+from ..core import dates, dutch
 from ..core.findings import Code, Finding, finding
 from ..core.text import visible
 from ..xlsx.workbook import Formula, WorkbookUnreadable, cell_ref, iter_rows, open_workbook
@@ -84,7 +85,7 @@ def _start_elsewhere(path: Path, sheets: dict, today: dt.date) -> tuple | None:
                  for spec in SHEETS if (ws := sheets.get(normalise(spec.name))) is not None}
     except (AttributeError, KeyError):  # not a read-only workbook from a zip: read it here
         return None
-    sheet = max(sizes, key=sizes.get, default=None)
+    sheet = max(sizes, key=sizes.__getitem__, default=None)
     if sheet is None or sizes[sheet] < PARALLEL_SHEET_BYTES:
         return None
     try:
@@ -148,7 +149,8 @@ class _Reader:
             return
         register.columns[spec.name] = {key: i + 1 for key, i in positions.items()}
         make = _RECORD_MAKERS[spec.name]
-        absent = {c.key: None for c in spec.columns + spec.optional_columns if c.key not in positions}
+        absent: dict[str, object] = {c.key: None for c in spec.columns + spec.optional_columns
+                                     if c.key not in positions}
         present = [(c, positions[c.key], c.kind in _TEXT_KINDS) for c in spec.columns + spec.optional_columns
                    if c.key in positions]
         for number, values in rows:
@@ -213,7 +215,7 @@ def _blank(values: list) -> bool:
 
 def _shown(raw) -> str:
     if isinstance(raw, dt.datetime):
-        return dates.format_short(raw.date())
+        return dutch.short_date(raw.date())
     return str(raw)
 
 
@@ -281,30 +283,31 @@ _CONVERTERS: dict[str, Callable] = {
 }
 
 
-def _add_household(reg: Register, r: dict, row: int) -> None:
+def _add_household(reg: Register, r: dict[str, Any], row: int) -> None:
     reg.households.append(Household(r["dossier"], r["naam"], r["startdatum"], r["fase"], r["regisseur"], row))
 
 
-def _add_member(reg: Register, r: dict, row: int) -> None:
+def _add_member(reg: Register, r: dict[str, Any], row: int) -> None:
     reg.members.append(Member(r["dossier"], r["naam"], r["geboortejaar"], r["rol"], row))
 
 
-def _add_professional(reg: Register, r: dict, row: int) -> None:
+def _add_professional(reg: Register, r: dict[str, Any], row: int) -> None:
     reg.professionals.append(
         Professional(r["code"], r["naam"], r["organisatie"], r["functie"], r["email"], row)
     )
 
 
-def _add_involvement(reg: Register, r: dict, row: int) -> None:
+def _add_involvement(reg: Register, r: dict[str, Any], row: int) -> None:
     reg.involvements.append(Involvement(r["dossier"], r["professional"], r["dossiernummer"], row))
 
 
-def _add_meeting_item(reg: Register, r: dict, row: int) -> None:
+def _add_meeting_item(reg: Register, r: dict[str, Any], row: int) -> None:
     if r["datum"] is not None:
         reg.meeting_items.append(MeetingItem(r["datum"], r["dossier"], r["tijd"], row))
 
 
-_RECORD_MAKERS = {
+#: The values of a row, by column key, are what the sheet's checks let through: typed per column kind.
+_RECORD_MAKERS: dict[str, Callable[[Register, dict[str, Any], int], None]] = {
     "Huishoudens": _add_household,
     "Gezinsleden": _add_member,
     "Professionals": _add_professional,

@@ -161,7 +161,8 @@ class Register:
 
     def professionals_of(self, dossier: str) -> list[Professional]:
         """Return the known professionals involved in a household, in register order."""
-        return [self.professional(inv.professional) for inv in self.involvements_of(dossier)]
+        # involvements_of keeps only known professionals, so none of these is None
+        return [p for inv in self.involvements_of(dossier) if (p := self.professional(inv.professional)) is not None]
 
     def meeting_dates(self) -> list[dt.date]:
         """Return the dates of all meetings, oldest first."""

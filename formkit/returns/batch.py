@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from ..core import dates
+from ..core import dutch
 from ..core.errors import UsageError
-from ..core.findings import Code, Finding, finding
+from ..core.findings import Code, Finding, Place, finding
+from ..core.parallel import Progress
 from ..core.text import visible
 from ..register.check import check as check_register
 from ..register.model import Register
@@ -120,7 +121,7 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 def check_batch(
     paths: Iterable[Path], register: Register, schema: Schema, *, meeting: dt.date | None = None,
-    limits: Limits = DEFAULT_LIMITS, progress: Callable[[list], Iterable] = lambda items: items, jobs: int = 1,
+    limits: Limits = DEFAULT_LIMITS, progress: Progress = lambda items: items, jobs: int = 1,
     key: SealKey | None = None, allow_unsealed: bool = False,
 ) -> BatchResult:
     """Read and check every returned file for a meeting (reading over `jobs` processes); infer the meeting.
@@ -156,7 +157,7 @@ def check_batch(
         else:
             results.append(_checked(read, register, schema, meeting, dossiers))
     if inferred and len(named) > 1:
-        shown = ", ".join(dates.format_short(m) for m in sorted(named))
+        shown = ", ".join(dutch.short_date(m) for m in sorted(named))
         raise UsageError(f"de formulieren horen bij verschillende overleggen ({shown}); geef --meeting op")
     if waiting:
         raise UsageError("de formulieren noemen geen casusoverleg; geef --meeting op")
@@ -182,15 +183,15 @@ def _checked(form: ReturnedForm, register: Register, schema: Schema, meeting: dt
 
 def _check_belongs(r: FileResult, form: ReturnedForm, register: Register, meeting: dt.date,
                    dossiers: list[str]) -> None:
-    where = dict(file=r.path.name, dossier=form.dossier, professional=form.professional)
+    where = Place(file=r.path.name, dossier=form.dossier, professional=form.professional)
     problem = None
     if form.meeting != meeting:
-        shown = dates.format_dutch(form.meeting) if form.meeting else "onbekend"
-        problem = finding(Code.other_meeting, found=shown, expected=dates.format_dutch(meeting), **where)
+        shown = dutch.long_date(form.meeting) if form.meeting else "onbekend"
+        problem = finding(Code.other_meeting, found=shown, expected=dutch.long_date(meeting), **where)
     elif register.household(form.dossier) is None:
         problem = finding(Code.unknown_household, **where)
     elif form.dossier not in dossiers:
-        problem = finding(Code.not_on_meeting, meeting=dates.format_dutch(meeting), **where)
+        problem = finding(Code.not_on_meeting, meeting=dutch.long_date(meeting), **where)
     elif form.professional not in {p.code for p in register.professionals_of(form.dossier)}:
         problem = finding(Code.professional_not_involved, value=form.professional, **where)
     if problem:
@@ -202,7 +203,7 @@ def _supersede(results: list[FileResult], register: Register) -> None:
     """Keep the newest form per professional and household; report the others, never drop them."""
     groups: dict[tuple[str, str], list[FileResult]] = {}
     for r in results:
-        if r.status == PROCESSED:
+        if r.status == PROCESSED and r.dossier is not None and r.professional is not None:  # a processed form names both
             groups.setdefault((r.dossier, r.professional), []).append(r)
     for (dossier, code), group in groups.items():
         if len(group) < 2:

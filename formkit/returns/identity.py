@@ -15,8 +15,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..core import dates
-from ..core.findings import Code, Finding, finding
+from ..core import dutch
+from ..core.findings import Code, Finding, Place, finding
 from ..sheets.scoresheet import form_id
 from ..sheets.seal import SEAL_KEY, SealKey, verify
 
@@ -124,12 +124,12 @@ def _against_header_and_id(meta: dict[str, str], header: Mapping[str, object]) -
         return found
     if "kop_overleg" not in header:
         found.append(f"het overleg ontbreekt {HEADER}")
-    elif _header_text(header["kop_overleg"]) != dates.format_dutch(meeting):
+    elif _header_text(header["kop_overleg"]) != dutch.long_date(meeting):
         found.append(f"het overleg {HEADER} ({shown(header['kop_overleg'])}) verschilt van dat {METADATA} "
-                     f"({dates.format_dutch(meeting)})")
+                     f"({dutch.long_date(meeting)})")
     if form_id(dossier, professional, meeting) != meta["formkit_form_id"]:
         found.append(f"het formulierkenmerk {METADATA} hoort niet bij dossier {shown(dossier)}, professional "
-                     f"{shown(professional)} en het overleg van {dates.format_dutch(meeting)}")
+                     f"{shown(professional)} en het overleg van {dutch.long_date(meeting)}")
     return found
 
 
@@ -142,7 +142,7 @@ def _seal_problem(meta: dict[str, str], key: SealKey, allow_unsealed: bool,
     stored = meta.get(SEAL_KEY)
     if stored is None:
         if allow_unsealed:
-            where = dict(file=file, dossier=meta["formkit_dossier"], professional=meta["formkit_professional"])
+            where = Place(file=file, dossier=meta["formkit_dossier"], professional=meta["formkit_professional"])
             return None, (finding(Code.seal_missing_allowed, **where),)
         return finding(Code.seal_missing, file=file), ()
     if not key.present:

@@ -23,7 +23,7 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from ..core.findings import Code, Finding, finding
+from ..core.findings import Code, Finding, Place, finding
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -116,7 +116,7 @@ class _Refused(Exception):
 def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Finding | None:
     """Return why a file must not be opened, or None when openpyxl may read it."""
     path = Path(path)
-    where = dict(file=path.name)
+    where = Place(file=path.name)
     try:
         _inspect(path, limits, where)
     except _Refused as refused:
@@ -133,7 +133,7 @@ def _refuse(code: Code, **values) -> None:
     raise _Refused(finding(code, **values))
 
 
-def _inspect(path: Path, limits: Limits, where: dict) -> None:
+def _inspect(path: Path, limits: Limits, where: Place) -> None:
     size = path.stat().st_size
     if size == 0:
         _refuse(Code.file_empty, **where)
@@ -168,7 +168,7 @@ def _looks_like_text(path: Path) -> bool:
     return True
 
 
-def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits, where: dict) -> None:
+def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits, where: Place) -> None:
     if len(infos) > limits.max_members:
         _refuse(Code.zip_bomb, limit=limits.max_total_uncompressed // MB, ratio="?", **where)
     total = sum(i.file_size for i in infos)
@@ -183,7 +183,7 @@ def _ratio(infos: list[zipfile.ZipInfo]) -> int:
     return round(sum(i.file_size for i in infos) / max(sum(i.compress_size for i in infos), 1))
 
 
-def _check_parts(zf: zipfile.ZipFile, names: list[str], where: dict) -> None:
+def _check_parts(zf: zipfile.ZipFile, names: list[str], where: Place) -> None:
     lowered = [n.lower() for n in names]
     if "xl/workbook.xml" not in lowered or "[content_types].xml" not in lowered:
         _refuse(Code.file_unknown_format, **where)
@@ -215,7 +215,7 @@ def _check_parts(zf: zipfile.ZipFile, names: list[str], where: dict) -> None:
             _refuse(Code.file_external_links, **where)
 
 
-def _scan_xml(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits, where: dict) -> None:
+def _scan_xml(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits, where: Place) -> None:
     """Inflate every XML part in chunks: count bytes, look for DTDs and macro relationships, count records."""
     inflated = 0
     for info in infos:
@@ -242,7 +242,7 @@ def _scan_xml(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits,
 
 
 def _count(pattern: re.Pattern, kinds: dict[str, _Count], counts: dict[str, int], window: bytes, tail: bytes,
-           limits: Limits, part: str, where: dict) -> None:
+           limits: Limits, part: str, where: Place) -> None:
     """Add the records that start in this chunk to `counts`; refuse the file when one passes its limit.
 
     A tag that starts in the carried-over tail was counted with the previous chunk (the tail

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..core import dates
+from ..core import dates, dutch
 from ..core.findings import Code, Finding, finding
 from ..core.text import person_label
-from ..register.model import Register
+from ..register.model import Member, Register
 from ..sheets.schema import FieldType, InputCell, Schema
 from ..xlsx.workbook import Formula, TooLong
 from .read import ReturnedForm
@@ -91,7 +92,7 @@ def _read(cell: InputCell, raw, schema: Schema, members, professionals, here: di
             return ("ja" if word in YES else "nee"), None
         return None, finding(Code.choice_invalid, value=_text(raw), choices="ja, nee", **here)
     if t is FieldType.DOMAIN:
-        choices = schema.choices(t)
+        choices = schema.choices(t) or ()  # a domain's choices are fixed: never None
         match = next((c for c in choices if fold(c) == fold(_text(raw))), None)
         if match:
             return match, None
@@ -107,7 +108,7 @@ def _text(raw) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if isinstance(raw, dt.date):
-        return dates.format_short(raw)
+        return dutch.short_date(raw)
     return str(raw).strip()
 
 
@@ -119,7 +120,7 @@ def _date(raw, here: dict):
         parsed = dates.parse_date(text)
     except dates.NotADate:
         return None, finding(Code.not_a_date, value=text, **here)
-    return parsed, finding(Code.text_date, value=text, date=dates.format_dutch(parsed), **here)
+    return parsed, finding(Code.text_date, value=text, date=dutch.long_date(parsed), **here)
 
 
 def _date_or_year(raw, here: dict):
@@ -141,7 +142,7 @@ def _date_or_year(raw, here: dict):
         parsed = dates.parse_date(text)
     except dates.NotADate:
         return None, finding(Code.not_a_date_or_year, value=text, **here)
-    return parsed, finding(Code.text_date, value=text, date=dates.format_dutch(parsed), **here)
+    return parsed, finding(Code.text_date, value=text, date=dutch.long_date(parsed), **here)
 
 
 def _score(raw, schema: Schema, here: dict):
@@ -161,7 +162,7 @@ def _score(raw, schema: Schema, here: dict):
     return number, None
 
 
-def match_member(text: str, members) -> tuple[str | None, bool]:
+def match_member(text: str, members: Sequence[Member]) -> tuple[str | None, bool]:
     """Return (the register's name of the member meant, whether it was spelt differently)."""
     for m in members:
         if m.name == text:

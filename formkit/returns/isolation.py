@@ -20,19 +20,24 @@ import multiprocessing
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from types import ModuleType
+from typing import TypeVar
 
-from ..core.findings import Code, Finding, finding
-from ..core.parallel import _Counted
+from ..core.findings import Code, Finding, Place, finding
+from ..core.parallel import Progress, _Counted
 from .intake import MB, Limits
 
+resource: ModuleType | None
 try:
     import resource
 except ImportError:  # Windows: only the parent's wall-clock limit applies
     resource = None
+
+_T = TypeVar("_T")
 
 #: What a worker does with one path: return the read form, or raise an exception with a `.finding`.
 Reader = Callable[[Path], object]
@@ -48,11 +53,11 @@ def _on_sigxcpu(signum, frame) -> None:
     raise _CpuLimit()
 
 
-def _address_space() -> int | None:
+def _address_space(rlimits: ModuleType) -> int | None:
     """Return this process's virtual memory size in bytes (Linux), or None where it cannot be read."""
     try:
         with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[0]) * resource.getpagesize()
+            return int(f.read().split()[0]) * rlimits.getpagesize()
     except (OSError, ValueError, IndexError, AttributeError):
         return None
 
@@ -68,11 +73,11 @@ class _Caps:
         """Cap address space and processor time for the next file (where the platform allows)."""
         if resource is None:
             return
-        size = _address_space()
+        size = _address_space(resource)
         if size is not None and sys.platform.startswith("linux"):
-            _set(resource.RLIMIT_AS, size + self.memory)
+            _set(resource, resource.RLIMIT_AS, size + self.memory)
         used = resource.getrusage(resource.RUSAGE_SELF)
-        _set(resource.RLIMIT_CPU, math.ceil(used.ru_utime + used.ru_stime) + self.cpu_seconds)
+        _set(resource, resource.RLIMIT_CPU, math.ceil(used.ru_utime + used.ru_stime) + self.cpu_seconds)
 
     @staticmethod
     def lift() -> None:
@@ -80,16 +85,16 @@ class _Caps:
         if resource is None:
             return
         for which in (resource.RLIMIT_AS, resource.RLIMIT_CPU):
-            _set(which, resource.getrlimit(which)[1])
+            _set(resource, which, resource.getrlimit(which)[1])
 
 
-def _set(which: int, soft: int) -> None:
-    """Set a soft rlimit, never above the hard one; a platform that refuses it keeps its own."""
-    hard = resource.getrlimit(which)[1]
-    if hard != resource.RLIM_INFINITY:
+def _set(rlimits: ModuleType, which: int, soft: int) -> None:
+    """Set a soft rlimit (through the `resource` module), never above the hard one; a platform that refuses it keeps its own."""
+    hard = rlimits.getrlimit(which)[1]
+    if hard != rlimits.RLIM_INFINITY:
         soft = min(soft, hard)
     try:
-        resource.setrlimit(which, (soft, hard))
+        rlimits.setrlimit(which, (soft, hard))
     except (ValueError, OSError):
         pass
 
@@ -143,8 +148,9 @@ def _read_one(read: Reader, path: Path, caps: _Caps) -> tuple[str, object]:
     except Exception as e:  # noqa: BLE001 - the worker answers for every file, whatever it did
         if _caused_by_memory(e):
             return _MEMORY, None
-        if isinstance(getattr(e, "finding", None), Finding):
-            return _REFUSED, e.finding
+        refusal = getattr(e, "finding", None)
+        if isinstance(refusal, Finding):
+            return _REFUSED, refusal
         return _CRASHED, type(e).__name__
     finally:
         gc.collect(1)  # the workbook's reference cycles go now, not at a rare full collection
@@ -192,7 +198,7 @@ class _Worker:
 
 def _limit_finding(kind: str, detail: object, path: Path, limits: Limits) -> Finding:
     """Return the finding for a file whose reading hit a limit or whose worker died."""
-    where = dict(file=path.name)
+    where = Place(file=path.name)
     if kind == _MEMORY:
         return finding(Code.read_memory_limit, limit=limits.max_read_memory // MB, **where)
     if kind == _CPU:
@@ -207,8 +213,8 @@ def _seconds(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def read_isolated(read: Reader, paths: list[Path], limits: Limits, jobs: int = 1,
-                  progress: Callable[[Iterable], Iterable] = lambda items: items) -> Iterator[tuple[Path, object]]:
+def read_isolated(read: Callable[[Path], _T], paths: list[Path], limits: Limits, jobs: int = 1,
+                  progress: Progress = lambda items: items) -> Iterator[tuple[Path, _T | Finding]]:
     """Yield (path, read(path) or the refusal Finding) for every path, in order, read by `jobs` capped workers.
 
     `read` must be picklable where processes are spawned (Windows, macOS): a module-level
@@ -259,13 +265,12 @@ def _hand_out(workers: list[_Worker], read: Reader, caps: _Caps, paths: list[Pat
 
 def _collect(workers: list[_Worker], paths: list[Path], limits: Limits, done: dict[int, object]) -> None:
     """Wait for a worker to answer or a deadline to pass; record results; replace workers that failed."""
-    busy = [w for w in workers if w.task is not None]
+    busy = [(w, w.task) for w in workers if w.task is not None]
     if not busy:
         return
-    timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-    ready = wait([w.conn for w in busy], timeout=timeout)
-    for worker in busy:
-        index, path = worker.task
+    timeout = max(0.0, min(w.deadline for w, _ in busy) - time.monotonic())
+    ready = wait([w.conn for w, _ in busy], timeout=timeout)
+    for worker, (index, path) in busy:
         if worker.conn in ready:
             try:
                 answer_index, kind, result = worker.conn.recv()

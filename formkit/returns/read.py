@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import FormkitError
-from ..core.findings import Code, Finding, finding
+from ..core.findings import Code, Finding, Place, finding
 from ..core.text import visible
 from ..sheets.schema import Schema
 from ..sheets.scoresheet import meta_copies, resolve_names
@@ -149,17 +149,18 @@ def read_form(path: Path, schema: Schema, limits: Limits = DEFAULT_LIMITS, *, ke
         if verdict.refusal is not None:
             raise FormRejected(verdict.refusal)
         meta = verdict.meta
-        where = dict(file=path.name, dossier=meta.get("formkit_dossier"), professional=meta.get("formkit_professional"))
+        where = Place(file=path.name, dossier=meta.get("formkit_dossier"),
+                      professional=meta.get("formkit_professional"))
         found = list(verdict.warnings)
         if meta.get("formkit_schema_version") != schema.version:
             found.append(finding(Code.schema_version, found=meta.get("formkit_schema_version") or "onbekend",
                                  expected=schema.version, **where))
         values = {}
-        limits = _text_limits(schema)
+        text_limits = _text_limits(schema)
         for name, place in places.items():
             value, data_type = cells.get(place, (None, None))
             if value is not None:
-                value = _cell_value(value, data_type, limits[name])
+                value = _cell_value(value, data_type, text_limits[name])
             if value not in (None, ""):
                 values[name] = value
         saved = wb.properties.modified or dt.datetime.fromtimestamp(path.stat().st_mtime)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from ..core import dutch
 from ..core.errors import UsageError
 from ..core.findings import Code, Finding, finding
-from ..core.parallel import one_by_one, run_chunks
+from ..core.parallel import Progress, one_by_one, run_chunks
 from ..core.paths import id_part
 from ..core.settings import DEFAULT_SETTINGS, MethodSettings
 from ..core.templates import SCORE_SHEET, template_path
 from ..core.text import person_label
 from ..register.check import missing_people
-from ..register.model import Register
+from ..register.model import Member, Register
 from .schema import Schema, build_schema
 from .scoresheet import FormContent, FormMeta, ScoreSheetWriter, form_id
 from .seal import SealKey, default_key
@@ -55,14 +56,14 @@ def select_dossiers(register: Register, meeting: dt.date, dossiers: Iterable[str
     """Return the dossiers of a meeting, or the chosen ones; raise UsageError for others."""
     agenda = register.dossiers_on(meeting)
     if not agenda:
-        known = ", ".join(d.strftime("%d-%m-%Y") for d in register.meeting_dates()) or "geen"
-        raise UsageError(f"er staat geen casusoverleg op {meeting:%d-%m-%Y} in het register "
+        known = ", ".join(dutch.short_date(d) for d in register.meeting_dates()) or "geen"
+        raise UsageError(f"er staat geen casusoverleg op {dutch.short_date(meeting)} in het register "
                          f"(blad Overleggen); bekende overleggen: {known}")
     chosen = list(dict.fromkeys(dossiers))
     unknown = [d for d in chosen if d not in agenda]
     if unknown:
         raise UsageError(f"dossier {', '.join(unknown)} staat niet op het casusoverleg van "
-                         f"{meeting:%d-%m-%Y}")
+                         f"{dutch.short_date(meeting)}")
     return chosen or agenda
 
 
@@ -85,9 +86,15 @@ def plan_forms(register: Register, meeting: dt.date, out_dir: Path,
 
 def form_content(register: Register, meeting: dt.date, dossier: str, code: str,
                  schema: Schema) -> FormContent:
-    """Return what goes into the form of professional `code` for household `dossier`."""
+    """Return what goes into the form of professional `code` for household `dossier`.
+
+    Raises UsageError when the register does not know the household or the professional.
+    """
     household = register.household(dossier)
     professional = register.professional(code)
+    if household is None or professional is None:
+        unknown = f"dossier {dossier}" if household is None else f"professional {code}"
+        raise UsageError(f"{unknown} staat niet in het register")
     members = register.members_of(dossier)
     return FormContent(
         meta=FormMeta(form_id(dossier, code, meeting), dossier, code, meeting, schema.version),
@@ -102,7 +109,7 @@ def form_content(register: Register, meeting: dt.date, dossier: str, code: str,
     )
 
 
-def _member_line(m) -> str:
+def _member_line(m: Member) -> str:
     details = ", ".join(x for x in (m.role, str(m.birth_year) if m.birth_year else None) if x)
     return f"{m.name} ({details})" if details else m.name
 
@@ -116,7 +123,7 @@ def write_forms(
     force: bool = False,
     templates_dir: Path | None = None,
     settings: MethodSettings = DEFAULT_SETTINGS,
-    progress: Callable[[Iterable], Iterable] = lambda items: items,
+    progress: Progress = lambda items: items,
     jobs: int = 1,
     key: SealKey | None = None,
 ) -> FormsResult:
@@ -131,7 +138,7 @@ def write_forms(
     key = key if key is not None else default_key(create=True)
     result = FormsResult(dossiers=selected, findings=found)
 
-    def contents(chunk: list[FormJob]) -> list:  # made as each chunk is handed out, not all at once
+    def contents(chunk: list[FormJob]) -> list[tuple[FormJob, FormContent]]:  # made as each chunk is handed out, not all at once
         return [(job, form_content(register, meeting, job.dossier, job.professional, schema)) for job in chunk]
 
     for job, outcome in run_chunks(partial(_write_chunk, schema, template, key, force), planned, jobs, progress,
@@ -145,10 +152,14 @@ def write_forms(
     return result
 
 
-def _write_chunk(schema: Schema, template: Path, key: SealKey, force: bool, chunk: list) -> list:
-    """Write a chunk of forms with one writer (one parse of the template); runs in a worker process."""
+def _write_chunk(schema: Schema, template: Path, key: SealKey, force: bool,
+                 chunk: list[tuple[FormJob, FormContent]]) -> list[tuple[FormJob, str | Finding]]:
+    """Return (job, "existing", "written" or a Finding) per form of a chunk, written with one writer.
+
+    One writer means one parse of the template; this runs in a worker process.
+    """
     writer = ScoreSheetWriter(schema, template, key)
-    done = []
+    done: list[tuple[FormJob, str | Finding]] = []
     for job, content in one_by_one(chunk):
         if job.path.exists() and not force:
             done.append((job, "existing"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..core import dates
+from ..core import dates, dutch
 from ..core.dutch import XLSX_DATE
 from ..core.errors import TemplateError
 from ..xlsx import (
@@ -221,8 +221,8 @@ def _draw_section(wb, ws, schema: Schema, section, cells: list[InputCell]) -> No
         for col in range(1, len(COLUMN_WIDTHS) + 1):
             cell = ws.cell(heading_row, col)
             cell.font, cell.fill, cell.border, cell.alignment = _HEADING_FONT, _HEADING_FILL, _BOX, _WRAP
-        for c in cells:
-            label = ws.cell(c.row, 1, row_label(section, c.index))
+        for c in cells:  # a table's cells have a row index; should one not, it gets its field's label
+            label = ws.cell(c.row, 1, c.field.label if c.index is None else row_label(section, c.index))
             label.font, label.alignment = _HEADING_FONT, _WRAP
     else:
         for c in cells:
@@ -334,11 +334,11 @@ class ScoreSheetWriter:
         self.schema = schema
         self.template = Path(template)
         self.key = key if key is not None else default_key(create=True)
-        self._wb = None
+        self._wb: Workbook | None = None  # the parsed template, once the first form needs it
         self._places: dict[str, tuple[str, str]] = {}
         self._heights: dict[tuple[str, int], float | None] = {}
 
-    def _load(self):
+    def _load(self) -> Workbook:
         if self._wb is not None:
             return self._wb
         try:
@@ -406,7 +406,7 @@ def merged_inputs(wb, places: dict[str, tuple[str, str]]) -> list[str]:
 
 
 def _fill_header(wb, schema: Schema, places, content: FormContent) -> None:
-    meeting = dates.format_dutch(content.meta.meeting)
+    meeting = dutch.long_date(content.meta.meeting)
     phase = str(content.phase) if content.phase is not None else "onbekend"
     values = {
         "samenvatting": f"Dossier {content.meta.dossier} · {content.household_name} · "
@@ -497,8 +497,8 @@ def _validation(schema: Schema, c: InputCell, meeting: dt.date, cell: str) -> Da
             type="date", operator="between", allow_blank=True,
             formula1=str(dates.excel_serial(meeting)), formula2=str(dates.excel_serial(last)),
             errorTitle="Ongeldige termijn",
-            error=f"Vul een datum in als dd-mm-jjjj, van {dates.format_short(meeting)} tot en met "
-                  f"{dates.format_short(last)} (hoogstens {s.max_term_months} maanden na het casusoverleg).",
+            error=f"Vul een datum in als dd-mm-jjjj, van {dutch.short_date(meeting)} tot en met "
+                  f"{dutch.short_date(last)} (hoogstens {s.max_term_months} maanden na het casusoverleg).",
         )
     elif t is FieldType.DATE:
         dv = DataValidation(type="date", operator="between", allow_blank=True,
@@ -513,7 +513,7 @@ def _validation(schema: Schema, c: InputCell, meeting: dt.date, cell: str) -> Da
         dv = DataValidation(type="custom", formula1=formula, allow_blank=True,
                             errorTitle="Ongeldige datum",
                             error=f"Vul een datum in als dd-mm-jjjj of een jaartal, niet na "
-                                  f"{dates.format_short(meeting)}.")
+                                  f"{dutch.short_date(meeting)}.")
     else:
         dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(c.field.max_length),
                             allow_blank=True, errorTitle="Te lange tekst",

@@ -32,7 +32,8 @@ def fast_rows(ws, formula: Callable[[object], object]) -> Iterator[tuple[int, li
     what the caller keeps. Rows without cells are skipped, as :func:`formkit.xlsx.workbook.iter_rows` does.
     """
     parent = getattr(ws, "parent", None)
-    if not hasattr(ws, "_worksheet_path") or getattr(parent, "_archive", None) is None or parent.data_only:
+    if parent is None or not hasattr(ws, "_worksheet_path") or getattr(parent, "_archive", None) is None \
+            or parent.data_only:
         return None
     return _rows(ws, formula)
 
