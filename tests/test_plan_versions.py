@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import json
+import types
 import typing
 
 import pytest
@@ -14,11 +16,13 @@ from formkit.core.templates import samples_dir
 from formkit.documents.plan_files import write_version
 from formkit.plan.history import History, rebuild
 from formkit.plan.merge import merge_batch
-from formkit.plan.model import CONSENSUS_YES, Plan, consensus_words
+from formkit.plan.model import CONSENSUS_YES, Plan, Said, consensus_words
 from formkit.plan.signals import signals_for
 from formkit.plan.versions import (
     PLAN_JSON,
+    PlanDataError,
     changes,
+    dataclass_from_json,
     latest_intact,
     meeting_dir,
     plan_from_json,
@@ -38,7 +42,7 @@ SCHEMA = build_schema()
 def example(hint, depth: int = 0):
     """Return a filled value of a type: every list two items long, every optional value set."""
     origin = typing.get_origin(hint)
-    if origin in (typing.Union, __import__("types").UnionType):
+    if origin in (typing.Union, types.UnionType):
         return example(next(a for a in typing.get_args(hint) if a is not type(None)), depth)
     if origin is list:
         return [example(typing.get_args(hint)[0], depth + 1) for _ in range(2)]
@@ -81,6 +85,29 @@ def test_plan_json_round_trips_with_every_field_and_list_filled():
     again = plan_from_json(json.loads(text))
     assert again == plan
     assert again.to_json() == text
+
+
+def test_fields_added_to_the_plan_are_read_without_a_change_in_the_reader():
+    class Kind(enum.StrEnum):
+        POLICE = "politie"
+
+    extended = dataclasses.make_dataclass("ExtendedPlan", [
+        ("sources", dict[str, list[Said]], dataclasses.field(default_factory=dict)),
+        ("window", tuple[dt.date, dt.date] | None, None),
+        ("kind", Kind, Kind.POLICE),
+    ], bases=(Plan,))
+    plan = filled_plan()
+    said = plan.situations[0].descriptions[0]
+    wide = extended(**{f.name: getattr(plan, f.name) for f in dataclasses.fields(Plan)},
+                    sources={"bron": [said]}, window=(MEETING, dt.date(2027, 1, 12)))
+    data = json.loads(json.dumps(dataclasses.asdict(wide), default=str))
+    again = dataclass_from_json(extended, data)
+    assert again == wide and again.sources["bron"][0].source.label == said.source.label
+    del data["sources"], data["window"]  # an older file
+    older = dataclass_from_json(extended, data)
+    assert older.sources == {} and older.window is None and older.kind is Kind.POLICE
+    with pytest.raises(PlanDataError):
+        dataclass_from_json(extended, {**data, "window": ["2026-12-01"]})
 
 
 def test_an_old_plan_json_without_newer_keys_is_read_with_their_defaults():

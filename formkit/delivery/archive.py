@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..core.atomic import describe_os_error, write_atomic
 from ..core.findings import Code, Finding, Severity, finding
+from ..plan.versions import archive_path
 from .pdf import DEFAULT_TIMEOUT, Conversion, convert_to_pdf, scratch_dir
 
 
@@ -37,11 +38,6 @@ class ArchiveResult:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     runs: int = 0
-
-
-def archive_path(plan_docx: Path) -> Path:
-    """Return where a plan's archive copy lies: beside its Word file, same name, .pdf."""
-    return Path(plan_docx).with_suffix(".pdf")
 
 
 def missing_copies(plans: Iterable[ArchivePlan]) -> list[ArchivePlan]:

@@ -14,31 +14,30 @@ pages once. A plan in a pack that has no archive copy (PDF/A-2b, see
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core import dates, dutch
+from ..core import dutch
 from ..core.atomic import describe_os_error, unwritable, write_atomic
 from ..core.findings import Code, Finding, Severity, finding
 from ..core.paths import fixed_part, id_part
 from ..core.settings import DEFAULT_SETTINGS, MethodSettings
 from ..core.templates import AGENDA, OVERVIEW, TOP3, template_path
 from ..core.text import person_label
-from ..documents.plan_files import PLAN_JSON, version_numbers
 from ..documents.rendering import render_docx
 from ..documents.word import regisseur_text, text, top3_context, top3_path
-from ..plan.history import History, read_plan_json
-from ..plan.model import CONSENSUS_YES, consensus_words
+from ..plan.history import History
+from ..plan.model import CONSENSUS_YES, Plan, consensus_words
 from ..plan.signals import meeting_of, scores_of, signals_for
+from ..plan.versions import PLAN_JSON, StoredPlan, meeting_dir, read_plan, version_dir, version_numbers, word_files
 from ..register.model import Professional, Register
 from ..sheets.forms import select_dossiers
 from .archive import ArchivePlan, ArchiveResult, missing_copies, place_copies
 from .pdf import DEFAULT_TIMEOUT, Part, Section, assemble, convert_to_pdf, scratch_dir, without_page_numbers
-from .reports import MANIFEST
+from .summary import DossierSummary, read_summary
 
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1O0o")
 PASSWORD_LENGTH = 24  # about 140 bits
@@ -72,31 +71,31 @@ class PackResult:
 
 @dataclass
 class HouseholdDocs:
-    """The documents of one household in a pack, and its latest plan.json."""
+    """The documents of one household in a pack, and its latest plan (as read from its plan.json)."""
 
     dossier: str
     plan_docx: Path | None
-    plan: dict | None
+    plan: StoredPlan | None
     top3: Path
     overview: Path
     no_forms: bool = False  # merge made no plan: no form was received for this meeting
 
 
 def latest_plan(plans_dir: Path | None, dossier: str, meeting: dt.date,
-                findings: list[Finding] | None = None) -> tuple[Path | None, dict | None]:
-    """Return the newest intact plan version's Word file and plan.json of a household, or (None, None).
+                findings: list[Finding] | None = None) -> tuple[Path | None, StoredPlan | None]:
+    """Return the newest intact plan version's Word file and plan of a household, or (None, None).
 
     A newer version that is damaged (plan.json truncated or missing, no Word file) is
     skipped with a finding in `findings`: the pack shows the newest intact one, or none.
     """
     if plans_dir is None:
         return None, None
-    folder = Path(plans_dir) / id_part(dossier) / meeting.isoformat()
-    skipped = []
+    folder = meeting_dir(plans_dir, dossier, meeting)
+    skipped: list[tuple[int, Path]] = []
     for number in reversed(version_numbers(folder)):
-        latest = folder / f"v{number}"
-        plan = read_plan_json(latest / PLAN_JSON)
-        docx = next(iter(sorted(latest.glob("*.docx"))), None) if plan is not None else None
+        latest = version_dir(folder, number)
+        plan = read_plan(latest / PLAN_JSON)
+        docx = next(iter(word_files(latest)), None) if plan is not None else None
         if plan is not None and docx is not None:
             _note_damaged(findings, dossier, skipped, f", maar versie {number}")
             return docx, plan
@@ -111,38 +110,22 @@ def _note_damaged(findings: list[Finding] | None, dossier: str, skipped: list[tu
                      for number, folder in skipped]
 
 
-def report_entries(reports_dir: Path | None, findings: list[Finding] | None = None) -> dict[str, dict]:
-    """Return the check report per dossier from a reports folder's manifest, empty when there is none.
+def report_entries(reports_dir: Path | None, findings: list[Finding] | None = None) -> dict[str, DossierSummary]:
+    """Return the check summary per dossier of a reports folder, empty without a folder or a readable manifest.
 
-    A damaged manifest gives no entries and a finding in `findings`: the pack goes on.
+    A missing or damaged manifest gives no entries and the finding of
+    :func:`~formkit.delivery.summary.read_summary` in `findings` (a warning): the pack goes on.
     """
-    if reports_dir is None or not (Path(reports_dir) / MANIFEST).is_file():
+    if reports_dir is None:
         return {}
-    path = Path(reports_dir) / MANIFEST
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        entries = {d["dossier"]: d for d in manifest.get("dossiers", []) if _report_entry_ok(d)}
-    except OSError as e:
-        reason = describe_os_error(e)
-    except (ValueError, AttributeError, TypeError, KeyError):
-        reason = "geen geldige JSON van formkit"
-    else:
-        return entries
+    summary, problems = read_summary(reports_dir)
     if findings is not None:
-        findings.append(finding(Code.reports_manifest_damaged, target=path, reason=reason))
-    return {}
+        findings += problems
+    return {d.dossier: d for d in summary.dossiers} if summary is not None else {}
 
 
-def _report_entry_ok(entry) -> bool:
-    """True when a manifest entry has what a pack's overview shows."""
-    return (isinstance(entry.get("dossier"), str) and all(k in entry for k in ("ontvangen", "verwacht"))
-            and isinstance(entry.get("bevindingen", []), list)
-            and all(isinstance(b, dict) and all(k in b for k in ("ernst", "professional", "veld", "melding"))
-                    for b in entry.get("bevindingen", [])))
-
-
-def overview_context(register: Register, dossier: str, meeting: dt.date, plan: dict | None,
-                     report: dict | None, history: list[dict] = (),
+def overview_context(register: Register, dossier: str, meeting: dt.date, plan: StoredPlan | None,
+                     report: DossierSummary | None, history: Sequence[Plan] = (),
                      settings: MethodSettings = DEFAULT_SETTINGS, no_forms: bool = False) -> dict:
     """Return what a household's overview shows: scores and their history, signals, open points, findings.
 
@@ -150,40 +133,42 @@ def overview_context(register: Register, dossier: str, meeting: dt.date, plan: d
     """
     plans = [p for p in history if meeting_of(p) <= meeting]
     household = register.household(dossier)
-    summary = (plan or {}).get("summary") or {}
-    if plan and summary.get("lowest") is not None:
-        shown = dutch.numbers((summary["lowest"], summary["median"], summary["highest"]))
+    summary = plan.plan.summary if plan else None
+    if summary is not None and summary.lowest is not None:
+        shown = dutch.numbers((summary.lowest, summary.median, summary.highest))
         verdict = consensus_words(summary)
-        shown += "" if verdict == CONSENSUS_YES else f"; {verdict}: {summary.get('reason', '')}".rstrip(": ")
+        shown += "" if verdict == CONSENSUS_YES else f"; {verdict}: {summary.reason}".rstrip(": ")
     else:
         shown = "nog geen cijfers"
     return {
         "huishouden": text(household.name if household else dossier),
         "dossier": text(dossier),
         "overleg": text(dutch.long_date(meeting)),
-        "plan": (f"versie {plan['version']}, kenmerk {plan['kenmerk']}" if plan
+        "plan": (f"versie {plan.plan.version}, kenmerk {plan.fingerprint}" if plan
                  else NO_FORMS if no_forms else "nog niet samengevoegd"),
-        "formulieren": (f"{report['ontvangen']} van de {report['verwacht']} ontvangen" if report
+        "formulieren": (f"{report.received} van de {report.expected} ontvangen" if report
                         else "nog niet gecontroleerd"),
         "samenvatting": shown,
-        "cijfers": [{"door": text(s["source"]["name"]), "cijfer": text(dutch.number(s["shown"])),
-                     "toelichting": text(s["explanation"])}
-                    for s in (plan or {}).get("scores", [])],
+        "cijfers": [{"door": text(s.source.name), "cijfer": text(dutch.number(s.shown)),
+                     "toelichting": text(s.explanation)}
+                    for s in (plan.plan.scores if plan else [])],
         "verloop": [{"overleg": text(dutch.short_date(meeting_of(p))),
                      "cijfers": text("; ".join(f"{who} {dutch.number(score)}" for _, who, score in scores_of(p))
                                      or "geen cijfers")}
                     for p in plans],
         "signalen": [{"niveau": s.level, "melding": text(s.message)}
                      for s in signals_for(dossier, plans, register, meeting, settings)],
-        "open_punten": [text(p) for p in (plan or {}).get("open_points", [])],
-        "bevindingen": [{k: text(b[k]) for k in ("ernst", "professional", "veld", "melding")}
-                        for b in (report or {}).get("bevindingen", [])],
+        "open_punten": [text(p) for p in (plan.plan.open_points if plan else [])],
+        "bevindingen": [{"ernst": text(b.severity.value), "professional": text(b.professional),
+                         "veld": text(b.field), "melding": text(b.message)}
+                        for b in (report.findings if report else ())],
     }
 
 
-def _no_forms_received(dossier: str, meeting: dt.date, report: dict | None, history: History | None) -> bool:
+def _no_forms_received(dossier: str, meeting: dt.date, report: DossierSummary | None,
+                       history: History | None) -> bool:
     """True when merge made no plan for this household because no form was received (history or check report)."""
-    if report is not None and report.get("ontvangen") == 0:
+    if report is not None and report.received == 0:
         return True
     recorded = getattr(history, "no_forms", None)  # the history remembers meetings without forms
     try:
@@ -201,8 +186,8 @@ def agenda_context(register: Register, meeting: dt.date, dossiers: list[str], ho
         h = register.household(d)
         regisseur = register.regisseur_of(d)
         parts = ["TOP-3 formulier", "overzicht"]
-        if households[d].plan is not None:
-            parts.insert(0, f"plan versie {households[d].plan['version']}")
+        if (plan := households[d].plan) is not None:
+            parts.insert(0, f"plan versie {plan.plan.version}")
         elif households[d].no_forms:
             parts.insert(0, f"geen plan ({NO_FORMS})")
         rows.append({
@@ -276,8 +261,8 @@ def build_packs(
         copies = {source: without_page_numbers(source, work / "pakketdeel" / f"{i:04d}_{source.name}")
                   for i, source in enumerate(sources)}
         # plans without an archive copy get one (PDF/A-2b) in the same run
-        archive = missing_copies(ArchivePlan(d, h.plan["version"], h.plan_docx)
-                                 for d, h in households.items() if h.plan_docx is not None)
+        archive = missing_copies(ArchivePlan(d, h.plan.plan.version, h.plan_docx)
+                                 for d, h in households.items() if h.plan_docx is not None and h.plan is not None)
         documents = list(copies.values()) + [a.docx for a in archive]
         conversion = convert_to_pdf(documents, work / "pdf", timeout=timeout, archive=bool(archive))
         result.conversion_seconds, result.documents = conversion.seconds, len(documents)
@@ -300,18 +285,18 @@ def build_packs(
         for d, h in households.items():
             household = register.household(d)
             parts = []
-            if h.plan_docx is not None:
-                parts.append(part(f"Veiligheidsplan versie {h.plan['version']}", h.plan_docx, d))
+            if h.plan_docx is not None and h.plan is not None:
+                parts.append(part(f"Veiligheidsplan versie {h.plan.plan.version}", h.plan_docx, d))
             parts += [part("TOP-3 formulier", h.top3, d), part("Overzicht cijfers en bevindingen", h.overview, d)]
             sections[d] = Section(f"{d} {household.name if household else ''}".strip(), parts, label=f"dossier {d}")
 
         passwords = []
         for (recipient, theirs), agenda in progress(list(zip(audiences, agendas))):
             code = recipient.code if recipient is not None else None
-            name = f"pakket_{meeting.isoformat()}" + (f"_{id_part(code)}" if recipient is not None else "") + ".pdf"
+            name = f"pakket_{meeting.isoformat()}" + (f"_{id_part(code)}" if code is not None else "") + ".pdf"
             target = out_dir / "ontvangers" / name if recipient is not None else out_dir / name
             password = new_password() if encrypt else None
-            title = f"Casusoverleg {dates.format_dutch(meeting)}"
+            title = f"Casusoverleg {dutch.long_date(meeting)}"
             try:
                 pages = assemble(part("Agenda", agenda, None), [sections[d] for d in theirs],
                                  target, title=title + (f" - pakket voor {code}" if recipient is not None else ""),
@@ -329,7 +314,7 @@ def build_packs(
 
 
 def _write_passwords(out_dir: Path, meeting: dt.date, passwords: list) -> Path:
-    lines = [f"Wachtwoorden vergaderpakketten casusoverleg {dates.format_dutch(meeting)}",
+    lines = [f"Wachtwoorden vergaderpakketten casusoverleg {dutch.long_date(meeting)}",
              "Geef elk wachtwoord via een ander kanaal door dan het pakket (bijvoorbeeld telefonisch of per sms).",
              "Bewaar deze lijst niet bij de pakketten en verwijder hem na het overleg.", ""]
     for file, recipient, password in passwords:

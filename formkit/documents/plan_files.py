@@ -32,13 +32,16 @@ from ..plan.versions import (
 )
 from ..register.model import Register
 from ..sheets.schema import Schema
-from .plan_workbook import write_plan_workbook
-from .rendering import render_docx
-from .word import plan_context
+from .plan_workbook import write_plan_documents
 
 
-def write_version(plan: Plan, out_dir: Path, templates_dir: Path | None = None) -> Path:
-    """Write the next version of `plan` (docx, xlsx, plan.json) and return its folder."""
+def write_version(plan: Plan, out_dir: Path, templates_dir: Path | None = None, schema: Schema | None = None) -> Path:
+    """Write the next version of `plan` (docx, xlsx, plan.json) and return its folder.
+
+    The Word file and the workbook come from one plan context, plan.json from one
+    to_json(): each is made once per version. `schema` (default formkit's own) gives the
+    workbook its columns.
+    """
     folder = meeting_dir(out_dir, plan.dossier, plan.meeting)
     folder.mkdir(parents=True, exist_ok=True)
     numbers = version_numbers(folder)
@@ -51,8 +54,7 @@ def write_version(plan: Plan, out_dir: Path, templates_dir: Path | None = None) 
     tmp = Path(tempfile.mkdtemp(prefix=f".v{plan.version}.", suffix=".tmp", dir=folder))
     try:
         stem = plan_file_stem(plan)
-        render_docx(template, plan_context(plan), tmp / f"{stem}.docx")
-        write_plan_workbook(plan, tmp / f"{stem}.xlsx")
+        write_plan_documents(plan, tmp / f"{stem}.docx", tmp / f"{stem}.xlsx", template, schema)
         (tmp / PLAN_JSON).write_text(plan.to_json(), encoding="utf-8")
         target = version_dir(folder, plan.version)
         os.rename(tmp, target)  # one step: the version is there whole, or not at all
@@ -89,7 +91,7 @@ def _merge_chunk(register: Register, schema: Schema, meeting, out_dir: Path, tem
             done.append((plan, no_forms_received(register, meeting, inputs)))
             continue
         try:
-            done.append((plan, write_version(plan, out_dir, templates_dir)))
+            done.append((plan, write_version(plan, out_dir, templates_dir, schema)))
         except OSError as e:  # a full disk or lost rights: this household's problem, the others go on
             done.append((plan, finding(Code.plan_write_failed, dossier=plan.dossier,
                                        target=meeting_dir(out_dir, plan.dossier, plan.meeting),

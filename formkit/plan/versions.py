@@ -2,7 +2,7 @@
 
 `formkit merge` writes each household's plans for a meeting into
 ``<plans>/<dossier>/<meeting>/v1, v2, ...``; each version folder holds the plan's Word
-file, workbook and ``plan.json``. Here a plan.json becomes a typed :class:`Plan` (and
+file, workbook and ``plan.json`` (and, once made, the Word file's PDF/A archive copy). Here a plan.json becomes a typed :class:`Plan` (and
 nowhere else): :func:`plan_from_json` walks the dataclasses of :mod:`formkit.plan.model`,
 so a field added there is read without a change here; keys an older plan.json lacks take
 the field's default. A damaged plan.json is never a traceback: :func:`read_plan` gives
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
+import enum
 import json
 import re
 import types
@@ -26,6 +26,8 @@ from pathlib import Path
 from ..core.paths import id_part
 from .merge import normal
 from .model import Plan, Said
+
+T = typing.TypeVar("T")
 
 PLAN_JSON = "plan.json"
 _VERSION = re.compile(r"^v(\d+)$")
@@ -58,6 +60,16 @@ def version_numbers(folder: Path) -> list[int]:
     if not Path(folder).is_dir():
         return []
     return sorted(int(m.group(1)) for p in Path(folder).iterdir() if (m := _VERSION.match(p.name)) and p.is_dir())
+
+
+def word_files(version: Path) -> list[Path]:
+    """Return the Word files in a version folder (its plan), sorted by name."""
+    return sorted(Path(version).glob("*.docx"))
+
+
+def archive_path(plan_docx: Path) -> Path:
+    """Return where a plan's archive copy (PDF/A) lies: beside its Word file, same name, .pdf."""
+    return Path(plan_docx).with_suffix(".pdf")
 
 
 def plan_file_stem(plan: Plan) -> str:
@@ -126,28 +138,34 @@ def plan_from_json(data: object) -> Plan:
         raise PlanDataError(f"onderdelen ontbreken: {', '.join(missing)}")
     if not isinstance(data["kenmerk"], str):
         raise PlanDataError("de inhoud klopt niet")
-    return _dataclass(Plan, data)
+    return dataclass_from_json(Plan, data)
 
 
-def _dataclass(cls: type, data: object):
-    """Return an instance of dataclass `cls` from JSON data."""
+def dataclass_from_json(cls: type[T], data: object) -> T:
+    """Return an instance of dataclass `cls` from JSON data (as asdict() and json made it); raise PlanDataError.
+
+    Every init field is read by its type hint; a missing one takes its default.
+    """
     if not isinstance(data, dict):
         raise PlanDataError("de inhoud klopt niet")
-    hints = _hints(cls)
     values = {}
-    for f in dataclasses.fields(cls):
-        if not f.init:
-            continue
+    for f, hint in _fields(cls):
         if f.name in data:
-            values[f.name] = _value(hints[f.name], data[f.name])
+            values[f.name] = _value(hint, data[f.name])
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise PlanDataError(f"onderdelen ontbreken: {f.name}")
     return cls(**values)
 
 
-@functools.cache
-def _hints(cls: type) -> dict[str, typing.Any]:
-    return typing.get_type_hints(cls)
+def _fields(cls: typing.Any) -> tuple[tuple[dataclasses.Field, typing.Any], ...]:
+    """Return the init fields of a dataclass with their type hints resolved (once per class)."""
+    if cls not in _FIELDS:
+        hints = typing.get_type_hints(cls)
+        _FIELDS[cls] = tuple((f, hints[f.name]) for f in dataclasses.fields(cls) if f.init)
+    return _FIELDS[cls]
+
+
+_FIELDS: dict[type, tuple[tuple[dataclasses.Field, typing.Any], ...]] = {}
 
 
 def _value(hint, data: object):
@@ -169,14 +187,27 @@ def _value(hint, data: object):
             raise PlanDataError("de inhoud klopt niet")
         (item,) = typing.get_args(hint)
         return [_value(item, v) for v in data]
+    if origin is tuple:
+        return _tuple(typing.get_args(hint), data)
     if origin is dict:
         if not isinstance(data, dict):
             raise PlanDataError("de inhoud klopt niet")
         key, item = typing.get_args(hint)
         return {_value(key, k): _value(item, v) for k, v in data.items()}
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        return _dataclass(hint, data)
+        return dataclass_from_json(hint, data)
     return _scalar(hint, data)
+
+
+def _tuple(items: tuple, data: object) -> tuple:
+    """Return a JSON list as a tuple of the types `items` names (``X, ...`` for any length)."""
+    if not isinstance(data, list):
+        raise PlanDataError("de inhoud klopt niet")
+    if len(items) == 2 and items[1] is Ellipsis:
+        return tuple(_value(items[0], v) for v in data)
+    if len(items) != len(data):
+        raise PlanDataError("de inhoud klopt niet")
+    return tuple(_value(item, v) for item, v in zip(items, data, strict=True))
 
 
 def _scalar(hint, data: object):
@@ -198,6 +229,11 @@ def _scalar(hint, data: object):
     elif hint in (str, bool):
         if isinstance(data, hint):
             return data
+    elif isinstance(hint, type) and issubclass(hint, enum.Enum):
+        try:
+            return hint(data)
+        except ValueError:
+            pass
     raise PlanDataError("de inhoud klopt niet")
 
 
