@@ -149,3 +149,36 @@ def test_rules_and_merge_take_a_sections_rows_from_the_schema(monkeypatch):
 ])
 def test_police_or_om_is_one_rule_for_check_and_merge(text, named):
     assert names_police_or_om(text) is named
+
+
+def test_member_scores_keep_their_shape_and_take_an_added_field(tmp_path):
+    """A member's score is one item a row: its known fields as before, an added field under extra with its author."""
+    values = dict(COMPLETE) | {"gezinsscore_1_gezinslid": "Tim Pietersen", "gezinsscore_1_cijfer": 4,
+                               "gezinsscore_1_toelichting": "Tim voelt zich 's avonds alleen."}
+    plain = merge_household(make_register(), "2026-101", MEETING, [Submission("a.xlsx", "P1", values, {}, {})],
+                            build_schema())
+    assert json.loads(plain.to_json())["member_scores"] == [{
+        "member": "Tim Pietersen", "score": "4", "explanation": "Tim voelt zich 's avonds alleen.",
+        "source": {"professional": "P1", "name": "Kim Verhoef", "organisation": "Wijkteam West", "file": "a.xlsx",
+                   "cell": build_schema().input("gezinsscore_1_cijfer").cell}}]
+
+    sections = tuple(
+        dataclasses.replace(s, fields=(*s.fields, FieldDef("gevraagd", "Gevraagd door", FieldType.TEXT, "E",
+                                                            required=False)))
+        if s.key == "gezinsscore" else s
+        for s in build_schema().sections)
+    schema = build_schema(build_schema().settings, sections)
+    plan = merge_household(make_register(), "2026-101", MEETING, [Submission(
+        "a.xlsx", "P1", values | {"gezinsscore_1_gevraagd": "de jeugdarts"}, {}, {})], schema)
+    [score] = plan.member_scores
+    assert [(s.value, s.source.name) for s in score.extra["gevraagd"]] == [("de jeugdarts", "Kim Verhoef")]
+
+    template = tmp_path / "veiligheidsplan.docx"
+    build_plan(template, schema)
+    write_plan_documents(plan, tmp_path / "plan.docx", tmp_path / "plan.xlsx", template, schema)
+    rows = _plan_docx_text(tmp_path / "plan.docx")
+    assert ["Gezinslid", "Cijfer", "Toelichting", "Gevraagd door", "Door"] in rows
+    assert ["Tim Pietersen", "4", "Tim voelt zich 's avonds alleen.", "de jeugdarts", "A"] in rows
+    sheet = load_workbook(tmp_path / "plan.xlsx")["Cijfers gezinsleden"]
+    assert ["Tim Pietersen", "4", "Tim voelt zich 's avonds alleen.", "de jeugdarts", "Kim Verhoef (Wijkteam West)"] in [
+        [c.value for c in r] for r in sheet.iter_rows()]

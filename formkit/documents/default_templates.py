@@ -362,8 +362,7 @@ def build_plan(path: Path | str, schema: Schema | None = None) -> None:
                      "{{ c.lager }}"], [3.2, 1.5, 4.9, 3.7, 3.7], keep="flow")
     doc.add_paragraph("{%p if gezinscijfers %}")
     doc.add_heading("Cijfers van gezinsleden", level=2)
-    _table(doc, ["Gezinslid", "Cijfer", "Toelichting", "Door"], "g in gezinscijfers",
-           ["{{ g.gezinslid }}", "{{ g.cijfer }}", "{{ g.toelichting }}", "{{ g.tekens }}"], [3.6, 1.6, 10, MARKS])
+    _plan_table(doc, schema, "gezinsscore", "g in gezinscijfers", optional=False)
     doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("3. Veiligheidsvoorwaarden", level=1)

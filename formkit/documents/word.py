@@ -224,7 +224,7 @@ def plan_context(plan: Plan) -> dict:
                           "cijfer": dutch.number(sc.score) if sc.score is not None else sc.shown,
                           "toelichting": sc.explanation, "hoger": sc.higher, "lager": sc.lower} for sc in plan.scores),
         "samenvatting": score_summary(plan.summary),
-        "gezinscijfers": _rows({"gezinslid": m.member, "cijfer": m.score, "toelichting": m.explanation,
+        "gezinscijfers": _rows({**extra(m), "gezinslid": m.member, "cijfer": m.score, "toelichting": m.explanation,
                                 "via": m.source.label, "tekens": _who(m.source, marks)} for m in plan.member_scores),
         "voorwaarden": _rows({**extra(c), "nr": i, "voorwaarde": said(c.texts),
                               "termijn": show_value(c.deadline) if c.deadline else said(c.deadlines),

@@ -200,17 +200,18 @@ def _situations(ctx: _Context, subs: list[Submission], section: Section) -> tupl
 
 def _scores(ctx: _Context, subs: list[Submission]) -> tuple[list[Score], list[MemberScore]]:
     scores, member_scores = [], []
+    members = ctx.schema.section("gezinsscore")
     for sub in subs:
         if any(ctx.value(sub, n) is not None for n in ("beoordeling_cijfer", "beoordeling_toelichting")):
             typed = sub.values.get("beoordeling_cijfer")
             scores.append(Score(ctx.source(sub, "beoordeling_cijfer"), typed if isinstance(typed, int) else None,
                                 ctx.value(sub, "beoordeling_cijfer") or "",
                                 *(ctx.value(sub, f"beoordeling_{k}") or "" for k in ("toelichting", "hoger", "lager"))))
-        for _, names in ctx.rows(sub, "gezinsscore"):
-            member_scores.append(MemberScore(ctx.value(sub, names["gezinslid"]) or "",
-                                             ctx.value(sub, names["cijfer"]) or "",
-                                             ctx.value(sub, names["toelichting"]) or "",
-                                             ctx.source(sub, names["cijfer"])))
+        for _, names in ctx.rows(sub, members.key):  # one MemberScore a row, its fields as the schema says
+            known = {f.plan_field: names[f.key] for f in members.fields if f.plan_field}
+            extra = {f.key: [s] for f in members.fields if not f.plan_field and (s := ctx.said(sub, names[f.key]))}
+            member_scores.append(MemberScore(**{attr: ctx.value(sub, name) or "" for attr, name in known.items()},
+                                             source=ctx.source(sub, known["score"]), extra=extra))
     return sorted(scores, key=lambda s: s.source), sorted(member_scores, key=lambda m: (m.member, m.source))
 
 

@@ -93,6 +93,8 @@ class MemberScore:
     score: str
     explanation: str
     source: Source
+    #: Fields of the section the merge has no rule of its own for, by field key.
+    extra: dict[str, list[Said]] = field(default_factory=dict)
 
 
 @dataclass

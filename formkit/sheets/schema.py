@@ -374,13 +374,16 @@ def _sections(s: MethodSettings) -> tuple[Section, ...]:
             "3. Cijfers van gezinsleden",
             "Als gezinsleden zelf een cijfer gaven: per gezinslid het cijfer en hun toelichting.",
             (
-                FieldDef("gezinslid", "Gezinslid", T.MEMBER, "B", help="Kies het gezinslid."),
+                FieldDef("gezinslid", "Gezinslid", T.MEMBER, "B", help="Kies het gezinslid.",
+                         plan_field="member", plan_width=3.6),
                 FieldDef("toelichting", "Toelichting", T.TEXT, "C", required=False,
-                         help="Hoe licht het gezinslid het cijfer toe?"),
+                         help="Hoe licht het gezinslid het cijfer toe?", plan_field="explanation", plan_width=10),
                 FieldDef("cijfer", "Cijfer", T.SCORE, "D",
-                         help=f"Een heel getal van {s.score_min} tot en met {s.score_max}."),
+                         help=f"Een heel getal van {s.score_min} tot en met {s.score_max}.",
+                         plan_field="score", plan_width=1.6),
             ),
             repeat=s.member_score_rows,
+            plan_order=("gezinslid", "cijfer", "toelichting"),  # one MemberScore a row: merged in merge._scores
         ),
         Section(
             "voorwaarde",
