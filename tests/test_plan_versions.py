@@ -214,3 +214,28 @@ def test_signals_read_dates_from_a_typed_plan():
     plan = plan_from_json(json.loads(demo_plans()[0].to_json()))
     codes = [s.code for s in signals_for(plan.dossier, [plan], make_register(), MEETING)]
     assert "escalate" not in codes  # the first plan: the term has only begun
+
+
+def test_a_version_makes_its_plan_context_and_plan_json_once(tmp_path, monkeypatch):
+    import formkit.documents.plan_workbook as plan_workbook
+
+    calls = {"context": 0, "json": 0}
+    real_context, real_json = plan_workbook.plan_context, Plan.to_json
+
+    def context(plan):
+        calls["context"] += 1
+        return real_context(plan)
+
+    def to_json(self):
+        calls["json"] += 1
+        return real_json(self)
+
+    monkeypatch.setattr(plan_workbook, "plan_context", context)
+    monkeypatch.setattr(Plan, "to_json", to_json)
+    plan = demo_plans()[0]
+    folder = write_version(plan, tmp_path)
+    assert calls == {"context": 1, "json": 1}
+    assert sorted(p.suffix for p in folder.iterdir()) == [".docx", ".json", ".xlsx"]
+    history = History(tmp_path / "h.sqlite")
+    history.record(read_plan(folder / PLAN_JSON))  # a plan read back brings its text: nothing made again
+    assert calls["json"] == 1 and history.plans(plan.dossier)[0].version == 1
