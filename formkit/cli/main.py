@@ -464,6 +464,7 @@ def merge(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
     from ..documents.plan_files import merge_and_write
     from ..plan.history import History, default_path
     from ..plan.merge import NoFormsReceived
+    from ..plan.versions import word_files
     from ..returns.batch import check_batch
     from ..sheets.schema import build_schema
 
@@ -488,7 +489,7 @@ def merge(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
                     click.echo(f"{folder.dossier} {folder.household}: {folder.describe()}")
                     continue
                 history.record(plan)
-                archive_plans += [ArchivePlan(plan.dossier, plan.version, d) for d in sorted(Path(folder).glob("*.docx"))]
+                archive_plans += [ArchivePlan(plan.dossier, plan.version, d) for d in word_files(folder)]
                 click.echo(f"{plan.dossier} {plan.household}: versie {plan.version} (kenmerk {plan.fingerprint()}), "
                            f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
         if archive_pdf and archive_plans:

@@ -77,6 +77,7 @@ def sample_contexts(schema: Schema, only: Iterable[Path] | None = None) -> dict[
     With `only` naming just the TOP-3 form (or the score sheet), the costly part (reading
     and merging the sample forms) is skipped and only the TOP-3 context is returned.
     """
+    from ..plan.versions import stored
     from .pack import HouseholdDocs, agenda_context, overview_context
     from .reports import report_context, summarise
 
@@ -88,8 +89,8 @@ def sample_contexts(schema: Schema, only: Iterable[Path] | None = None) -> dict[
         return {TOP3: top3}
     batch = check_batch([samples / "retour"], register, schema, meeting=SAMPLE_MEETING, key=demo_key())
     plan = merge_batch(batch, register, schema)[0]
-    entry = summarise(batch, register)["dossiers"][0]
-    plan_data = plan.to_dict()
+    entry = summarise(batch, register).dossiers[0]
+    plan_data = stored(plan)
     households = {dossier: HouseholdDocs(dossier, None, plan_data, Path("top3.docx"), Path("overzicht.docx"))}
     return {TOP3: top3, PLAN: plan_context(plan),
             REPORT: report_context(entry, register, SAMPLE_MEETING, SAMPLE_MEETING),
