@@ -284,12 +284,13 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
+#: The Plan's fields with their types: a section's plan_part names one of its lists.
+_PLAN_TYPES = typing.get_type_hints(Plan)
+
+
 def _item_type(plan_part: str) -> Callable[..., Any] | None:
     """Return the dataclass of the items of a list of the Plan, e.g. Condition for "conditions"; None for ""."""
     return typing.get_args(_PLAN_TYPES[plan_part])[0] if plan_part else None
-
-
-_PLAN_TYPES = typing.get_type_hints(Plan)
 
 
 def _grouped(ctx: _Context, subs: list[Submission], section: Section,
