@@ -96,10 +96,10 @@ def test_the_pack_takes_the_newest_intact_plan_and_names_the_damaged_one(setup):
     (version_dir(tmp_path, "2026-101", 2) / "plan.json").write_text("{\"dossier\": ", encoding="utf-8")
     found = []
     docx, plan = latest_plan(tmp_path / "plannen", "2026-101", MEETING, found)
-    assert plan["version"] == 1 and docx.parent.name == "v1"
+    assert plan.plan.version == 1 and docx.parent.name == "v1"
     assert found == [finding("plan_version_damaged", dossier="2026-101", version=2,
                              target=version_dir(tmp_path, "2026-101", 2), instead=", maar versie 1")]
-    assert latest_plan(tmp_path / "plannen", "2026-102", MEETING, found)[1]["version"] == 2
+    assert latest_plan(tmp_path / "plannen", "2026-102", MEETING, found)[1].plan.version == 2
     assert len(found) == 1  # the other household is untouched
 
 
@@ -141,7 +141,7 @@ def test_status_over_a_damaged_history_entry_shows_every_other_household(setup):
     assert "2026-102 Gezin Öztürk" in result.output and "2026-101 Gezin Pietersen" in result.output
     assert "een plan van dossier 2026-101 in de historie (overleg 2026-12-01) is beschadigd" in result.output
     assert (tmp_path / "dashboard" / "dashboard_2026-12-02.xlsx").is_file()
-    assert History(store).plans("2026-102")[0]["dossier"] == "2026-102"
+    assert History(store).plans("2026-102")[0].dossier == "2026-102"
 
 
 def test_status_over_a_history_file_that_is_not_sqlite_says_so(tmp_path, register_path):
@@ -250,7 +250,7 @@ def test_a_full_disk_while_writing_one_plan_costs_only_that_household(setup, mon
     assert "(de schijf is vol); de andere huishoudens gaan door" in result.output
     assert version_dir(tmp_path, "2026-102", 1).is_dir()
     assert [p.name for p in (tmp_path / "plannen" / "2026-101" / "2026-12-01").iterdir()] == []  # no temp left
-    assert [p["dossier"] for p in History(tmp_path / "formkit-historie.sqlite").plans("2026-102")] == ["2026-102"]
+    assert [p.dossier for p in History(tmp_path / "formkit-historie.sqlite").plans("2026-102")] == ["2026-102"]
     assert History(tmp_path / "formkit-historie.sqlite").plans("2026-101") == []
 
 
@@ -339,7 +339,7 @@ def test_two_merges_at_once_both_finish_one_after_the_other(setup):
     for dossier in PLANS:
         folder = tmp_path / "plannen" / dossier / "2026-12-01"
         assert sorted(p.name for p in folder.iterdir()) == ["v1", "v2"]
-    assert History(tmp_path / "formkit-historie.sqlite").plans("2026-101")[0]["version"] == 2
+    assert History(tmp_path / "formkit-historie.sqlite").plans("2026-101")[0].version == 2
 
 
 @pytest.mark.parametrize("command, folder", [
