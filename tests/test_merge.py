@@ -182,12 +182,12 @@ def test_versions_keep_the_old_and_say_what_changed(tmp_path):
 def test_an_interrupted_merge_leaves_the_previous_version_intact(tmp_path, monkeypatch):
     first = write_version(merged(), tmp_path)
     before = {p.name: p.read_bytes() for p in first.iterdir()}
-    import formkit.documents.plan_files
+    import formkit.documents.plan_workbook
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # the machine stops half-way, after the Word plan was written
 
-    monkeypatch.setattr(formkit.documents.plan_files, "write_plan_workbook", crash)
+    monkeypatch.setattr(formkit.documents.plan_workbook, "write_plan_workbook", crash)
     with pytest.raises(KeyboardInterrupt):
         write_version(merged(), tmp_path)
     folder = first.parent

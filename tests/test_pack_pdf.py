@@ -21,8 +21,11 @@ from formkit.core.messages import MESSAGES
 from formkit.delivery import pdf
 from formkit.delivery.archive import ArchivePlan, archive_path, write_archive_copies
 from formkit.delivery.pack import build_packs, overview_context
+from formkit.delivery.summary import Counts, DossierSummary
 from formkit.documents.plan_files import write_version
 from formkit.plan.merge import merge_batch
+from formkit.plan.model import Plan, Score, ScoreSummary, Source
+from formkit.plan.versions import StoredPlan
 from formkit.register.write import write_register
 from formkit.returns.batch import check_batch
 from formkit.sheets.schema import build_schema
@@ -134,27 +137,33 @@ def test_a_missing_part_page_is_a_paragraph_in_the_structure(tmp_path, monkeypat
     assert set(notices) <= pointed and all(reader.pages[i]["/StructParents"] in parent_tree_keys(reader) for i in notices)
 
 
+def stored_plan(summary: ScoreSummary, scores: list[Score] = ()) -> StoredPlan:
+    """A plan of household 2026-101 as read from its plan.json, fingerprint AB."""
+    return StoredPlan(Plan("2026-101", "Gezin Pietersen", 1, MEETING, [], scores=list(scores), summary=summary), "AB", "")
+
+
 def test_the_overview_writes_dutch_numbers():
-    plan = {"version": 1, "kenmerk": "AB", "summary": {"lowest": 3, "median": 3.5, "highest": 5, "consensus": True},
-            "scores": [{"source": {"name": "Kim Verhoef"}, "shown": 3.5, "explanation": "x"}], "open_points": []}
+    kim = Source("P1", "Kim Verhoef", "Wijkteam", "f.xlsx", "B25")
+    plan = stored_plan(ScoreSummary(3, 3.5, 5), [Score(kim, None, "3,5", "x")])  # a score as written: text
     context = overview_context(make_register(), "2026-101", MEETING, plan, None)
     assert context["samenvatting"] == "3 – 3,5 – 5"
-    assert context["cijfers"][0]["cijfer"] == "3,5"
+    assert context["cijfers"][0] == {"door": "Kim Verhoef", "cijfer": "3,5", "toelichting": "x"}
+    assert context["plan"] == "versie 1, kenmerk AB"
     assert context["overleg"] == "1 december 2026"
 
 
 def test_the_overview_does_not_claim_consensus_over_an_unread_score():
-    plan = {"version": 1, "kenmerk": "AB", "open_points": [], "scores": [],
-            "summary": {"lowest": 6, "median": 6, "highest": 7, "consensus": True, "determined": False,
-                        "reason": "het cijfer van Kim Verhoef kon niet worden gelezen"}}
+    plan = stored_plan(ScoreSummary(6, 6, 7, consensus=True, determined=False,
+                                    reason="het cijfer van Kim Verhoef kon niet worden gelezen"))
     context = overview_context(make_register(), "2026-101", MEETING, plan, None)
     assert context["samenvatting"] == ("6 – 6 – 7; nog niet vast te stellen: "
                                        "het cijfer van Kim Verhoef kon niet worden gelezen")
 
 
 def test_a_household_without_forms_is_named_so_in_the_overview():
-    context = overview_context(make_register(), "2026-102", MEETING, None, {"ontvangen": 0, "verwacht": 2},
-                               no_forms=True)
+    report = DossierSummary("2026-102", "", expected=2, received=0, counts=Counts(0, 0), forms=(),
+                            missing=(), findings=(), fingerprint="")
+    context = overview_context(make_register(), "2026-102", MEETING, None, report, no_forms=True)
     assert context["plan"] == "geen formulieren ontvangen"
 
 

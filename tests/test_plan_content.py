@@ -134,7 +134,7 @@ def test_merge_then_status_names_the_household_without_forms(tmp_path, returned)
                                   "--meeting", "2026-12-01", "--out", str(tmp_path / "plannen")])
     assert "2026-102 Gezin Öztürk: geen formulieren ontvangen – geen plan gemaakt" in merged.output
     history = History(tmp_path / "formkit-historie.sqlite")
-    assert [p["meeting"] for p in history.plans("2026-102")] == []  # no plan in the history either
+    assert [p.meeting for p in history.plans("2026-102")] == []  # no plan in the history either
     assert history.no_forms("2026-102") == [MEETING]
     status = runner.invoke(main, ["status", "--register", str(register), "--as-of", "2026-12-02"])
     assert "2026-102 Gezin Öztürk · fase 2 · laatste overleg nog geen plan (geen formulieren ontvangen voor " \

@@ -13,6 +13,7 @@ from formkit.documents.dashboard import write_dashboard
 from formkit.documents.plan_files import write_version
 from formkit.plan.history import History, rebuild
 from formkit.plan.merge import merge_household
+from formkit.plan.model import Plan
 from formkit.plan.signals import signals_for
 from formkit.plan.status import household_statuses
 from formkit.register.model import Household, MeetingItem
@@ -25,8 +26,8 @@ D = dt.date
 
 
 def plan_on(meeting: dt.date, scores: dict[str, int], *, conditions=(), check=None, incident=None, missing=(),
-            version=1) -> dict:
-    """A plan of household 2026-101 for a meeting, as plan.json data."""
+            version=1) -> Plan:
+    """A plan of household 2026-101 for a meeting."""
     subs = []
     for code, score in scores.items():
         values = {"beoordeling_cijfer": score, "beoordeling_toelichting": "toelichting"}
@@ -43,7 +44,7 @@ def plan_on(meeting: dt.date, scores: dict[str, int], *, conditions=(), check=No
                                {n: SCHEMA.input(n).cell for n in values}))
     plan = merge_household(make_register(), "2026-101", meeting, subs, SCHEMA, missing=list(missing))
     plan.version = version
-    return json.loads(plan.to_json())
+    return plan
 
 
 def codes(plans, as_of, register=None):
@@ -121,12 +122,12 @@ def test_no_regisseur_missing_forms_and_an_overdue_check():
 
 def test_the_history_keeps_the_latest_version_per_meeting(tmp_path):
     history = History(tmp_path / "historie.sqlite")
-    history.record_json(plan_on(MEETING, {"P1": 4}, version=2))
-    history.record_json(plan_on(MEETING, {"P1": 3}, version=1))  # an older version does not overwrite
-    history.record_json(plan_on(D(2027, 1, 12), {"P1": 6}))
+    history.record(plan_on(MEETING, {"P1": 4}, version=2))
+    history.record(plan_on(MEETING, {"P1": 3}, version=1))  # an older version does not overwrite
+    history.record(plan_on(D(2027, 1, 12), {"P1": 6}))
     plans = history.plans("2026-101")
-    assert [(p["meeting"], p["version"], p["scores"][0]["score"]) for p in plans] == [
-        ("2026-12-01", 2, 4), ("2027-01-12", 1, 6)]
+    assert [(p.meeting, p.version, p.scores[0].score) for p in plans] == [
+        (D(2026, 12, 1), 2, 4), (D(2027, 1, 12), 1, 6)]
     assert History(tmp_path / "leeg.sqlite").plans("2026-101") == []
 
 
@@ -142,13 +143,13 @@ def test_rebuild_from_a_folder_of_plans(tmp_path, returned):
         write_version(plan, tmp_path / "plannen")  # v2
     history = History(tmp_path / "h.sqlite")
     assert rebuild(history, tmp_path / "plannen") == 2
-    assert history.plans("2026-101")[0]["version"] == 2
+    assert history.plans("2026-101")[0].version == 2
 
 
 def test_dashboard_with_a_chart_opens_in_libreoffice(tmp_path, libreoffice_convert):
     history = History(tmp_path / "h.sqlite")
     for plan in (plan_on(MEETING, {"P1": 4, "P2": 6}), plan_on(D(2027, 1, 12), {"P1": 5, "P2": 5})):
-        history.record_json(plan)
+        history.record(plan)
     statuses = household_statuses(make_register(), history, D(2027, 3, 2))  # the day after the term
     path = tmp_path / "dashboard.xlsx"
     write_dashboard(statuses, path, D(2027, 3, 2))
@@ -172,7 +173,7 @@ def test_status_command_table_json_and_dashboard(tmp_path):
     reg = make_register(meeting_items=[MeetingItem(MEETING, "2026-101"), MeetingItem(MEETING, "2026-102")])
     write_register(reg, register)
     history = History(tmp_path / "formkit-historie.sqlite")  # the default place, beside the register
-    history.record_json(plan_on(MEETING, {"P1": 4}, conditions=[("Er is een oppas.", D(2027, 1, 15))]))
+    history.record(plan_on(MEETING, {"P1": 4}, conditions=[("Er is een oppas.", D(2027, 1, 15))]))
     runner = CliRunner()
     result = runner.invoke(main, ["status", "--register", str(register), "--as-of", "2027-01-16",
                                   "--out", str(tmp_path / "uit")])
@@ -200,8 +201,8 @@ def test_merge_records_history_and_the_pack_shows_it(tmp_path, returned, libreof
                                        "--meeting", "2026-12-01", "--out", str(tmp_path / "plannen")])
     assert "Historie bijgewerkt" in result.output
     history = History(tmp_path / "formkit-historie.sqlite")
-    assert [p["meeting"] for p in history.plans("2026-101")] == ["2026-12-01"]
-    history.record_json(plan_on(D(2026, 10, 6), {"P1": 6}))  # an earlier meeting
+    assert [p.meeting for p in history.plans("2026-101")] == [D(2026, 12, 1)]
+    history.record(plan_on(D(2026, 10, 6), {"P1": 6}))  # an earlier meeting
     packs = build_packs(make_register(), MEETING, tmp_path / "pakket", plans_dir=tmp_path / "plannen",
                         history=history)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(packs.packs[0].path).pages).split())

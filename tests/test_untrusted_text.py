@@ -29,6 +29,7 @@ from formkit.core.findings import finding
 from formkit.core.messages import MESSAGES
 from formkit.core.text import is_safe, shorten, visible
 from formkit.delivery.mail import compose
+from formkit.delivery.summary import CheckSummary, Counts, DossierSummary, ReportNames
 from formkit.register.load import load
 from formkit.register.write import write_register
 from formkit.sheets.schema import MAX_TEXT, build_schema
@@ -206,10 +207,10 @@ def test_a_line_break_in_a_regisseur_name_cannot_add_a_mail_header(tmp_path):
         households=[replace(base.households[0], dossier=dossier)],
         professionals=[replace(base.professionals[0], name="Kim\r\nBcc: lek@elders.example")],
         involvements=[replace(base.involvements[0], dossier=dossier)])
-    entry = {"dossier": dossier, "fouten": 0, "waarschuwingen": 0,
-             "kenmerk": "ABC\r\nX-Lek: ja", "ontvangen": 1, "verwacht": 2, "ontbrekend": []}
-    manifest = {"overleg": MEETING.isoformat(), "rapporten": [{"dossier": entry["dossier"], "xlsx": None}]}
-    message, problem = compose(entry, manifest, tmp_path, reg, None)
+    entry = DossierSummary(dossier, "", expected=2, received=1, counts=Counts(0, 0), forms=(), missing=(),
+                           findings=(), fingerprint="ABC\r\nX-Lek: ja")
+    summary = CheckSummary(MEETING, (entry,), (), (), Counts(0, 0), reports=(ReportNames(dossier, "", None),))
+    message, problem = compose(entry, summary, tmp_path, reg, None)
     assert problem is None
     parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
     assert parsed["Bcc"] is None and parsed["X-Lek"] is None

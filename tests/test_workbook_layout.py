@@ -136,7 +136,7 @@ def statuses_with_history(tmp_path, households: int):
 
     history = History(tmp_path / "h.sqlite")
     for day, scores in ((MEETING, {"P1": 4, "P2": 6}), (dt.date(2027, 1, 12), {"P1": 5, "P2": 5})):
-        history.record_json(plan_on(day, scores))
+        history.record(plan_on(day, scores))
     statuses = household_statuses(make_register(), history, dt.date(2027, 3, 1))
     with_history = [s for s in statuses if s.history]
     assert with_history
