@@ -26,10 +26,10 @@ from formkit.register.load import load
 from formkit.register.model import Household, Involvement, MeetingItem, Member, Professional, Register
 from formkit.register.write import write_register
 from formkit.sheets.forms import write_forms
+from formkit.sheets.names import resolve_names
 from formkit.sheets.samples import SAMPLE_LATER_MEETING as LATER_MEETING
 from formkit.sheets.samples import SAMPLE_MEETING, demo_key
 from formkit.sheets.schema import build_schema
-from formkit.sheets.scoresheet import resolve_names
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

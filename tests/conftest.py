@@ -133,7 +133,7 @@ def fill(path: Path, values: dict, target: Path | None = None) -> Path:
     """Fill a generated score sheet through its defined names, as a professional would."""
     from openpyxl import load_workbook
 
-    from formkit.sheets.scoresheet import resolve_names
+    from formkit.sheets.names import resolve_names
 
     wb = load_workbook(path)
     places, missing = resolve_names(wb, list(values))

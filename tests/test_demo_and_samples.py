@@ -8,9 +8,9 @@ from formkit.cli.main import main
 from formkit.core.dates import add_months
 from formkit.core.templates import samples_dir
 from formkit.register.load import load
+from formkit.sheets.names import read_meta
 from formkit.sheets.samples import SAMPLE_MEETING
 from formkit.sheets.schema import SHEET, build_schema
-from formkit.sheets.scoresheet import read_meta
 
 SCHEMA = build_schema()
 

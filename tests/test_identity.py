@@ -19,8 +19,8 @@ from formkit.core.messages import MESSAGES
 from formkit.returns.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch
 from formkit.returns.read import FormRejected, read_form
 from formkit.sheets.forms import write_forms
+from formkit.sheets.names import form_id, resolve_names
 from formkit.sheets.schema import META_SHEET, build_schema
-from formkit.sheets.scoresheet import form_id, resolve_names
 from formkit.sheets.seal import SEAL_KEY, load_key, seal
 
 SCHEMA = build_schema()

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from formkit.cli.main import main
 from formkit.register.write import write_register
-from formkit.sheets.scoresheet import read_meta
+from formkit.sheets.names import read_meta
 
 
 def run(*args):

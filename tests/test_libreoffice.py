@@ -4,8 +4,8 @@ from conftest import MEETING, make_register
 from openpyxl import load_workbook
 
 from formkit.sheets.forms import write_forms
+from formkit.sheets.names import read_meta, resolve_names
 from formkit.sheets.schema import LISTS_SHEET, META_SHEET, SHEET, build_schema
-from formkit.sheets.scoresheet import read_meta, resolve_names
 
 
 def validations(ws):

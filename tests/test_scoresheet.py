@@ -14,8 +14,9 @@ from formkit.core.templates import SCORE_SHEET, default_templates_dir
 from formkit.register.model import Household, Member
 from formkit.register.write import write_register
 from formkit.sheets.forms import write_forms
+from formkit.sheets.names import read_meta, resolve_names
 from formkit.sheets.schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, FieldType, build_schema
-from formkit.sheets.scoresheet import DATE_OR_YEAR_FORMAT, read_meta, resolve_names
+from formkit.sheets.scoresheet import DATE_OR_YEAR_FORMAT
 
 SCHEMA = build_schema()
 

@@ -32,8 +32,8 @@ from formkit.delivery.mail import compose
 from formkit.delivery.summary import CheckSummary, Counts, DossierSummary, ReportNames
 from formkit.register.load import load
 from formkit.register.write import write_register
+from formkit.sheets.names import resolve_names
 from formkit.sheets.schema import MAX_TEXT, build_schema
-from formkit.sheets.scoresheet import resolve_names
 
 SCHEMA = build_schema()
 ESC_NAME = "2026-101_P1\x1b[2J\x1b]0;titel\x07.xlsx"

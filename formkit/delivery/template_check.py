@@ -33,9 +33,9 @@ from ..documents.word import plan_context, top3_context
 from ..plan.merge import merge_batch
 from ..register.load import load
 from ..returns.batch import check_batch
+from ..sheets.names import merged_inputs, resolve_names
 from ..sheets.samples import SAMPLE_MEETING, demo_key
 from ..sheets.schema import LISTS, LISTS_SHEET, META_SHEET, SHEET, Schema, build_schema
-from ..sheets.scoresheet import merged_inputs, resolve_names
 from ..xlsx.workbook import WorkbookUnreadable, open_workbook
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..core import dutch
 from ..core.findings import Code, Finding, Place, finding
-from ..sheets.scoresheet import form_id
+from ..sheets.names import form_id
 from ..sheets.seal import SEAL_KEY, SealKey, verify
 
 IDENTITY_KEYS = ("formkit_form_id", "formkit_dossier", "formkit_professional", "formkit_meeting",

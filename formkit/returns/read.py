@@ -15,8 +15,8 @@ from pathlib import Path
 from ..core.errors import FormkitError
 from ..core.findings import Code, Finding, Place, finding
 from ..core.text import visible
+from ..sheets.names import meta_copies, resolve_names
 from ..sheets.schema import Schema
-from ..sheets.scoresheet import meta_copies, resolve_names
 from ..sheets.seal import SealKey, default_key
 from ..xlsx.workbook import TooLong, WorkbookUnreadable, as_formula, open_workbook
 from .identity import HEADER_NAMES, prove

@@ -18,8 +18,9 @@ from ..core.templates import SCORE_SHEET, template_path
 from ..core.text import person_label
 from ..register.check import missing_people
 from ..register.model import Member, Register
+from .names import FormMeta, form_id
 from .schema import Schema, build_schema
-from .scoresheet import FormContent, FormMeta, ScoreSheetWriter, form_id
+from .scoresheet import FormContent, ScoreSheetWriter
 from .seal import SealKey, default_key
 
 
