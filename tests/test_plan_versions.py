@@ -239,3 +239,27 @@ def test_a_version_makes_its_plan_context_and_plan_json_once(tmp_path, monkeypat
     history = History(tmp_path / "h.sqlite")
     history.record(read_plan(folder / PLAN_JSON))  # a plan read back brings its text: nothing made again
     assert calls["json"] == 1 and history.plans(plan.dossier)[0].version == 1
+
+
+def test_a_text_with_an_unsafe_character_is_no_change_when_merged_again(tmp_path):
+    plan = demo_plans()[0]
+    plan.conditions[0].texts[0] = Said("Er is een oppas\x07 aanwezig.", plan.conditions[0].texts[0].source)
+    plan.situations[0].descriptions[0] = Said("Jan\u202e ging alleen naar huis.", plan.situations[0].descriptions[0].source)
+    write_version(plan, tmp_path)
+    again = dataclasses.replace(plan, changes=[])
+    second = read_plan(write_version(again, tmp_path) / PLAN_JSON)
+    assert second is not None and second.plan.changes == ["Geen inhoudelijke wijzigingen sinds versie 1."]
+
+
+def test_a_finished_plan_changed_after_all_is_written_with_its_new_fingerprint(tmp_path):
+    plan = demo_plans()[0]  # finished by the merge
+    first = plan.fingerprint()
+    plan.open_points.append("Een punt dat later is toegevoegd.")
+    folder = write_version(plan, tmp_path)
+    written = read_plan(folder / PLAN_JSON)
+    assert written is not None and written.fingerprint != first
+    assert written.fingerprint == written.plan.fingerprint() == plan.fingerprint()
+    from docx import Document
+    docx = next(folder.glob("*.docx"))
+    text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert written.fingerprint in text and first not in text

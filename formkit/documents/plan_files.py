@@ -54,8 +54,9 @@ def write_version(plan: Plan, out_dir: Path, templates_dir: Path | None = None, 
     tmp = Path(tempfile.mkdtemp(prefix=f".v{plan.version}.", suffix=".tmp", dir=folder))
     try:
         stem = plan_file_stem(plan)
+        text = plan.to_json()  # first: it fixes the fingerprint the Word file and workbook state too
         write_plan_documents(plan, tmp / f"{stem}.docx", tmp / f"{stem}.xlsx", template, schema)
-        (tmp / PLAN_JSON).write_text(plan.to_json(), encoding="utf-8")
+        (tmp / PLAN_JSON).write_text(text, encoding="utf-8")
         target = version_dir(folder, plan.version)
         os.rename(tmp, target)  # one step: the version is there whole, or not at all
     except BaseException:

@@ -249,7 +249,10 @@ class Plan:
     def to_dict(self) -> dict:
         """Return the whole plan as JSON-ready data, with the plan schema version and fingerprint."""
         data = self._data()
-        return {"schemaversie": PLAN_SCHEMA_VERSION, "kenmerk": self._fingerprint_of(data), **data}
+        value = fingerprint_of(_content(data))  # always from the data written, never from the cache
+        if self.__dict__.get(_FINISHED):
+            self.__dict__[_FINGERPRINT] = value  # what documents made after it state, too
+        return {"schemaversie": PLAN_SCHEMA_VERSION, "kenmerk": value, **data}
 
     def content(self) -> dict:
         """Return the content only: without version, previous fingerprint and changes."""
@@ -265,21 +268,22 @@ class Plan:
         """Return this plan, its content now final: its fingerprint is computed once from here on.
 
         The merge calls it when the plan is complete; only version, previous and changes
-        (not part of the content) may change after it.
+        (not part of the content) may change after it. A plan.json is never stale: `to_dict`
+        and `to_json` compute the fingerprint from the data they write, and refresh the cache
+        (so a caller who changes a finished plan and writes it again gets the right one).
         """
         self.__dict__[_FINISHED] = True
         return self
 
     def fingerprint(self) -> str:
-        """Return a short fingerprint of the content: the same plan has the same one everywhere."""
-        return self._fingerprint_of(None)
+        """Return a short fingerprint of the content: the same plan has the same one everywhere.
 
-    def _fingerprint_of(self, data: dict | None) -> str:
-        """Return the fingerprint, from `data` (this plan's _data()) when given; cached once the plan is finished."""
+        Cached once the plan is finished (see :meth:`finish`) and refreshed by every `to_json`.
+        """
         cached = self.__dict__.get(_FINGERPRINT)
         if cached is not None:
             return str(cached)
-        value = fingerprint_of(_content(data if data is not None else self._data()))
+        value = fingerprint_of(_content(self._data()))
         if self.__dict__.get(_FINISHED):
             self.__dict__[_FINGERPRINT] = value
         return value

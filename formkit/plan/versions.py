@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.paths import id_part
+from ..core.text import visible
 from .merge import normal
 from .model import Plan, Said
 
@@ -281,8 +282,8 @@ def changes(previous: Plan | None, plan: Plan) -> list[str]:
     if previous is None:
         return ["Eerste versie van het plan voor dit casusoverleg."]
     found: list[str] = []
-    before_regisseur = previous.regisseur.name if previous.regisseur else None
-    after_regisseur = plan.regisseur.name if plan.regisseur else None
+    before_regisseur = _shown(previous.regisseur.name) if previous.regisseur else None
+    after_regisseur = _shown(plan.regisseur.name) if plan.regisseur else None
     if before_regisseur != after_regisseur:
         found.append(f"Regisseur: {before_regisseur or 'geen'} → {after_regisseur or 'geen'}.")
     for label, items in _parts(previous, plan):
@@ -290,9 +291,9 @@ def changes(previous: Plan | None, plan: Plan) -> list[str]:
         new = {normal(shown): shown for shown in items[1]}
         found += [f"Nieuw bij {label}: {shown}" for k, shown in new.items() if k not in old]
         found += [f"Vervallen bij {label}: {shown}" for k, shown in old.items() if k not in new]
-    old_scores = {s.source.name: s.shown for s in previous.scores}
+    old_scores = {_shown(s.source.name): _shown(s.shown) for s in previous.scores}
     for s in plan.scores:
-        name, score = s.source.name, s.shown
+        name, score = _shown(s.source.name), _shown(s.shown)
         if name in old_scores and old_scores[name] != score:
             found.append(f"Cijfer van {name}: {old_scores[name]} → {score}.")
         elif name not in old_scores:
@@ -316,9 +317,15 @@ def _parts(previous: Plan, plan: Plan) -> list[tuple[str, tuple[list[str], list[
     ]
 
 
+def _shown(text: str) -> str:
+    """Return a text as plan.json keeps it (unsafe characters as markers): a plan read back and a plan just
+    merged then compare alike."""
+    return visible(text, multiline=True)
+
+
 def _situation(plan: Plan, index: int) -> str:
     item = plan.situations[index]
-    return f"{item.victim}: {item.descriptions[0].value}" if item.descriptions else item.victim
+    return _shown(f"{item.victim}: {item.descriptions[0].value}" if item.descriptions else item.victim)
 
 
 def _top(plan: Plan) -> list[str]:
@@ -326,4 +333,4 @@ def _top(plan: Plan) -> list[str]:
 
 
 def _first(said: list[Said]) -> str:
-    return said[0].value if said else ""
+    return _shown(said[0].value) if said else ""
