@@ -263,3 +263,16 @@ def test_a_finished_plan_changed_after_all_is_written_with_its_new_fingerprint(t
     docx = next(folder.glob("*.docx"))
     text = "\n".join(p.text for p in Document(str(docx)).paragraphs)
     assert written.fingerprint in text and first not in text
+
+
+@pytest.mark.parametrize("written", ["99999", "0", "0000", "٢٠٢٦", "zes"])
+def test_a_situation_date_that_is_no_year_does_not_stop_the_signals(written):
+    from formkit.plan.signals import last_incident
+    plan = demo_plans()[0]
+    for situation in plan.situations:
+        situation.dates = [Said(written, s.source) for s in situation.descriptions]
+    assert last_incident([plan]) is None
+    signals_for(plan.dossier, [plan], make_register(), dt.date(2027, 9, 1))  # no ValueError
+    situation = plan.situations[0]
+    situation.dates = [Said("2025", situation.descriptions[0].source)]
+    assert last_incident([plan]) == dt.date(2025, 12, 31)

@@ -79,11 +79,17 @@ def last_incident(plans: list[Plan]) -> dt.date | None:
     for plan in plans:
         for situation in plan.situations:
             for said in situation.dates:
-                value = said.value
-                day = iso_date(value) or (dt.date(int(value), 12, 31) if value.isdigit() else None)
+                day = iso_date(said.value) or _end_of_year(said.value)
                 if day:
                     found.append(day)
     return max(found, default=None)
+
+
+def _end_of_year(value: str) -> dt.date | None:
+    """Return the last day of a year written as four digits; None for anything else ("99999", "0", "zes")."""
+    if len(value) == 4 and value.isascii() and value.isdigit() and value != "0000":
+        return dt.date(int(value), 12, 31)
+    return None
 
 
 def next_check(plan: Plan) -> dt.date | None:
