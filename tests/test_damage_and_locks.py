@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -101,6 +102,25 @@ def test_the_pack_takes_the_newest_intact_plan_and_names_the_damaged_one(setup):
                              target=version_dir(tmp_path, "2026-101", 2), instead=", maar versie 1")]
     assert latest_plan(tmp_path / "plannen", "2026-102", MEETING, found)[1].plan.version == 2
     assert len(found) == 1  # the other household is untouched
+
+
+def test_a_version_copied_into_another_households_folder_is_never_read_as_its_plan(setup):
+    from formkit.delivery.pack import latest_plan
+
+    tmp_path = setup
+    merge(tmp_path)
+    shutil.copytree(version_dir(tmp_path, "2026-102", 1), version_dir(tmp_path, "2026-101", 2))  # moved by hand
+    found = []
+    docx, plan = latest_plan(tmp_path / "plannen", "2026-101", MEETING, found)
+    assert plan.plan.dossier == "2026-101" and plan.plan.version == 1 and docx.parent.name == "v1"
+    assert [f.code for f in found] == ["plan_version_damaged"]
+    result = merge(tmp_path)  # the next version of 2026-101 compares with its own v1, not with 2026-102's plan
+    no_traceback(result)
+    data = json.loads((version_dir(tmp_path, "2026-101", 3) / "plan.json").read_text(encoding="utf-8"))
+    assert data["dossier"] == "2026-101" and "versie v2 is beschadigd" in data["changes"][0]
+    own = json.loads((version_dir(tmp_path, "2026-101", 1) / "plan.json").read_text(encoding="utf-8"))
+    assert data["previous"] == own["kenmerk"]
+    assert "Öztürk" not in " ".join(data["changes"])
 
 
 def test_a_damaged_reports_overview_is_a_finding_and_the_pack_goes_on(tmp_path):

@@ -32,7 +32,7 @@ from ..documents.word import regisseur_text, text, top3_context, top3_path
 from ..plan.history import History
 from ..plan.model import CONSENSUS_YES, Plan, consensus_words
 from ..plan.signals import meeting_of, scores_of, signals_for
-from ..plan.versions import PLAN_JSON, StoredPlan, meeting_dir, read_plan, version_dir, version_numbers, word_files
+from ..plan.versions import StoredPlan, meeting_dir, read_version, version_dir, version_numbers, word_files
 from ..register.model import Professional, Register
 from ..sheets.forms import select_dossiers
 from .archive import ArchivePlan, ArchiveResult, missing_copies, place_copies
@@ -94,7 +94,7 @@ def latest_plan(plans_dir: Path | None, dossier: str, meeting: dt.date,
     skipped: list[tuple[int, Path]] = []
     for number in reversed(version_numbers(folder)):
         latest = version_dir(folder, number)
-        plan = read_plan(latest / PLAN_JSON)
+        plan = read_version(latest)
         docx = next(iter(word_files(latest)), None) if plan is not None else None
         if plan is not None and docx is not None:
             _note_damaged(findings, dossier, skipped, f", maar versie {number}")

@@ -109,6 +109,20 @@ def read_plan(path: Path) -> StoredPlan | None:
         return None
 
 
+def read_version(version: Path) -> StoredPlan | None:
+    """Return the plan of a version folder, or None when it is missing, damaged or not this folder's.
+
+    A plan.json belongs where its own dossier and meeting put it: one copied or moved into
+    another household's (or meeting's) folder is never read as that household's plan, so
+    its content cannot reach the other household's pack or change list.
+    """
+    version = Path(version)
+    found = read_plan(version / PLAN_JSON)
+    if found is None or meeting_dir(version.parent.parent.parent, found.plan.dossier, found.plan.meeting) != version.parent:
+        return None
+    return found
+
+
 def parse_plan_json(text: str) -> StoredPlan:
     """Return the plan a plan.json's text holds; raise ValueError (PlanDataError) when it holds none."""
     data = json.loads(text)
@@ -246,7 +260,7 @@ def latest_intact(folder: Path) -> tuple[int | None, StoredPlan | None, list[int
     """
     damaged: list[int] = []
     for number in reversed(version_numbers(folder)):
-        found = read_plan(version_dir(folder, number) / PLAN_JSON)
+        found = read_version(version_dir(folder, number))
         if found is not None:
             return number, found, sorted(damaged)
         damaged.append(number)
