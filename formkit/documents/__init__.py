@@ -1,1 +1,1 @@
-"""Word and Excel documents: rendering, the template check, TOP-3 forms, plans, the dashboard."""
+"""Word and Excel documents: rendering templates, the TOP-3 form, the plan (docx, workbook, its versions), the dashboard."""
