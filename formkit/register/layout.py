@@ -41,6 +41,11 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("regisseur", "regisseur", "code", False, "Code van de professional die de regie heeft.", 14),
         ),
         "Eén rij per huishouden.",
+        optional_columns=(
+            Column("afsluitdatum", "afsluitdatum", "date", False,
+                   "Datum waarop het huishouden is afgesloten (dd-mm-jjjj); leeg zolang het loopt. "
+                   "'formkit purge' ruimt de bestanden van afgesloten huishoudens op.", 14),
+        ),
     ),
     SheetSpec(
         "Gezinsleden",

@@ -284,7 +284,8 @@ _CONVERTERS: dict[str, Callable] = {
 
 
 def _add_household(reg: Register, r: dict[str, Any], row: int) -> None:
-    reg.households.append(Household(r["dossier"], r["naam"], r["startdatum"], r["fase"], r["regisseur"], row))
+    reg.households.append(Household(r["dossier"], r["naam"], r["startdatum"], r["fase"], r["regisseur"], row,
+                                    r["afsluitdatum"]))
 
 
 def _add_member(reg: Register, r: dict[str, Any], row: int) -> None:

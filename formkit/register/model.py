@@ -23,6 +23,7 @@ class Household:
     phase: int | None
     regisseur: str | None  # a professional's code
     row: int = 0
+    closing_date: dt.date | None = None  # afsluitdatum: the household's case was closed (None: still open)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ INSTRUCTIONS = (
     "",
     "Bladen:",
     "• Huishoudens – één rij per huishouden: dossier (uniek), naam, startdatum, fase (1-5) en",
-    "  de code van de regisseur (een van de betrokken professionals, met e-mailadres).",
+    "  de code van de regisseur (een van de betrokken professionals, met e-mailadres); de",
+    "  afsluitdatum zodra het huishouden is afgesloten (leeg zolang het loopt).",
     "• Gezinsleden – één rij per gezinslid: dossier, naam, geboortejaar en rol.",
     "• Professionals – één rij per professional: code (uniek), naam, organisatie, functie, e-mail.",
     "• Betrokkenheid – welke professional bij welk huishouden betrokken is, met het eigen",
@@ -76,7 +77,8 @@ def write_register(register: Register, path: Path | str) -> None:
 
 def _rows(register: Register) -> dict[str, list[tuple]]:
     return {
-        "Huishoudens": [(h.dossier, h.name, h.start_date, h.phase, h.regisseur) for h in register.households],
+        "Huishoudens": [(h.dossier, h.name, h.start_date, h.phase, h.regisseur, h.closing_date)
+                        for h in register.households],
         "Gezinsleden": [(m.dossier, m.name, m.birth_year, m.role) for m in register.members],
         "Professionals": [(p.code, p.name, p.organisation, p.function, p.email) for p in register.professionals],
         "Betrokkenheid": [(i.dossier, i.professional, i.file_number) for i in register.involvements],
