@@ -1,0 +1,300 @@
+"""The secretariat's loop by mail: score sheets out, reminders, feedback on returned forms.
+
+Every message goes to one professional, with only their own households' files attached.
+Subject and body name no one but the addressee and carry no case content beyond dossier
+numbers (NTA 7516): what a household is about travels only in the attachments. A ledger
+in the folder the files come from makes a second run send nothing new; a file changed
+since it was sent goes again, and the result says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr
+from functools import partial
+from pathlib import Path
+
+from ..core import dutch
+from ..core.findings import Code, Finding, finding
+from ..core.messages import plural
+from ..core.paths import id_part
+from ..core.text import person_label, visible
+from ..plan.history import Disclosure, History
+from ..register.model import Professional, Register
+from ..sheets.forms import form_path
+from .mail import LEDGER, XLSX_TYPE, Delivery, Envelope, Outgoing, SmtpSettings, deliver, read_ledger, seal_envelope
+from .summary import CheckSummary
+
+FORMS = "scoreformulieren"
+REMINDER = "herinnering"
+FEEDBACK = "terugkoppeling"
+TEXT_TYPE = "text/plain"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file attached to a message: its name in the mail, its bytes and media type, and its dossier."""
+
+    name: str
+    data: bytes
+    mime: str
+    dossier: str
+    kind: str  # the disclosure log's kind: "scoreformulier", "bericht", "veiligheidsplan"
+
+    @property
+    def fingerprint(self) -> str:
+        """Return the sha256 hex of the attachment's bytes."""
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A message for one professional before it has an envelope: who, what it is, text and files."""
+
+    professional: Professional
+    kind: str  # FORMS, REMINDER, FEEDBACK, ...
+    meeting: dt.date | None
+    subject: str
+    body: str
+    attachments: tuple[Attachment, ...]
+
+    @property
+    def fingerprint(self) -> str:
+        """Return one sha256 hex over the names and bytes of all attachments (the ledger's kenmerk)."""
+        digest = hashlib.sha256()
+        for a in sorted(self.attachments, key=lambda a: a.name):
+            digest.update(f"{a.name}\0{a.fingerprint}\0".encode())
+        return digest.hexdigest()
+
+    @property
+    def dossiers(self) -> list[str]:
+        """Return the dossiers the attachments are about, once each, in order."""
+        return list(dict.fromkeys(a.dossier for a in self.attachments))
+
+
+@dataclass
+class SendResult:
+    """What a send run did, per professional (their codes)."""
+
+    sent: list[Letter] = field(default_factory=list)
+    resent: list[Letter] = field(default_factory=list)  # sent again because a file changed since
+    already: list[Letter] = field(default_factory=list)  # sent before, unchanged: not again
+    findings: list[Finding] = field(default_factory=list)
+    channel: str = "postvak"
+
+
+def return_by(meeting: dt.date, working_days: int) -> dt.date:
+    """Return the date `working_days` working days (Monday to Friday) before the meeting."""
+    day = meeting
+    left = working_days
+    while left > 0:
+        day -= dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def to_address(p: Professional) -> str:
+    """Return the To header value of a professional (name and address, header-safe)."""
+    return formataddr((visible(p.name), visible(p.email or "")))
+
+
+def message(letter: Letter, envelope: Envelope) -> EmailMessage:
+    """Return the e-mail for a letter, with its envelope (From, Reply-To, Date, Message-ID) and attachments."""
+    msg = EmailMessage()
+    msg["Subject"] = visible(letter.subject)
+    msg["To"] = to_address(letter.professional)
+    seal_envelope(msg, envelope)
+    msg["X-Formkit-Kenmerk"] = letter.fingerprint
+    msg.set_content(letter.body)
+    for a in letter.attachments:
+        maintype, subtype = a.mime.split("/")
+        if maintype == "text":
+            msg.add_attachment(a.data.decode("utf-8"), subtype=subtype, filename=visible(a.name))
+        else:
+            msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=visible(a.name))
+    return msg
+
+
+# --- who gets what --------------------------------------------------------------------
+
+
+def households_per_professional(register: Register, dossiers: Iterable[str]) -> list[tuple[Professional, list[str]]]:
+    """Return each professional involved in any of `dossiers`, in register order, with their dossiers among them."""
+    theirs: dict[str, list[str]] = {}
+    for d in dossiers:
+        for p in register.professionals_of(d):
+            theirs.setdefault(p.code, []).append(d)
+    return [(p, theirs[p.code]) for p in register.professionals if p.code in theirs and theirs[p.code]]
+
+
+def form_letters(register: Register, meeting: dt.date, forms_dir: Path, *, working_days: int,
+                 reply_to: str | None, only: set[tuple[str, str]] | None = None,
+                 ) -> tuple[list[Letter], list[Finding]]:
+    """Return per professional the letter with the score sheets of their households on the meeting.
+
+    With `only` (the (dossier, professional code) pairs not returned yet) the letters are
+    reminders carrying just those forms, and professionals with all forms back get none.
+    A form missing from `forms_dir` or a professional without an address is a finding.
+    """
+    letters, found = [], []
+    due = return_by(meeting, working_days)
+    for p, dossiers in households_per_professional(register, register.dossiers_on(meeting)):
+        wanted = [d for d in dossiers if only is None or (d, p.code) in only]
+        if not wanted:
+            continue
+        if not p.email:
+            found.append(finding(Code.send_no_address, name=person_label(p.name, p.organisation),
+                                 what="het scoreformulier", dossiers=", ".join(wanted), professional=p.code))
+            continue
+        attachments = []
+        for d in wanted:
+            path = form_path(forms_dir, d, p.code, meeting)
+            if not path.is_file():
+                found.append(finding(Code.send_form_missing, name=person_label(p.name, p.organisation), dossier=d,
+                                     folder=str(forms_dir), professional=p.code))
+                continue
+            attachments.append(Attachment(path.name, path.read_bytes(), XLSX_TYPE, d, "scoreformulier"))
+        if attachments:
+            kind = FORMS if only is None else REMINDER
+            letters.append(_form_letter(p, kind, meeting, due, reply_to, tuple(attachments)))
+    return letters, found
+
+
+def _form_letter(p: Professional, kind: str, meeting: dt.date, due: dt.date, reply_to: str | None,
+                 attachments: tuple[Attachment, ...]) -> Letter:
+    """Return the letter with score sheets (or the reminder) for one professional."""
+    when, by = dutch.long_date(meeting), dutch.long_date(due)
+    count = plural(len(attachments), "scoreformulier", "scoreformulieren")
+    dossiers = _and([a.dossier for a in attachments])
+    subject = (f"Scoreformulieren casusoverleg {when}, graag terug vóór {by}" if kind == FORMS
+               else f"Herinnering: scoreformulieren casusoverleg {when}, graag terug vóór {by}")
+    to = f" naar {reply_to}" if reply_to else " als antwoord op dit bericht"
+    opening = ([f"Voor het casusoverleg van {when} vindt u in de bijlage {count}: "
+                f"voor dossier {dossiers}."] if kind == FORMS else
+               [f"Voor het casusoverleg van {when} hebben wij van u nog niet terug: {count}, "
+                f"voor dossier {dossiers}. U vindt ze opnieuw in de bijlage."])
+    lines = [
+        f"Beste {visible(p.name)},", "", *opening, "",
+        f"Wilt u ze invullen en vóór {by} terugsturen{to}? Laat de bestandsnaam en de bladen zoals ze zijn; "
+        "formkit herkent uw formulier aan de gegevens erin.", "",
+        "Zet geen gegevens over het huishouden in de tekst van uw antwoord; alleen in het formulier.", "",
+        "Met vriendelijke groet,", "het secretariaat van het casusoverleg",
+    ]
+    return Letter(p, kind, meeting, subject, "\n".join(lines) + "\n", attachments)
+
+
+def feedback_letters(summary: CheckSummary, register: Register) -> tuple[list[Letter], list[Finding]]:
+    """Return per professional with findings on their own returned forms a letter asking to correct and resend.
+
+    The findings travel as a text attachment (they may quote the form); forms not returned
+    are not this letter's business (the reminder's). Nobody without findings gets one.
+    """
+    code_of = {Path(f.path).name: f.professional for f in summary.files if f.professional}
+    theirs: dict[str, dict[str, list]] = {}
+    for entry in summary.dossiers:
+        for rf in entry.findings:
+            code = code_of.get(rf.file)
+            if code is not None and register.professional(code) is not None:
+                theirs.setdefault(code, {}).setdefault(entry.dossier, []).append(rf)
+    letters, found = [], []
+    for p in register.professionals:
+        per_dossier = theirs.get(p.code)
+        if not per_dossier:
+            continue
+        if not p.email:
+            found.append(finding(Code.send_no_address, name=person_label(p.name, p.organisation),
+                                 what="de terugkoppeling", dossiers=", ".join(per_dossier), professional=p.code))
+            continue
+        attachments = tuple(Attachment(f"bevindingen_{id_part(d)}_{id_part(p.code)}.txt",
+                                       _findings_text(d, items, summary.meeting).encode("utf-8"), TEXT_TYPE, d,
+                                       "bericht")
+                            for d, items in per_dossier.items())
+        letters.append(_feedback_letter(p, summary.meeting, attachments))
+    return letters, found
+
+
+def _findings_text(dossier: str, items: list, meeting: dt.date | None) -> str:
+    """Return the findings on one professional's form of one dossier, as plain text for the attachment."""
+    when = dutch.long_date(meeting) if meeting else "onbekende datum"
+    lines = [f"Bevindingen op uw scoreformulier, dossier {dossier}, casusoverleg {when}", ""]
+    for rf in items:
+        where = ", ".join(part for part in (rf.file, rf.sheet, f"cel {rf.cell}" if rf.cell else "", rf.field) if part)
+        lines.append(f"- {rf.severity}: {rf.message} ({where})")
+    return "\n".join(lines) + "\n"
+
+
+def _feedback_letter(p: Professional, meeting: dt.date | None, attachments: tuple[Attachment, ...]) -> Letter:
+    """Return the letter asking one professional to correct and resend their forms."""
+    when = dutch.long_date(meeting) if meeting else "het casusoverleg"
+    dossiers = _and([a.dossier for a in attachments])
+    lines = [
+        f"Beste {visible(p.name)},", "",
+        f"Wij hebben uw scoreformulier voor dossier {dossiers} voor het casusoverleg van {when} gecontroleerd. "
+        "In de bijlage staat per formulier wat er verbeterd moet worden of nagelopen kan worden.", "",
+        "Wilt u het formulier verbeteren en opnieuw terugsturen? Een fout moet vóór het overleg hersteld zijn; "
+        "een waarschuwing is een punt om na te lopen.", "",
+        "Met vriendelijke groet,", "het secretariaat van het casusoverleg",
+    ]
+    return Letter(p, FEEDBACK, meeting, f"Controle van uw scoreformulieren, casusoverleg {when}",
+                  "\n".join(lines) + "\n", attachments)
+
+
+def _and(items: list[str]) -> str:
+    """Return items joined the Dutch way: a, b en c."""
+    items = list(dict.fromkeys(items))
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
+
+
+# --- sending --------------------------------------------------------------------------
+
+
+def send_letters(letters: list[Letter], ledger_dir: Path, envelope: Envelope, *, outbox: Path,
+                 smtp: SmtpSettings | None, history: History | None = None, command: str = "formkit send",
+                 today: dt.date | None = None) -> SendResult:
+    """Return what delivering the letters not sent before did (ledger `verzonden.json` in `ledger_dir`).
+
+    A letter counts as sent before when the same kind went to the same professional for the
+    same meeting with the same attachments; a reminder at most once a day. Raise UsageError
+    when sending by SMTP without a sender. Every letter written or sent is recorded in the
+    disclosure log of `history`, one record per attachment, by `command`.
+    """
+    ledger = Path(ledger_dir) / LEDGER
+    channel = "smtp" if smtp else "postvak"
+    previous = read_ledger(ledger)
+    items = list(_outgoing(letters, envelope, today or dt.date.today(), command))
+    done: Delivery = deliver(iter(items), ledger, outbox=outbox, smtp=smtp, sender=envelope.sender, history=history)
+    result = SendResult(findings=done.findings, channel=done.channel)
+    by_id = {id(o): letter for o, letter in zip(items, letters, strict=True)}
+    for o in done.already:
+        result.already.append(by_id[id(o)])
+    for o in done.sent:
+        loose = {k: v for k, v in o.key.items() if k != "kenmerk"} | {"via": channel}
+        before = any(all(old.get(k) == v for k, v in loose.items()) for old in previous)
+        (result.resent if before else result.sent).append(by_id[id(o)])
+    return result
+
+
+def _outgoing(letters: list[Letter], envelope: Envelope, today: dt.date, command: str) -> Iterator[Outgoing]:
+    """Yield each letter as a message to deliver, with its ledger key and outbox name."""
+    for letter in letters:
+        p = letter.professional
+        key = {"soort": letter.kind, "professional": p.code, "aan": visible(p.email or ""),
+               "overleg": letter.meeting.isoformat() if letter.meeting else "", "kenmerk": letter.fingerprint}
+        if letter.kind == REMINDER:
+            key["dag"] = today.isoformat()
+        name = f"{letter.kind}_{id_part(p.code)}_{key['overleg'] or 'zonder-datum'}.eml"
+        address = visible(p.email or "")
+        disclosures = tuple(Disclosure(a.dossier, a.kind, a.fingerprint, person_label(p.name, p.organisation),
+                                       address, "", command) for a in letter.attachments)
+        yield Outgoing(message(letter, envelope), key, name, p.code, partial(_send_failed, letter.kind, address),
+                       disclosures)
+
+
+def _send_failed(kind: str, recipient: str, reason: str) -> Finding:
+    """Return the finding of a letter that could not go out."""
+    return finding(Code.send_failed, what=f"het bericht ({kind})", recipient=recipient, reason=reason)

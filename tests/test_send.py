@@ -1,0 +1,287 @@
+"""Sending by mail: the envelope of every message, score sheets, reminders and feedback, over a real SMTP server."""
+
+import email
+import email.policy
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+from conftest import COMPLETE, MEETING, make_register
+
+from formkit.cli.main import main
+from formkit.delivery.reports import summarise, write_reports
+from formkit.delivery.send import return_by
+from formkit.plan.history import History, default_path
+from formkit.register.write import write_register
+from formkit.returns.batch import check_batch
+from formkit.sheets.schema import build_schema
+
+SENDER = "secretariaat@casusoverleg.example"
+MEMBER_NAMES = [m.name for m in make_register().members] + [h.name for h in make_register().households]
+
+
+class Sink:
+    """An SMTP handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    def messages(self):
+        """Return (envelope, parsed message) of everything received."""
+        return [(e, email.message_from_bytes(e.original_content, policy=email.policy.default)) for e in self.envelopes]
+
+    def to(self, address):
+        """Return the parsed messages sent to one address."""
+        return [m for e, m in self.messages() if e.rcpt_tos == [address]]
+
+
+@pytest.fixture
+def smtp():
+    """A plain SMTP server on loopback (the TLS and login paths are tested with `formkit mail`)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, f"127.0.0.1:{port}"
+    controller.stop()
+
+
+@pytest.fixture
+def register(tmp_path):
+    path = tmp_path / "register.xlsx"
+    write_register(make_register(), path)
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path):
+    path = tmp_path / "instellingen.toml"
+    path.write_text(f'[post]\nafzender = "{SENDER}"\nantwoordadres = "retour@casusoverleg.example"\n'
+                    "terugsturen_werkdagen = 3\n", encoding="utf-8")
+    return path
+
+
+def assert_proper(msg, sender=SENDER):
+    """A message a real server accepts, with no household member's name in its subject or body."""
+    assert msg["From"] == sender
+    assert msg["Date"] and email.utils.parsedate_to_datetime(msg["Date"]).tzinfo is not None
+    assert msg["Message-ID"].endswith("@" + sender.split("@")[1] + ">")
+    text = msg["Subject"] + "\n" + msg.get_body(("plain",)).get_content()
+    for name in MEMBER_NAMES + ["Pietersen", "Öztürk"]:
+        assert name not in text
+
+
+def send(*args, settings=None):
+    prefix = ["--instellingen", str(settings)] if settings else []
+    return CliRunner().invoke(main, [*prefix, "send", *args], catch_exceptions=False)
+
+
+# --- the envelope of the existing `formkit mail` -----------------------------------------
+
+
+@pytest.fixture
+def reports(tmp_path, returned, register):
+    returned(COMPLETE | {"voorwaarde_1_termijn": "15-1-2027", "situatie_1_omschrijving": "Er is niemand thuis."})
+    batch = check_batch([tmp_path / "retour"], make_register(), build_schema())
+    out = tmp_path / "rapporten"
+    write_reports(summarise(batch, make_register()), make_register(), out)
+    return out
+
+
+def test_mail_with_smtp_and_no_sender_is_a_usage_error_and_sends_nothing(reports, register, smtp):
+    sink, address = smtp
+    result = CliRunner().invoke(main, ["mail", str(reports), "--register", str(register), "--smtp", address])
+    assert result.exit_code == 2
+    assert "afzender" in result.output and "Traceback" not in result.output
+    assert sink.envelopes == []
+
+
+def test_mail_envelope_from_the_settings(reports, register, settings, smtp):
+    sink, address = smtp
+    result = CliRunner().invoke(main, ["--instellingen", str(settings), "mail", str(reports), "--register",
+                                       str(register), "--smtp", address])
+    assert result.exit_code == 0, result.output
+    assert len(sink.envelopes) == 2
+    for envelope, msg in sink.messages():
+        assert envelope.mail_from == SENDER  # never "None"
+        assert msg["Reply-To"] == "retour@casusoverleg.example"
+        assert_proper(msg)
+    # the report's message names the dossier and the addressee, not who else is involved
+    body = sink.to("k.verhoef@wijkteam.example")[0].get_body(("plain",)).get_content()
+    assert "Beste Kim Verhoef," in body and "2026-101" in body and "Rob Claassen" not in body
+    log = History(default_path(register)).disclosures(dossier="2026-101")
+    assert [(d.disclosure.kind, d.disclosure.address, d.disclosure.channel, d.disclosure.command) for d in log] == [
+        ("bericht", "k.verhoef@wijkteam.example", "smtp", "formkit mail")]
+
+
+def test_mail_outbox_drafts_have_date_and_message_id(reports, register, tmp_path):
+    outbox = tmp_path / "postvak"
+    result = CliRunner().invoke(main, ["mail", str(reports), "--register", str(register), "--outbox", str(outbox),
+                                       "--from", SENDER])
+    assert result.exit_code == 0, result.output
+    for path in outbox.glob("*.eml"):
+        assert_proper(email.message_from_bytes(path.read_bytes(), policy=email.policy.default))
+
+
+def test_a_sender_that_is_no_address_is_refused(reports, register, smtp):
+    sink, address = smtp
+    result = CliRunner().invoke(main, ["mail", str(reports), "--register", str(register), "--smtp", address,
+                                       "--from", "secretariaat\r\nBcc: x@y.example"])
+    assert result.exit_code == 2 and sink.envelopes == []
+
+
+# --- send forms ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def forms(tmp_path, register):
+    out = tmp_path / "formulieren"
+    result = CliRunner().invoke(main, ["forms", str(register), "--meeting", MEETING.isoformat(), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def forms_args(register, forms, address, *more):
+    return ["forms", "--register", str(register), "--meeting", MEETING.isoformat(), "--forms", str(forms),
+            "--smtp", address, *more]
+
+
+def attachments(msg):
+    return {part.get_filename(): part.get_content() for part in msg.iter_attachments()}
+
+
+def test_each_professional_receives_only_their_own_households_forms(register, forms, settings, smtp):
+    sink, address = smtp
+    result = send(*forms_args(register, forms, address), settings=settings)
+    assert result.exit_code == 0, result.output
+    assert "3 berichten met scoreformulieren verstuurd" in result.output
+    expected = {"k.verhoef@wijkteam.example": ("2026-101", "P1"), "r.claassen@politie.example": ("2026-101", "P2"),
+                "i.lammers@vt.example": ("2026-102", "P3")}
+    assert sorted(r for e in sink.envelopes for r in e.rcpt_tos) == sorted(expected)
+    for to, (dossier, code) in expected.items():
+        [msg] = sink.to(to)
+        form = forms / dossier / f"scoreformulier_{dossier}_{code}_2026-12-01.xlsx"
+        assert attachments(msg) == {form.name: form.read_bytes()}
+        assert_proper(msg)
+        assert msg["Reply-To"] == "retour@casusoverleg.example"
+        body = msg.get_body(("plain",)).get_content()
+        # 1 December 2026 is a Tuesday: three working days before is Thursday 26 November
+        assert "26 november 2026" in msg["Subject"] and "vóór 26 november 2026 terugsturen" in body
+        assert f"dossier {dossier}" in body and "retour@casusoverleg.example" in body
+    log = History(default_path(register)).disclosures()
+    assert sorted((d.disclosure.dossier, d.disclosure.address, d.disclosure.kind, d.disclosure.channel)
+                  for d in log if d.disclosure.channel == "smtp") == sorted((d, to, "scoreformulier", "smtp") for to, (d, _) in expected.items())
+    assert History(default_path(register)).verify().intact
+
+
+def test_a_second_run_sends_nothing_and_a_changed_form_goes_again(register, forms, settings, smtp):
+    sink, address = smtp
+    assert send(*forms_args(register, forms, address), settings=settings).exit_code == 0
+    again = send(*forms_args(register, forms, address), settings=settings)
+    assert again.exit_code == 0 and "0 berichten met scoreformulieren verstuurd" in again.output
+    assert "3 waren al eerder zo verstuurd" in again.output
+    assert len(sink.envelopes) == 3
+    form = forms / "2026-102" / "scoreformulier_2026-102_P3_2026-12-01.xlsx"
+    form.write_bytes(form.read_bytes() + b"\0")  # made again since
+    third = send(*forms_args(register, forms, address), settings=settings)
+    assert third.exit_code == 0 and "1 berichten met scoreformulieren verstuurd" in third.output
+    assert "Iris Lammers (Veilig Thuis): dossier 2026-102 (opnieuw: een bijlage is gewijzigd" in third.output
+    assert [e.rcpt_tos for e in sink.envelopes[3:]] == [["i.lammers@vt.example"]]
+
+
+def test_reminders_go_only_to_those_whose_forms_have_not_come_back(tmp_path, register, forms, settings, smtp):
+    sink, address = smtp
+    back = tmp_path / "terug"
+    back.mkdir()
+    (back / "ingevuld.xlsx").write_bytes((forms / "2026-101" / "scoreformulier_2026-101_P1_2026-12-01.xlsx").read_bytes())
+    (back / "oud.xlsx").write_bytes(b"geen werkboek")  # a refused file counts for no one
+    result = send(*forms_args(register, forms, address, "--herinnering", "--retour", str(back)), settings=settings)
+    assert result.exit_code == 0, result.output
+    assert "2 herinneringen verstuurd" in result.output
+    assert sorted(r for e in sink.envelopes for r in e.rcpt_tos) == ["i.lammers@vt.example",
+                                                                     "r.claassen@politie.example"]
+    [msg] = sink.to("r.claassen@politie.example")
+    assert msg["Subject"].startswith("Herinnering: ") and list(attachments(msg)) == [
+        "scoreformulier_2026-101_P2_2026-12-01.xlsx"]
+    assert_proper(msg)
+    again = send(*forms_args(register, forms, address, "--herinnering", "--retour", str(back)), settings=settings)
+    assert again.exit_code == 0 and "0 herinneringen verstuurd" in again.output and len(sink.envelopes) == 2
+
+
+def test_send_forms_usage_and_missing_pieces(tmp_path, register, forms, smtp):
+    sink, address = smtp
+    no_sender = send(*forms_args(register, forms, address))
+    assert no_sender.exit_code == 2 and "afzender" in no_sender.output
+    no_returns = send(*forms_args(register, forms, address, "--from", SENDER, "--herinnering"))
+    assert no_returns.exit_code == 2 and "--retour" in no_returns.output
+    other_day = send("forms", "--register", str(register), "--meeting", "2026-12-02", "--forms", str(forms),
+                     "--from", SENDER, "--smtp", address)
+    assert other_day.exit_code == 2 and "geen casusoverleg" in other_day.output
+    assert sink.envelopes == []
+    (forms / "2026-101" / "scoreformulier_2026-101_P2_2026-12-01.xlsx").unlink()
+    outbox = tmp_path / "postvak"
+    partial = send("forms", "--register", str(register), "--meeting", MEETING.isoformat(), "--forms", str(forms),
+                   "--outbox", str(outbox))
+    assert partial.exit_code == 1
+    assert "het scoreformulier van Rob Claassen (Politie) voor dossier 2026-101 staat niet in" in partial.output
+    assert sorted(p.name for p in outbox.iterdir()) == ["scoreformulieren_P1_2026-12-01.eml",
+                                                         "scoreformulieren_P3_2026-12-01.eml"]
+    draft = email.message_from_bytes((outbox / "scoreformulieren_P1_2026-12-01.eml").read_bytes(),
+                                     policy=email.policy.default)
+    assert draft["X-Unsent"] == "1" and draft["Date"] and draft["Message-ID"]
+
+
+def test_return_by_counts_working_days():
+    import datetime as dt
+
+    assert return_by(dt.date(2026, 12, 1), 3) == dt.date(2026, 11, 26)  # Tue -> Thu, over a weekend
+    assert return_by(dt.date(2026, 12, 7), 1) == dt.date(2026, 12, 4)  # Mon -> Fri
+    assert return_by(dt.date(2026, 12, 7), 0) == dt.date(2026, 12, 7)
+
+
+# --- send feedback ------------------------------------------------------------------------
+
+
+def test_feedback_only_to_whom_has_findings_on_their_own_forms(reports, register, settings, smtp):
+    sink, address = smtp
+    args = ["feedback", "--rapporten", str(reports), "--register", str(register), "--smtp", address]
+    result = send(*args, settings=settings)
+    assert result.exit_code == 0, result.output
+    assert [e.rcpt_tos for e in sink.envelopes] == [["k.verhoef@wijkteam.example"]]
+    [msg] = sink.to("k.verhoef@wijkteam.example")
+    assert_proper(msg)
+    [(name, text)] = attachments(msg).items()
+    assert name == "bevindingen_2026-101_P1.txt"
+    assert "begint niet met de naam van het slachtoffer" in text and "2026-101_P1.xlsx" in text
+    assert "verbeteren en opnieuw terugsturen" in msg.get_body(("plain",)).get_content()
+    again = send(*args, settings=settings)
+    assert again.exit_code == 0 and len(sink.envelopes) == 1 and "al eerder zo verstuurd" in again.output
+    [logged] = History(default_path(register)).disclosures(recipient="k.verhoef")
+    assert logged.disclosure.command == "formkit send feedback" and logged.disclosure.kind == "bericht"
+
+
+def test_settings_post_table_is_checked(tmp_path, register, reports):
+    bad = tmp_path / "fout.toml"
+    bad.write_text('[post]\nafzender = "geen adres"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--instellingen", str(bad), "mail", str(reports), "--register", str(register)])
+    assert result.exit_code == 2 and "afzender moet een e-mailadres zijn" in result.output
+    unknown = tmp_path / "onbekend.toml"
+    unknown.write_text('[post]\nafzendr = "a@b.example"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--instellingen", str(unknown), "mail", str(reports), "--register",
+                                       str(register)])
+    assert result.exit_code == 2 and "afzendr" in result.output
+
+
+def test_post_table_is_no_method_setting(tmp_path):
+    from formkit.core.settings import load_settings
+
+    path = tmp_path / "i.toml"
+    path.write_text('max_conditions = 4\n[post]\nafzender = "a@b.example"\n', encoding="utf-8")
+    assert load_settings(path).max_conditions == 4
