@@ -1,0 +1,284 @@
+"""`formkit log`: who received what about a household, and when; `formkit log verify` checks the chain.
+
+Also the disclosure records the other commands make from what their library calls
+return (:func:`form_disclosures`, :func:`pack_disclosures`, ...) and :func:`disclose`,
+which appends them to the log beside the register. This module imports nothing from
+:mod:`formkit.cli.main`, so either may be imported first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..core import dates, dutch
+from ..core.findings import Finding, has_errors
+from ..core.messages import plural
+from ..core.text import person_label, visible
+from ..plan.history import ChainCheck, Disclosure, History, LoggedDisclosure, default_path, file_fingerprint
+
+if TYPE_CHECKING:
+    from ..delivery.pack import PackFile
+    from ..delivery.reports import ReportFiles
+    from ..plan.model import Plan
+    from ..register.model import Register
+    from ..sheets.forms import FormJob
+
+SECRETARIAT = "secretariaat"
+FILE, OUTBOX, SMTP, PACK = "bestand", "postvak", "smtp", "pakket"
+METAVARS: dict[str, Any] = {"options_metavar": "[OPTIES]"}
+
+
+# --- records the commands make ------------------------------------------------------------
+
+
+def fingerprint(path: Path) -> str:
+    """Return the sha256 of a file written; "onleesbaar" when it cannot be read back (the record still counts)."""
+    try:
+        return file_fingerprint(path)
+    except OSError:
+        return "onleesbaar"
+
+
+def _professional_label(register: Register, code: str) -> str:
+    professional = register.professional(code)
+    return person_label(professional.name, professional.organisation) if professional else code
+
+
+def form_disclosures(written: Iterable[FormJob], register: Register, command: str) -> list[Disclosure]:
+    """Return one record per score sheet written: to its professional, as a file."""
+    return [Disclosure(job.dossier, "scoreformulier", fingerprint(job.path),
+                       _professional_label(register, job.professional), str(job.path), FILE, command)
+            for job in written]
+
+
+def file_disclosures(files: Iterable[tuple[str, Path]], kind: str, recipient: str, command: str) -> list[Disclosure]:
+    """Return one record per (dossier, file) written for `recipient`, as a file."""
+    return [Disclosure(dossier, kind, fingerprint(path), recipient, str(path), FILE, command)
+            for dossier, path in files]
+
+
+def top3_disclosures(written: Iterable[Path], dossiers: Iterable[str], out_dir: Path, meeting: dt.date,
+                     command: str) -> list[Disclosure]:
+    """Return one record per TOP-3 form written (for the meeting: to the secretariat), its dossier found by its path."""
+    from ..documents.word import top3_path
+
+    dossier_of = {top3_path(out_dir, dossier, meeting): dossier for dossier in dossiers}
+    return file_disclosures([(dossier_of[path], path) for path in written if path in dossier_of],
+                            "TOP-3 formulier", SECRETARIAT, command)
+
+
+def report_disclosures(reports: Iterable[ReportFiles], register: Register, command: str) -> list[Disclosure]:
+    """Return one record per report file written: to the household's regisseur (the secretariat when none)."""
+    records = []
+    for report in reports:
+        regisseur = register.regisseur_of(report.dossier)
+        recipient = person_label(regisseur.name, regisseur.organisation) if regisseur else SECRETARIAT
+        records += file_disclosures([(report.dossier, path) for path in (report.xlsx, report.docx) if path],
+                                    "controlerapport", recipient, command)
+    return records
+
+
+def plan_disclosure(plan: Plan, folder: Path, command: str) -> Disclosure:
+    """Return the record of a plan version written into `folder`: to the secretariat, fingerprinted by its kenmerk."""
+    return Disclosure(plan.dossier, "veiligheidsplan", plan.fingerprint(), SECRETARIAT, str(folder), FILE, command)
+
+
+def pack_disclosures(packs: Iterable[PackFile], command: str) -> list[Disclosure]:
+    """Return one record per household in each pack: to the pack's professional, or the secretariat's full pack."""
+    records = []
+    for pack in packs:
+        recipient = person_label(pack.recipient.name, pack.recipient.organisation) if pack.recipient else SECRETARIAT
+        digest = fingerprint(pack.path)
+        records += [Disclosure(dossier, "vergaderpakket", digest, recipient, str(pack.path), PACK, command)
+                    for dossier in pack.dossiers]
+    return records
+
+
+def mail_disclosures(dossiers: Iterable[str], register: Register, kenmerken: dict[str, str], channel: str,
+                     command: str) -> list[Disclosure]:
+    """Return one record per report mailed: to the regisseur's address, fingerprinted by the report's kenmerk."""
+    records = []
+    for dossier in dossiers:
+        regisseur = register.regisseur_of(dossier)
+        address = (regisseur.email or "") if regisseur else ""
+        recipient = person_label(regisseur.name, regisseur.organisation) if regisseur else address
+        records.append(Disclosure(dossier, "bericht", kenmerken.get(dossier, ""), recipient, address, channel,
+                                  command))
+    return records
+
+
+def report_kenmerken(report_dir: Path) -> dict[str, str]:
+    """Return each dossier's report kenmerk from a reports folder's summary; empty when it cannot be read."""
+    from ..delivery.summary import read_summary
+
+    summary, _ = read_summary(report_dir)
+    return {entry.dossier: entry.fingerprint for entry in summary.dossiers} if summary else {}
+
+
+def disclose(history: History | Path, records: Iterable[Disclosure]) -> list[Finding]:
+    """Append records to the log of a history store (or the store at a path); return the findings when it could not."""
+    store = history if isinstance(history, History) else History(history)
+    before = len(store.findings)
+    store.disclose(records)
+    return store.findings[before:]
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+class Day(click.ParamType):
+    """A day as jjjj-mm-dd or dd-mm-jjjj."""
+
+    name = "datum"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        """Return the day typed; a wrong one stops with a Dutch message (exit 2)."""
+        if isinstance(value, dt.date):
+            return value
+        try:
+            parsed = dates.parse_date(value)
+        except dates.NotADate:
+            parsed = None
+        if parsed is None:
+            self.fail(f"'{value}' is geen datum; gebruik jjjj-mm-dd of dd-mm-jjjj", param, ctx)
+        return parsed
+
+
+def _store_options(f: Any) -> Any:
+    f = click.option("--register", "register_pad", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Het register; het log staat in formkit-historie.sqlite ernaast.")(f)
+    return click.option("--historie", "--history", "history_pad",
+                        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="Het historiebestand (SQLite) met het log, als het niet naast het register staat.")(f)
+
+
+def _store(history_pad: Path | None, register_pad: Path | None) -> History:
+    """Return the history store named; stop with exit 2 when none is named, exit 1 when it does not exist."""
+    if history_pad and register_pad:
+        raise click.UsageError("kies --historie of --register, niet allebei")
+    if not history_pad and not register_pad:
+        raise click.UsageError("geef het historiebestand met --historie, of het register met --register")
+    path = history_pad or default_path(register_pad)  # type: ignore[arg-type]  # one of both is given
+    if not path.exists():
+        click.echo(f"Er is geen historiebestand {visible(str(path))}: er is nog niets vastgelegd, of het bestand "
+                   "is weg. Zet dan een back-up terug.", err=True)
+        sys.exit(1)
+    return History(path)
+
+
+def moment_text(entry: LoggedDisclosure) -> str:
+    """Return when a disclosure was made, for a Dutch reader: "24-11-2026 09:15:02 UTC"."""
+    moment = entry.moment
+    return f"{dutch.short_date(moment)} {moment:%H:%M:%S} UTC" if moment else visible(entry.at)
+
+
+COLUMNS = (("Nr.", 6), ("Moment", 24), ("Dossier", 14), ("Stuk", 18), ("Ontvanger", 32), ("Adres of bestand", 50),
+           ("Kanaal", 10), ("Opdracht", 24), ("Vingerafdruk (SHA-256)", 66))
+
+
+def table_rows(entries: Iterable[LoggedDisclosure]) -> list[list[str]]:
+    """Return the log as rows of text, one per disclosure, in the order of :data:`COLUMNS`."""
+    return [[str(e.number), moment_text(e), e.disclosure.dossier, e.disclosure.kind, e.disclosure.recipient,
+             e.disclosure.address, e.disclosure.channel, e.disclosure.command, e.disclosure.fingerprint]
+            for e in entries]
+
+
+def write_log_workbook(entries: list[LoggedDisclosure], path: Path, title: str) -> None:
+    """Write the disclosures as a workbook table; every value as text, never a formula."""
+    from ..xlsx import Workbook
+    from ..xlsx.tables import Column, write_table
+    from ..xlsx.workbook import save_atomic
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Verstrekkingen"
+    write_table(ws, [Column(name, max_width=width) for name, width in COLUMNS], table_rows(entries),
+                document=title, empty="Geen verstrekkingen.")
+    save_atomic(wb, path)
+
+
+@click.group("log", invoke_without_command=True, subcommand_metavar="[verify]", **METAVARS)
+@_store_options
+@click.option("--dossier", metavar="ID", help="Alleen dit dossier.")
+@click.option("--ontvanger", metavar="TEKST", help="Alleen ontvangers of adressen met deze tekst erin (hoofdletters maken niet uit).")
+@click.option("--van", "since", type=Day(), help="Vanaf deze dag (UTC), die dag meegerekend.")
+@click.option("--tot", "until", type=Day(), help="Tot en met deze dag (UTC).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Schrijf de lijst ook als Excel-werkmap (.xlsx).")
+@click.pass_context
+def log(ctx: click.Context, history_pad: Path | None, register_pad: Path | None, dossier: str | None,
+        ontvanger: str | None, since: dt.date | None, until: dt.date | None, out_file: Path | None) -> None:
+    """Toon wie wat over een huishouden heeft ontvangen, en wanneer: elk formulier, rapport, plan,
+    pakket, bericht en elke export die formkit maakte.
+
+    'formkit log verify' controleert of het log onaangetast is. Stopt met code 1 als het log niet
+    leesbaar is of de werkmap niet geschreven kon worden, anders 0.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    history = _store(history_pad, register_pad)
+    entries = history.disclosures(dossier=dossier, recipient=ontvanger, since=since, until=until)
+    for row in table_rows(entries):
+        number, moment, dossier_id, kind, recipient, address, channel, command, digest = (visible(v) for v in row)
+        click.echo(f"{number:>5}  {moment}  dossier {dossier_id}: {kind} aan {recipient} ({address}), "
+                   f"via {channel}, door '{command}', vingerafdruk {digest[:12]}")
+    click.echo(f"{plural(len(entries), 'verstrekking', 'verstrekkingen')} in {visible(str(history.path))}.")
+    findings = list(history.findings)
+    if out_file is not None:
+        findings += _export(history, entries, out_file)
+    for found in findings:
+        click.echo(f"  {visible(str(found))}")
+    sys.exit(1 if has_errors(findings) else 0)
+
+
+def _export(history: History, entries: list[LoggedDisclosure], out_file: Path) -> list[Finding]:
+    """Write the workbook and log that export itself (it names every household in it); return the log's findings."""
+    from ..core.atomic import describe_os_error
+
+    try:
+        write_log_workbook(entries, out_file, "Verstrekkingenlog")
+    except OSError as e:
+        click.echo(f"Fout: {visible(str(out_file))}: {describe_os_error(e)}.", err=True)
+        sys.exit(1)
+    click.echo(f"Werkmap: {visible(str(out_file))}")
+    dossiers = dict.fromkeys(e.disclosure.dossier for e in entries)
+    return disclose(history, file_disclosures([(d, out_file) for d in dossiers], "export", SECRETARIAT,
+                                              "formkit log"))
+
+
+@log.command("verify", **METAVARS)
+@_store_options
+def verify(history_pad: Path | None, register_pad: Path | None) -> None:
+    """Controleer of het log onaangetast is: elk record hoort bij het vorige (een keten van SHA-256-hashes).
+
+    Een gewijzigd, verwijderd of ingevoegd record breekt de keten; formkit noemt het eerste
+    record waar dat gebeurt. Stopt met code 0 als het log heel is, anders 1.
+    """
+    history = _store(history_pad, register_pad)
+    check = history.verify()
+    for line in verify_lines(check, history):
+        click.echo(line)
+    sys.exit(0 if check.intact and not history.findings else 1)
+
+
+def verify_lines(check: ChainCheck, history: History) -> list[str]:
+    """Return the outcome of a chain check as Dutch lines."""
+    if history.findings:
+        return [visible(str(found)) for found in history.findings]
+    if check.broken is not None:
+        entry = check.broken
+        return [f"Het verstrekkingenlog is aangetast: record {entry.number} van {moment_text(entry)} (dossier "
+                f"{visible(entry.disclosure.dossier)}): {check.reason}.",
+                f"De records vóór nummer {entry.number} zijn in orde; zet een back-up van "
+                f"{visible(str(history.path))} terug en bewaar dit bestand voor onderzoek."]
+    if check.missing_at_end:
+        return [f"Het verstrekkingenlog is aangetast: de laatste "
+                f"{plural(check.missing_at_end, 'record is', 'records zijn')} verwijderd (na record {check.count}).",
+                f"Zet een back-up van {visible(str(history.path))} terug en bewaar dit bestand voor onderzoek."]
+    return [f"Verstrekkingenlog in orde: {plural(check.count, 'record', 'records')}, elk verbonden met het vorige."]
