@@ -125,7 +125,9 @@ def test_real_run_removes_exactly_the_closed_households_files_and_logs_each(worl
     summary, problems = read_summary(reports)
     assert problems == [] and summary is not None
     assert [d.dossier for d in summary.dossiers] == [OPEN] and CLOSED not in json.dumps(summary.to_json())
-    closed_counts = checked.dossier(CLOSED).counts
+    closed_entry = checked.dossier(CLOSED)
+    assert closed_entry is not None and closed_entry.counts.errors  # P2's form did not come back
+    closed_counts = closed_entry.counts
     assert (summary.total.errors, summary.total.warnings) == (checked.total.errors - closed_counts.errors,
                                                               checked.total.warnings - closed_counts.warnings)
     # the log holds one record per removed file and one for the manifest, chained and intact
@@ -181,17 +183,21 @@ def test_one_households_purge_never_touches_anothers_files(tmp_path, closed, oth
     reg.members = [Member(closed, "Een"), Member(other, "Twee")]
     reg.involvements = [Involvement(closed, "P1"), Involvement(other, "P1"), Involvement(other, "P2")]
     reg.meeting_items = [MeetingItem(MEETING, closed), MeetingItem(MEETING, other)]
-    folders = PurgeFolders(*(tmp_path / n for n in ("formulieren", "rapporten", "plannen", "pakketten")))
+    forms, reports, plans, packs = (tmp_path / n for n in ("formulieren", "rapporten", "plannen", "pakketten"))
     owned: dict[str, set[Path]] = {}
     for d in (closed, other):
-        owned[d] = {place(form_path(folders.forms, d, "P1", MEETING)), place(top3_path(folders.forms, d, MEETING)),
-                    place(folders.reports / d_part(d) / f"{report_stem(d, MEETING)}.xlsx"),
-                    place(meeting_dir(folders.plans, d, MEETING) / "v1" / "plan.json")}
-    place(pack_path(folders.packs, MEETING, "P2"))  # P2 is on `other` only
-    [purge] = plan_purge(reg, closed_households(reg, dt.date(2022, 1, 1)), folders)
+        owned[d] = {place(form_path(forms, d, "P1", MEETING)), place(top3_path(forms, d, MEETING)),
+                    place(reports / d_part(d) / f"{report_stem(d, MEETING)}.xlsx"),
+                    place(meeting_dir(plans, d, MEETING) / "v1" / "plan.json")}
+    # another household's form copied into this household's folder is not this household's form
+    place(forms / d_part(closed) / form_path(forms, other, "P1", MEETING).name)
+    place(pack_path(packs, MEETING, "P2"))  # P2 is on `other` only
+    shared = place(pack_path(packs, MEETING, "P1"))  # P1 is on both
+    [purge] = plan_purge(reg, closed_households(reg, dt.date(2022, 1, 1)), PurgeFolders(forms, reports, plans, packs))
     listed = {i.path for i in purge.items if i.kind != "map"}
     assert listed == owned[closed]
     assert all(d_part(other) not in i.path.relative_to(tmp_path).parts for i in purge.items)
+    assert f"{shared}: dit vergaderpakket bevat ook dossier {other} en blijft staan." in purge.kept
 
 
 def d_part(dossier: str) -> str:
@@ -218,6 +224,9 @@ def test_the_retention_term_and_the_date_both_must_hold():
     assert closed_households(reg, dt.date(2026, 1, 1), 2, today=dt.date(2027, 1, 14)) == []
     assert [h.dossier for h in closed_households(reg, dt.date(2026, 1, 1), 2, today=dt.date(2027, 1, 15))] == [CLOSED]
     assert closed_households(reg, dt.date(2025, 1, 1), 2, today=dt.date(2040, 1, 1)) == []
+    # a closing date still to come is no closing yet, whatever date is typed
+    assert closed_households(reg, dt.date(2099, 1, 1), today=dt.date(2025, 1, 14)) == []
+    assert [h.dossier for h in closed_households(reg, dt.date(2099, 1, 1), today=dt.date(2025, 1, 15))] == [CLOSED]
 
 
 def test_retention_settings(tmp_path):

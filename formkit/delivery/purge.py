@@ -10,9 +10,10 @@ and the date lets the secretariat purge less than the term would allow.
 output's own naming (never by a guess): score sheets and TOP-3 forms
 (:func:`~formkit.sheets.forms.form_path`, :func:`~formkit.documents.word.top3_path`), check
 reports and their outbox message (:func:`~formkit.delivery.reports.report_stem`), plan versions
-(:mod:`formkit.plan.versions`) and per-recipient packs (:func:`~formkit.delivery.pack.pack_path`)
-that hold only that household. A pack that also holds another household stays and is named in
-the list. The reports' manifest (rapporten.json) is rewritten without the household, not
+(:mod:`formkit.plan.versions`) and packs (:func:`~formkit.delivery.pack.pack_path`) that hold
+only that household. Which households a pack holds follows from the register's agenda and
+involvements as they are now (as :func:`~formkit.delivery.pack.recipients` built it); a pack
+that also holds another household stays and is named in the list. The reports' manifest (rapporten.json) is rewritten without the household, not
 removed: it is the overview of a whole check that `formkit mail` and `formkit pack` read, and
 the other households' results in it must stay.
 
@@ -48,7 +49,7 @@ from ..sheets.forms import form_path
 from .mail import OUTBOX
 from .pack import pack_path, recipients
 from .reports import report_stem
-from .summary import MANIFEST, Counts, read_summary, write_manifest
+from .summary import MANIFEST, CheckSummary, Counts, read_summary, write_manifest
 
 COMMAND = "formkit purge"
 REMOVED = "verwijderd"  # the disclosure log's kind of a removal
@@ -99,10 +100,13 @@ class PurgeResult:
 
 def closed_households(register: Register, before: dt.date, term_years: int | None = None,
                       today: dt.date | None = None) -> list[Household]:
-    """Return the households closed before `before` (and, with a term, closed `term_years` years ago), in register order."""
+    """Return the households closed before `before` (and, with a term, closed `term_years` years ago), in register order.
+
+    A closing date after `today` is a closing still to come: that household is open.
+    """
     today = today or dt.date.today()
     return [h for h in register.households
-            if h.closing_date is not None and h.closing_date < before
+            if h.closing_date is not None and h.closing_date < before and h.closing_date <= today
             and (term_years is None or add_months(h.closing_date, 12 * term_years) <= today)]
 
 
@@ -116,6 +120,7 @@ def plan_purge(register: Register, households: Iterable[Household], folders: Pur
     Paths in `protect` (the history store with the disclosure log) are never listed.
     """
     protected = {_real(p) for p in protect}
+    summary = read_summary(folders.reports)[0] if folders.reports is not None else None  # read once, not per household
     plans = []
     for household in households:
         purge = HouseholdPurge(household)
@@ -123,7 +128,7 @@ def plan_purge(register: Register, households: Iterable[Household], folders: Pur
         if folders.forms is not None:
             purge.items += _forms(folders.forms, d, purge.kept)
         if folders.reports is not None:
-            purge.items += _reports(folders.reports, d, purge.kept)
+            purge.items += _reports(folders.reports, d, summary, purge.kept)
         if folders.plans is not None:
             purge.items += _plans(folders.plans, d, purge.kept)
         if folders.packs is not None:
@@ -202,7 +207,7 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def _reports(root: Path, dossier: str, kept: list[str]) -> list[PurgeItem]:
+def _reports(root: Path, dossier: str, summary: CheckSummary | None, kept: list[str]) -> list[PurgeItem]:
     """Return the household's check reports (and their folder), its report's outbox message and its part of the manifest."""
     items = []
     folder = _own_folder(root, dossier, kept)
@@ -219,13 +224,13 @@ def _reports(root: Path, dossier: str, kept: list[str]) -> list[PurgeItem]:
     message = Path(root) / OUTBOX / f"controlerapport_{id_part(dossier)}.eml"
     if message.is_file() and not message.is_symlink():
         items.append(PurgeItem(dossier, "bericht", message))
-    summary, _ = read_summary(root)
     if summary is not None and _mentions(summary, dossier):
         items.append(PurgeItem(dossier, "overzicht", Path(root) / MANIFEST))
     return items
 
 
-def _mentions(summary, dossier: str) -> bool:
+def _mentions(summary: CheckSummary, dossier: str) -> bool:
+    """Return whether the check summary holds anything of the household: its results, report or files."""
     return (summary.dossier(dossier) is not None or summary.report_of(dossier) is not None
             or any(f.dossier == dossier for f in summary.files))
 
