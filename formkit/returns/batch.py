@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import tempfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from .accepted import Submission, submission_from
 from .intake import DEFAULT_LIMITS, Limits
 from .interpret import interpret
 from .isolation import read_isolated
+from .mailbox import Inbox, unpack_all
 from .read import ReturnedForm, read_form
 from .rules import check_form
 
@@ -56,6 +58,13 @@ class FileResult:
     packed: bytes | None = None
     #: Defined name -> cell of the form's layout, one map shared by all forms of a template.
     cells: dict[str, str] = field(default_factory=dict)
+    #: For an e-mail attachment: the attachment and its message in words (what its findings name).
+    source: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """Return the file as findings name it: an e-mail attachment by its message, else its file name."""
+        return self.source or self.path.name
 
     @property
     def submission(self) -> Submission | None:
@@ -106,7 +115,10 @@ class BatchResult:
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Return the files named and those in folders (recursively), without hidden and lock files."""
+    """Return the files named and those in folders (recursively), without hidden and lock files.
+
+    E-mail messages (.eml, .msg) are among them; `check_batch` opens them (see formkit.returns.mailbox).
+    """
     found: list[Path] = []
     for path in map(Path, paths):
         candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -130,17 +142,27 @@ def check_batch(
     needs are kept, so memory does not grow with the forms' size. Without `meeting` the
     meeting is the one the forms name; forms naming different ones are a usage error.
     Seals are verified under `key` (default: the secretariat's usual key); forms without a
-    seal are read, with a warning, only when `allow_unsealed`.
+    seal are read, with a warning, only when `allow_unsealed`. E-mail messages (.eml, .msg)
+    among the paths are opened and their attachments checked as loose files, in a private
+    scratch folder removed afterwards; their findings name the message.
     """
+    with tempfile.TemporaryDirectory(prefix="formkit-post-") as scratch:
+        inbox = unpack_all(collect_files(paths), Path(scratch), limits, jobs)
+        return _check_files(inbox, register, schema, meeting, limits, progress, jobs, key, allow_unsealed)
+
+
+def _check_files(inbox: Inbox, register: Register, schema: Schema, meeting: dt.date | None, limits: Limits,
+                 progress: Progress, jobs: int, key: SealKey | None, allow_unsealed: bool) -> BatchResult:
+    """Read and check the batch's files (loose and from messages); return the batch (see `check_batch`)."""
     key = key if key is not None else default_key()
     inferred = meeting is None
     dossiers = register.dossiers_on(meeting) if meeting else []
-    results: list[FileResult | None] = []
+    results: list[FileResult | None] = [FileResult(path, REFUSED, [problem]) for path, problem in inbox.refused]
     named: set[dt.date] = set()
     waiting: list[tuple[int, ReturnedForm]] = []  # forms read before any form named the meeting
     # every file is parsed in one of `jobs` worker processes under memory and time limits
     reader = partial(read_form, schema=schema, limits=limits, key=key, allow_unsealed=allow_unsealed)
-    for path, read in read_isolated(reader, collect_files(paths), limits, jobs, progress):
+    for path, read in read_isolated(reader, inbox.files, limits, jobs, progress):
         if isinstance(read, Finding):
             results.append(FileResult(path, REFUSED, [read]))
             continue
@@ -162,6 +184,8 @@ def check_batch(
     if waiting:
         raise UsageError("de formulieren noemen geen casusoverleg; geef --meeting op")
     files = [r for r in results if r is not None]
+    for r in files:
+        r.path, r.source, r.findings = inbox.relabel(r.path, r.findings)
     _supersede(files, register)
     batch = BatchResult(meeting, dossiers, files)
     batch.missing = _missing(batch, register)
@@ -215,7 +239,7 @@ def _supersede(results: list[FileResult], register: Register) -> None:
             older.status = SUPERSEDED
             older.packed = None
             older.findings.append(finding(Code.superseded, name=professional.name if professional else code,
-                                          newer=newest.path.name, file=older.path.name, dossier=dossier,
+                                          newer=newest.shown, file=older.shown, dossier=dossier,
                                           professional=code))
 
 
