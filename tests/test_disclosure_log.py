@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import socket
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -205,6 +206,24 @@ def test_the_last_record_deleted_is_noticed(store):
     assert result.exit_code == 1 and "de laatste 1 record is verwijderd (na record 4)" in result.output
 
 
+def test_two_writers_at_once_keep_one_unbroken_chain(tmp_path):
+    path = tmp_path / "historie.sqlite"
+    results: list[bool] = []
+
+    def write(dossier: str) -> None:
+        history = History(path)  # each its own connection, as two commands run at once
+        results.extend(history.disclose([record(dossier)]) for _ in range(15))
+
+    threads = [threading.Thread(target=write, args=(d,)) for d in ("2026-101", "2026-102")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 30
+    check = History(path).verify()
+    assert check.intact and check.count == 30
+
+
 def test_a_store_from_before_gets_the_log_on_first_use(tmp_path):
     history = History(tmp_path / "historie.sqlite")
     assert history.record_no_forms("2026-101", dt.date(2026, 12, 1))  # a store with only the plan tables
@@ -261,3 +280,15 @@ def test_export_to_a_workbook_as_text_and_itself_logged(tmp_path, store):
                                                                                "formkit log")
     assert export.fingerprint == sha256(out)
     assert run("log", "verify", "--historie", store).exit_code == 0
+
+
+def test_the_demo_logs_what_it_writes_and_sends(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "leeg"))  # without LibreOffice: no packs, the rest as always
+    result = run("demo", "--out", tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    history = tmp_path / "demo" / "formkit-historie.sqlite"
+    kinds = [e.disclosure.kind for e in History(history).disclosures()]
+    assert (kinds.count("scoreformulier"), kinds.count("TOP-3 formulier"), kinds.count("controlerapport"),
+            kinds.count("bericht"), kinds.count("veiligheidsplan")) == (22, 6, 12, 6, 8)
+    assert "export" in kinds and f"Verstrekkingenlog: {len(kinds)} verstrekkingen vastgelegd" in result.output
+    assert run("log", "verify", "--historie", history).exit_code == 0
