@@ -221,3 +221,38 @@ def test_the_cli_checks_a_folder_of_messages_without_a_traceback(tmp_path, retur
     assert "Traceback" not in merged.output and isinstance(merged.exception, SystemExit)
     assert (tmp_path / "plannen" / "2026-101" / "2026-12-01" / "v1" / "plan.json").is_file()
     assert f"e-mail macro.{kind}" in merged.output
+
+
+def test_too_many_attachments_or_parts_nested_too_deep_are_refused(tmp_path, returned):
+    good = returned(COMPLETE)
+    crowded = mail([(f"f{i}.xlsx", b"PK\x03\x04") for i in range(101)], subject="Alles")
+    eml(good.parent / "vol.eml", crowded)
+    deep = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n' for i in range(30))
+    (good.parent / "diep.eml").write_text(f"From: x@y.example\nSubject: diep\n{deep}\ntekst\n", "utf-8")
+    batch = check_batch([good.parent], make_register(), SCHEMA)
+    found = {r.path.name: codes(r.findings) for r in batch.files if r.status == REFUSED}
+    assert found == {"vol.eml": ["mail_too_many_attachments"], "diep.eml": ["mail_damaged"]}
+    assert "101 bijlagen" in next(r for r in batch.files if r.path.name == "vol.eml").findings[0].message
+    assert [r.path for r in batch.processed()] == [good]
+
+
+def test_the_saved_attachments_are_private_and_gone_after_the_check(tmp_path, returned, monkeypatch):
+    import tempfile
+
+    good = returned(COMPLETE)
+    path = eml(tmp_path / "post" / "a.eml", mail([(good.name, good.read_bytes())]))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    seen = tmp_path / "modus.txt"
+    original = unpack
+
+    def spy(path, scratch, limits):  # runs in the reading worker: it notes what it sees in a file
+        seen.write_text(oct(scratch.stat().st_mode & 0o777))
+        return original(path, scratch, limits)
+
+    monkeypatch.setattr("formkit.returns.mailbox.unpack", spy)
+    batch = check_batch([path], make_register(), SCHEMA)
+    assert [r.status for r in batch.files] == [PROCESSED]
+    assert seen.read_text() == "0o700"  # only the user running formkit can read the saved attachments
+    assert list(scratch.iterdir()) == []

@@ -231,6 +231,8 @@ def _eml_is_attachment(part: Message) -> bool:
         return True
     if part.get_content_maintype() == "image":
         return False  # an inline image, such as a signature's logo
+    if part.get_content_maintype() == "message":
+        return False  # a delivery report or other message part, not a file sent
     return _eml_name(part) != "" or part.get_content_maintype() not in ("text", "multipart")
 
 
