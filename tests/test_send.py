@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import io
 import socket
 
 import pytest
@@ -285,3 +286,71 @@ def test_post_table_is_no_method_setting(tmp_path):
     path = tmp_path / "i.toml"
     path.write_text('max_conditions = 4\n[post]\nafzender = "a@b.example"\n', encoding="utf-8")
     assert load_settings(path).max_conditions == 4
+
+
+# --- send plan ----------------------------------------------------------------------------
+
+
+def merged(tmp_path, returned, register, *more):
+    returned(COMPLETE)
+    returned(COMPLETE, dossier="2026-102", professional="P3")
+    plans = tmp_path / "plannen"
+    CliRunner().invoke(main, ["merge", str(tmp_path / "retour"), "--register", str(register), "--meeting",
+                              MEETING.isoformat(), "--out", str(plans), *more])
+    assert (plans / "2026-101" / "2026-12-01" / "v1" / "plan.json").is_file()
+    assert (plans / "2026-102" / "2026-12-01" / "v1" / "plan.json").is_file()
+    return plans
+
+
+def test_the_plan_goes_as_pdf_to_each_professional_on_its_list(tmp_path, returned, register, settings, smtp):
+    sink, address = smtp
+    plans = merged(tmp_path, returned, register)
+    args = ["plan", "--plannen", str(plans), "--register", str(register), "--meeting", MEETING.isoformat(),
+            "--smtp", address]
+    result = send(*args, settings=settings)
+    assert result.exit_code == 0, result.output
+    expected = {"k.verhoef@wijkteam.example": "2026-101", "r.claassen@politie.example": "2026-101",
+                "i.lammers@vt.example": "2026-102"}
+    assert sorted(r for e in sink.envelopes for r in e.rcpt_tos) == sorted(expected)
+    for to, dossier in expected.items():
+        [msg] = sink.to(to)
+        assert_proper(msg)
+        [(name, data)] = attachments(msg).items()
+        assert name == f"veiligheidsplan_{dossier}_2026-12-01_v1.pdf" and data.startswith(b"%PDF")
+    again = send(*args, settings=settings)
+    assert again.exit_code == 0 and len(sink.envelopes) == 3 and "3 waren al eerder zo verstuurd" in again.output
+    kinds = {(d.disclosure.kind, d.disclosure.command) for d in History(default_path(register)).disclosures()
+             if d.disclosure.channel == "smtp"}
+    assert kinds == {("veiligheidsplan", "formkit send plan")}
+
+
+def test_an_encrypted_plan_opens_only_with_its_recipients_password(tmp_path, returned, register, monkeypatch):
+    from pypdf import PdfReader
+
+    import formkit.delivery.send as sending
+
+    plans = merged(tmp_path, returned, register, "--pdf")  # with archive copies: no LibreOffice when sending
+
+    def no_conversion(*args, **kwargs):
+        raise AssertionError("the archive copy should have been used")
+
+    monkeypatch.setattr(sending, "convert_to_pdf", no_conversion)
+    outbox = tmp_path / "postvak"
+    result = send("plan", "--plannen", str(plans), "--register", str(register), "--meeting", MEETING.isoformat(),
+                  "--outbox", str(outbox), "--encrypt", "--from", SENDER)
+    assert result.exit_code == 0, result.output
+    listed = (plans / "wachtwoorden_plannen_2026-12-01.txt").read_text(encoding="utf-8")
+    password = {line.split("\t")[2]: line.split("\t")[3] for line in listed.splitlines() if "\t" in line}
+    assert sorted(password) == ["i.lammers@vt.example", "k.verhoef@wijkteam.example", "r.claassen@politie.example"]
+    assert len(set(password.values())) == 3
+    drafts = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in outbox.glob("*.eml")]
+    assert len(drafts) == 3
+    for msg in drafts:
+        to = msg["To"].addresses[0].addr_spec
+        assert_proper(msg)
+        assert password[to] not in msg.as_string()  # never in the mail
+        [(_, data)] = attachments(msg).items()
+        reader = PdfReader(io.BytesIO(data))
+        assert reader.is_encrypted
+        assert not reader.decrypt("fout")
+        assert reader.decrypt(password[to]) and len(reader.pages) >= 1

@@ -23,18 +23,27 @@ from ..delivery.mail import OUTBOX, Envelope, SmtpSettings, address_ok
 from ..delivery.send import Letter, SendResult
 from .main import (
     DutchGroup,
+    MeetingDate,
     _fail,
-    _history_option,
     _load_register,
     _locked,
-    _meeting_option,
     _print_findings,
     _sealing_key,
     _settings,
     _smtp_address,
-    _unsealed_option,
     _writable,
 )
+
+# The options main's commands share, declared here again: an option imported from main has a type
+# the checker cannot see through the import cycle (main imports this module at its end).
+_meeting_option = click.option("--meeting", "--overleg", "meeting", type=MeetingDate(), required=True,
+                               help="Datum van het casusoverleg (jjjj-mm-dd of dd-mm-jjjj).")
+_unsealed_option = click.option(
+    "--ongezegeld-toestaan", "allow_unsealed", is_flag=True,
+    help="Lees ook formulieren zonder zegel (gemaakt met een oudere formkit), met een waarschuwing.")
+_history_option = click.option(
+    "--history", "history_pad", type=click.Path(dir_okay=False, path_type=Path),
+    help="Historiebestand (SQLite) met het verstrekkingenlog; standaard formkit-historie.sqlite naast het register.")
 
 
 def post_settings() -> PostSettings:
@@ -222,6 +231,77 @@ def send_feedback(reports_dir: Path, register_pad: Path, outbox: Path | None, sm
     result = _send(letters, reports_dir, envelope, server, outbox, register_pad, history_pad,
                    "formkit send feedback")
     _report(result, findings, "berichten met bevindingen", server, outbox or reports_dir / OUTBOX)
+
+
+@send.command("plan")
+@click.option("--plannen", "plans_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Map met de plannen van 'formkit merge'; de nieuwste versie per huishouden gaat mee.")
+@_register_option
+@_meeting_option
+@click.option("--encrypt", "--versleutel", "encrypt", is_flag=True,
+              help="Versleutel elk PDF-bestand (AES-256) met een eigen wachtwoord per ontvanger; de wachtwoorden "
+                   "komen in een aparte lijst, nooit in de mail.")
+@click.option("--wachtwoorden", "passwords_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Bestand voor de wachtwoorden (standaard PLANNEN/wachtwoorden_plannen_DATUM.txt); "
+                   "nieuwe komen erbij.")
+@click.option("--timeout", type=click.IntRange(10, 3600), default=300, show_default=True,
+              help="Hoeveel seconden LibreOffice mag doen over het omzetten naar PDF.")
+@_mail_options
+def send_plan(plans_dir: Path, register_pad: Path, meeting: dt.date, encrypt: bool, passwords_file: Path | None,
+              timeout: int, outbox: Path | None, smtp: str | None, security: str | None, user: str | None,
+              sender: str | None, cafile: Path | None, history_pad: Path | None) -> None:
+    """Stuur na het overleg het actuele plan van elk huishouden als PDF naar elke professional op de
+    verzendlijst van dat plan (de PDF/A-archiefkopie als die er is).
+
+    Stopt met code 1 als een plan ontbreekt of een bericht niet verstuurd kon worden.
+    """
+    from ..delivery.send import encrypt_letters, plan_letters, plan_pdfs
+    from ..sheets.forms import select_dossiers
+
+    server = smtp_settings(smtp, security, user, cafile, outbox)
+    envelope = post_envelope(sender, smtp=server is not None)
+    loaded = _load_register(register_pad)
+    passwords_file = passwords_file or plans_dir / f"wachtwoorden_plannen_{meeting.isoformat()}.txt"
+    if encrypt:
+        _writable(files=(passwords_file,))
+    try:
+        select_dossiers(loaded.register, meeting)
+        pdfs, findings = plan_pdfs(loaded.register, meeting, plans_dir, timeout=timeout)
+    except FormkitError as e:
+        _fail(e)
+    letters, problems = plan_letters(loaded.register, meeting, pdfs, encrypted=encrypt)
+    passwords: list = []
+    if encrypt:
+        letters, passwords = encrypt_letters(letters)
+    result = _send(letters, plans_dir, envelope, server, outbox, register_pad, history_pad, "formkit send plan")
+    if encrypt:
+        went = {id(letter.professional) for letter in result.sent + result.resent}
+        _write_passwords(passwords_file, meeting, [(p, pw) for p, pw in passwords if id(p) in went])
+    _report(result, findings + problems, "berichten met het plan", server, outbox or plans_dir / OUTBOX)
+
+
+def _write_passwords(path: Path, meeting: dt.date, passwords: list) -> None:
+    """Add the passwords of the plans just sent to the list for another channel; say where it is."""
+    from ..core.atomic import write_atomic
+
+    if not passwords:
+        return
+    old = path.read_text(encoding="utf-8") if path.is_file() else (
+        f"Wachtwoorden veiligheidsplannen casusoverleg {meeting.isoformat()}\n"
+        "Geef elk wachtwoord via een ander kanaal door dan de mail (bijvoorbeeld telefonisch of per sms).\n"
+        "Bewaar deze lijst niet bij de plannen en verwijder hem als de wachtwoorden zijn doorgegeven.\n\n")
+    stamp = dt.datetime.now().isoformat(timespec="seconds")
+    lines = [f"{stamp}\t{person_label(p.name, p.organisation)}\t{p.email}\t{pw}" for p, pw in passwords]
+    data = old + "\n".join(lines) + "\n"
+    try:
+        write_atomic(path, lambda tmp: Path(tmp).write_text(data, encoding="utf-8"))
+    except OSError as e:
+        click.echo(f"Fout: de wachtwoorden konden niet worden bewaard in {path} ({e.strerror}); de plannen zijn "
+                   "wel verstuurd. Schrijf de wachtwoorden nu over:", err=True)
+        for line in lines:
+            click.echo(f"  {visible(line)}", err=True)
+        sys.exit(1)
+    click.echo(f"Wachtwoorden: {path} (geef ze via een ander kanaal door).")
 
 
 def _send(letters: list[Letter], ledger_dir: Path, envelope: Envelope, server: SmtpSettings | None,

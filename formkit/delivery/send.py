@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formataddr
 from functools import partial
@@ -24,15 +24,20 @@ from ..core.messages import plural
 from ..core.paths import id_part
 from ..core.text import person_label, visible
 from ..plan.history import Disclosure, History
+from ..plan.versions import StoredPlan, archive_path
 from ..register.model import Professional, Register
 from ..sheets.forms import form_path
 from .mail import LEDGER, XLSX_TYPE, Delivery, Envelope, Outgoing, SmtpSettings, deliver, read_ledger, seal_envelope
+from .pack import latest_plan, new_password
+from .pdf import DEFAULT_TIMEOUT, convert_to_pdf, encrypted, scratch_dir
 from .summary import CheckSummary
 
 FORMS = "scoreformulieren"
 REMINDER = "herinnering"
 FEEDBACK = "terugkoppeling"
+PLAN = "veiligheidsplan"
 TEXT_TYPE = "text/plain"
+PDF_TYPE = "application/pdf"
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,13 @@ class Attachment:
     mime: str
     dossier: str
     kind: str  # the disclosure log's kind: "scoreformulier", "bericht", "veiligheidsplan"
+    #: What identifies the content when its bytes differ per run (a plan's kenmerk); None: the bytes' sha256.
+    mark: str | None = None
 
     @property
     def fingerprint(self) -> str:
-        """Return the sha256 hex of the attachment's bytes."""
-        return hashlib.sha256(self.data).hexdigest()
+        """Return the mark, or the sha256 hex of the attachment's bytes."""
+        return self.mark or hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -242,6 +249,105 @@ def _feedback_letter(p: Professional, meeting: dt.date | None, attachments: tupl
     ]
     return Letter(p, FEEDBACK, meeting, f"Controle van uw scoreformulieren, casusoverleg {when}",
                   "\n".join(lines) + "\n", attachments)
+
+
+@dataclass(frozen=True)
+class PlanPdf:
+    """The current plan of one household as PDF, with its kenmerk and distribution list (codes)."""
+
+    dossier: str
+    name: str
+    data: bytes
+    mark: str  # the version and the plan's kenmerk: the same plan gives the same one
+    participants: tuple[str, ...]
+
+
+def plan_pdfs(register: Register, meeting: dt.date, plans_dir: Path, *,
+              timeout: float = DEFAULT_TIMEOUT) -> tuple[list[PlanPdf], list[Finding]]:
+    """Return the newest intact plan of each household on the meeting as PDF, and findings for the others.
+
+    The PDF is the archive copy beside the plan's Word file when there is one; the others are
+    converted by LibreOffice in one run (raise LibreOfficeMissing when it is not installed).
+    """
+    found: list[Finding] = []
+    plans: dict[str, tuple[Path, StoredPlan]] = {}
+    for d in register.dossiers_on(meeting):
+        docx, stored = latest_plan(plans_dir, d, meeting, found)
+        if docx is None or stored is None:
+            found.append(finding(Code.send_no_plan, dossier=d, meeting=dutch.long_date(meeting), folder=str(plans_dir),
+                                 reason=""))
+            continue
+        plans[d] = (docx, stored)
+    pdfs = {d: archive_path(docx).read_bytes() for d, (docx, _) in plans.items() if archive_path(docx).is_file()}
+    missing = [docx for d, (docx, _) in plans.items() if d not in pdfs]
+    if missing:
+        with scratch_dir() as work:
+            conversion = convert_to_pdf(missing, Path(work), timeout=timeout)
+            for d, (docx, _) in plans.items():
+                if docx in conversion.pdfs:
+                    pdfs[d] = conversion.pdfs[docx].read_bytes()
+                elif docx in conversion.failures:
+                    found.append(finding(Code.send_no_plan, dossier=d, meeting=dutch.long_date(meeting),
+                                         folder=str(plans_dir), reason=f" als PDF ({conversion.failures[docx]})"))
+    result = []
+    for d, (docx, stored) in plans.items():
+        if d in pdfs:
+            plan = stored.plan
+            result.append(PlanPdf(d, docx.with_suffix(".pdf").name, pdfs[d], f"v{plan.version}:{stored.fingerprint}",
+                                  tuple(p.code for p in plan.participants)))
+    return result, found
+
+
+def plan_letters(register: Register, meeting: dt.date, plans: list[PlanPdf], *,
+                 encrypted: bool) -> tuple[list[Letter], list[Finding]]:
+    """Return per professional on a plan's distribution list the letter with their households' plans (PDF).
+
+    The addresses come only from the register. With `encrypted` the body says the files open
+    with a password that comes by another channel (the files are encrypted when sent).
+    """
+    theirs: dict[str, list[PlanPdf]] = {}
+    for plan in plans:
+        for code in dict.fromkeys(plan.participants):
+            theirs.setdefault(code, []).append(plan)
+    letters, found = [], []
+    for p in register.professionals:
+        mine = theirs.get(p.code)
+        if not mine:
+            continue
+        if not p.email:
+            found.append(finding(Code.send_no_address, name=person_label(p.name, p.organisation),
+                                 what="het veiligheidsplan", dossiers=", ".join(x.dossier for x in mine),
+                                 professional=p.code))
+            continue
+        attachments = tuple(Attachment(x.name, x.data, PDF_TYPE, x.dossier, "veiligheidsplan", x.mark) for x in mine)
+        letters.append(_plan_letter(p, meeting, attachments, encrypted))
+    return letters, found
+
+
+def _plan_letter(p: Professional, meeting: dt.date, attachments: tuple[Attachment, ...], encrypted: bool) -> Letter:
+    """Return the letter with the current plans for one professional."""
+    when = dutch.long_date(meeting)
+    lines = [
+        f"Beste {visible(p.name)},", "",
+        f"In de bijlage vindt u het veiligheidsplan na het casusoverleg van {when}, voor dossier "
+        f"{_and([a.dossier for a in attachments])} (PDF).",
+    ]
+    if encrypted:
+        lines += ["", "Het bestand is beveiligd met een wachtwoord. Dat wachtwoord krijgt u apart, via een ander "
+                      "kanaal; het staat nooit in een e-mail."]
+    lines += ["", "Met vriendelijke groet,", "het secretariaat van het casusoverleg"]
+    return Letter(p, PLAN, meeting, f"Veiligheidsplan casusoverleg {when}", "\n".join(lines) + "\n", attachments)
+
+
+def encrypt_letters(letters: list[Letter]) -> tuple[list[Letter], list[tuple[Professional, str]]]:
+    """Return the letters with every PDF encrypted by a password of its own recipient, and those passwords."""
+    result, passwords = [], []
+    for letter in letters:
+        password = new_password()
+        locked = tuple(replace(a, data=encrypted(a.data, password)) for a in letter.attachments)
+        result.append(replace(letter, attachments=locked))
+        passwords.append((letter.professional, password))
+    return result, passwords
 
 
 def _and(items: list[str]) -> str:
