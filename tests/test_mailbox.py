@@ -256,3 +256,14 @@ def test_the_saved_attachments_are_private_and_gone_after_the_check(tmp_path, re
     assert [r.status for r in batch.files] == [PROCESSED]
     assert seen.read_text() == "0o700"  # only the user running formkit can read the saved attachments
     assert list(scratch.iterdir()) == []
+
+
+def test_a_message_is_named_by_what_it_says_about_itself(tmp_path):
+    from formkit.returns.mailbox import Envelope
+
+    path = tmp_path / "bericht.eml"
+    assert Envelope(path).label() == "e-mail bericht.eml"
+    assert Envelope(path, subject="Formulier").label() == ("e-mail bericht.eml (van onbekende afzender, "
+                                                            "zonder datum, onderwerp 'Formulier')")
+    assert Envelope(path, "Kim", dt.date(2026, 11, 24)).attachment_label("f.xlsx") == (
+        "bijlage 'f.xlsx' in e-mail bericht.eml (van Kim, 24 november 2026, zonder onderwerp)")

@@ -70,11 +70,17 @@ class Envelope:
     subject: str = ""
 
     def label(self) -> str:
-        """Return the message in words, safe and short: its file name, sender, date and subject."""
+        """Return the message in words, safe and short: its file name, sender, date and subject.
+
+        A message never opened (damaged, too large) is named by its file name only.
+        """
+        name = f"e-mail {visible(self.path.name)}"
+        if not (self.sender or self.date or self.subject):
+            return name
         sender = quote(self.sender, 60) if self.sender else "onbekende afzender"
         date = dutch.long_date(self.date) if self.date else "zonder datum"
         subject = f"onderwerp '{quote(self.subject, 60)}'" if self.subject else "zonder onderwerp"
-        return f"e-mail {visible(self.path.name)} (van {sender}, {date}, {subject})"
+        return f"{name} (van {sender}, {date}, {subject})"
 
     def attachment_label(self, name: str) -> str:
         """Return an attachment of this message in words: its name as sent and the message."""
