@@ -354,3 +354,22 @@ def test_an_encrypted_plan_opens_only_with_its_recipients_password(tmp_path, ret
         assert reader.is_encrypted
         assert not reader.decrypt("fout")
         assert reader.decrypt(password[to]) and len(reader.pages) >= 1
+
+
+def test_feedback_never_carries_a_colleagues_findings(tmp_path, returned, register, settings, smtp):
+    sink, address = smtp
+    returned(COMPLETE | {"situatie_1_omschrijving": "Er is niemand thuis."})
+    returned(COMPLETE | {"voorwaarde_1_termijn": "15-1-2027"}, professional="P2")
+    batch = check_batch([tmp_path / "retour"], make_register(), build_schema())
+    out = tmp_path / "rapporten2"
+    write_reports(summarise(batch, make_register()), make_register(), out)
+    result = send("feedback", "--rapporten", str(out), "--register", str(register), "--smtp", address,
+                  settings=settings)
+    assert result.exit_code == 0, result.output
+    assert sorted(r for e in sink.envelopes for r in e.rcpt_tos) == ["k.verhoef@wijkteam.example",
+                                                                     "r.claassen@politie.example"]
+    for to, own, other in (("k.verhoef@wijkteam.example", "2026-101_P1.xlsx", "2026-101_P2.xlsx"),
+                           ("r.claassen@politie.example", "2026-101_P2.xlsx", "2026-101_P1.xlsx")):
+        [msg] = sink.to(to)
+        [text] = attachments(msg).values()
+        assert own in text and other not in text

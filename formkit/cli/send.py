@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from ..core import dutch
 from ..core.errors import FormkitError
 from ..core.findings import has_errors
 from ..core.settings import PostSettings, load_post_settings
@@ -287,7 +288,7 @@ def _write_passwords(path: Path, meeting: dt.date, passwords: list) -> None:
     if not passwords:
         return
     old = path.read_text(encoding="utf-8") if path.is_file() else (
-        f"Wachtwoorden veiligheidsplannen casusoverleg {meeting.isoformat()}\n"
+        f"Wachtwoorden veiligheidsplannen casusoverleg {dutch.long_date(meeting)}\n"
         "Geef elk wachtwoord via een ander kanaal door dan de mail (bijvoorbeeld telefonisch of per sms).\n"
         "Bewaar deze lijst niet bij de plannen en verwijder hem als de wachtwoorden zijn doorgegeven.\n\n")
     stamp = dt.datetime.now().isoformat(timespec="seconds")
