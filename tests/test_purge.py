@@ -43,10 +43,10 @@ def closed_register():
     return reg
 
 
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Return every file under `root` (relative path -> bytes), the history store left out."""
+def snapshot(root: Path, history: bool = False) -> dict[str, bytes]:
+    """Return every file under `root` (relative path -> bytes), the history store only when asked."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.name.startswith("formkit-historie")}
+            if p.is_file() and (history or not p.name.startswith("formkit-historie"))}
 
 
 @pytest.fixture
@@ -61,8 +61,10 @@ def world(tmp_path, returned):
     returned(COMPLETE)
     batch = check_batch([tmp_path / "retour"], reg, build_schema())
     write_reports(summarise(batch, reg), reg, reports)
+    history = History(tmp_path / "formkit-historie.sqlite")
     for plan in merge_batch(batch, reg, build_schema()):
         write_version(plan, plans)
+        assert history.record(plan)  # as `formkit merge` keeps each plan in the history store
     for d in (CLOSED, OPEN):  # what `formkit mail rapporten` leaves in the outbox
         (reports / OUTBOX).mkdir(exist_ok=True)
         (reports / OUTBOX / f"controlerapport_{d}.eml").write_bytes(b"Subject: rapport\r\n\r\nbijlage\r\n")
@@ -91,12 +93,12 @@ def closed_files(forms, reports, plans, packs) -> set[Path]:
 
 def test_dry_run_changes_nothing_and_lists_the_files(world):
     root, register, forms, reports, plans, packs = world
-    before = snapshot(root)
+    before = snapshot(root, history=True)
     result = CliRunner().invoke(main, ["purge", "--register", str(register), "--ouder-dan", "2026-01-01",
                                        *folders_args(forms, reports, plans, packs)])
     assert result.exit_code == 0, result.output
-    assert snapshot(root) == before  # every file present and byte-identical
-    assert not (root / "formkit-historie.sqlite").exists()  # not even the log is made
+    assert snapshot(root, history=True) == before  # every file present and byte-identical, the history too
+    assert "historie (de plannen van dit dossier gaan uit het historiebestand" in result.output
     assert "Proefdraai: er is niets veranderd" in result.output
     for path in closed_files(forms, reports, plans, packs):
         assert str(path) in result.output
@@ -133,10 +135,11 @@ def test_real_run_removes_exactly_the_closed_households_files_and_logs_each(worl
     # the log holds one record per removed file and one for the manifest, chained and intact
     history = History(root / "formkit-historie.sqlite")
     logged = history.disclosures(dossier=CLOSED)
-    assert {Path(r.disclosure.address) for r in logged} == doomed | {reports / "rapporten.json"}
+    assert {Path(r.disclosure.address) for r in logged} == doomed | {reports / "rapporten.json", history.path}
     assert {(r.disclosure.kind, r.disclosure.channel, r.disclosure.command) for r in logged} == \
         {("verwijderd", "bestand", "formkit purge")}
     assert history.disclosures(dossier=OPEN) == [] and history.verify().intact
+    assert history.plans(CLOSED) == [] and [p.dossier for p in history.plans(OPEN)] == [OPEN]
     assert "Verwijderd: " in result.output
     # a second run finds nothing left to remove
     again = CliRunner().invoke(main, ["purge", "--register", str(register), "--ouder-dan", "01-01-2026",

@@ -65,26 +65,27 @@ def purge(ctx: click.Context, register_pad: Path, before: dt.date, formulieren: 
     loaded = _load_register(register_pad)
     history_path = history_pad or default_path(register_pad)
     households = closed_households(loaded.register, before, term)
+    history = History(history_path)
     plans = plan_purge(loaded.register, households, folders,
-                       protect=[history_path, register_pad] + ([settings_path] if settings_path else []))
+                       protect=[history_path, register_pad] + ([settings_path] if settings_path else []),
+                       history=history)
     term_text = f" en de bewaartermijn van {plural(term, 'jaar', 'jaar')} verstreken" if term is not None else ""
     click.echo(f"Afgesloten vóór {dutch.long_date(before)}{term_text}: "
                f"{plural(len(households), 'huishouden', 'huishoudens')}.")
     for plan in plans:
         _show(plan)
-    files = sum(1 for plan in plans for item in plan.items if item.kind not in ("map", "overzicht"))
+    files = sum(1 for plan in plans for item in plan.items if item.kind not in ("map", "overzicht", "historie"))
     if not uitvoeren:
         click.echo(f"Proefdraai: er is niets veranderd. Gebruik --uitvoeren om deze "
                    f"{plural(files, 'bestand', 'bestanden')} te verwijderen.")
         return
-    history = History(history_path)
     try:
         with _locked(*(f for f in (formulieren, rapporten, plannen, pakketten) if f is not None),
                      what="het opruimen van afgesloten huishoudens"):
             result = run_purge(plans, history)
     except FormkitError as e:
         _fail(e)
-    gone = [item for item in result.removed if item.kind not in ("map", "overzicht")]
+    gone = [item for item in result.removed if item.kind not in ("map", "overzicht", "historie")]
     folders_gone = [item for item in result.removed if item.kind == "map"]
     click.echo(f"Verwijderd: {plural(len(gone), 'bestand', 'bestanden')} en "
                f"{plural(len(folders_gone), 'map', 'mappen')}; vastgelegd in het verstrekkingenlog "
@@ -98,6 +99,7 @@ def purge(ctx: click.Context, register_pad: Path, before: dt.date, formulieren: 
 
 
 _KINDS = {"overzicht": "overzicht (rapporten.json: dit dossier wordt eruit gehaald, de rest blijft)",
+          "historie": "historie (de plannen van dit dossier gaan uit het historiebestand; het verstrekkingenlog blijft)",
           "map": "map (wordt verwijderd als hij daarna leeg is)"}
 
 

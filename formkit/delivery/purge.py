@@ -43,7 +43,7 @@ from ..core.findings import Code, Finding, finding
 from ..core.paths import decode_part, id_part
 from ..documents.word import top3_path
 from ..plan.history import Disclosure, History, file_fingerprint
-from ..plan.versions import meeting_dir, version_dir, version_numbers
+from ..plan.versions import meeting_dir, stored, version_dir, version_numbers
 from ..register.model import Household, Register
 from ..sheets.forms import form_path
 from .mail import OUTBOX
@@ -73,7 +73,8 @@ class PurgeItem:
 
     dossier: str
     kind: str  # "scoreformulier", "TOP-3 formulier", "controlerapport", "bericht", "veiligheidsplan",
-    #            "vergaderpakket", "overzicht" (the manifest, rewritten), "map" (removed when left empty)
+    #            "vergaderpakket", "overzicht" (the manifest, rewritten), "historie" (its plans in the
+    #            history store, removed from it), "map" (removed when left empty)
     path: Path
 
 
@@ -114,10 +115,11 @@ def closed_households(register: Register, before: dt.date, term_years: int | Non
 
 
 def plan_purge(register: Register, households: Iterable[Household], folders: PurgeFolders,
-               protect: Iterable[Path] = ()) -> list[HouseholdPurge]:
+               protect: Iterable[Path] = (), history: History | None = None) -> list[HouseholdPurge]:
     """Return per household the files and folders formkit made for it in `folders`; nothing is changed.
 
-    Paths in `protect` (the history store with the disclosure log) are never listed.
+    Paths in `protect` (the history store with the disclosure log) are never listed as files;
+    the household's plans in `history` are listed as one item, removed from the store, not the store.
     """
     protected = {_real(p) for p in protect}
     summary = read_summary(folders.reports)[0] if folders.reports is not None else None  # read once, not per household
@@ -134,6 +136,8 @@ def plan_purge(register: Register, households: Iterable[Household], folders: Pur
         if folders.packs is not None:
             purge.items += _packs(folders.packs, register, d, purge.kept)
         purge.items = [i for i in purge.items if _real(i.path) not in protected]
+        if history is not None and history.path.is_file() and (history.plans(d) or history.no_forms(d)):
+            purge.items.append(PurgeItem(d, "historie", history.path))
         plans.append(purge)
     return plans
 
@@ -291,7 +295,12 @@ def run_purge(plans: Iterable[HouseholdPurge], history: History) -> PurgeResult:
         for item in purge.items:
             if item.kind == "map":
                 continue
-            record = _remove_file(item, result) if item.kind != "overzicht" else _strip_manifest(item, result)
+            if item.kind == "overzicht":
+                record = _strip_manifest(item, result)
+            elif item.kind == "historie":
+                record = _forget(history, item, result)
+            else:
+                record = _remove_file(item, result)
             if record is not None:
                 result.removed.append(item)
                 records.append(record)
@@ -325,6 +334,15 @@ def _remove_file(item: PurgeItem, result: PurgeResult) -> Disclosure | None:
                                        reason=describe_os_error(e)))
         return None
     return _removal(item, fingerprint)
+
+
+def _forget(history: History, item: PurgeItem, result: PurgeResult) -> Disclosure | None:
+    """Return the log record of removing the household's plans from the history store, None when it could not."""
+    kenmerken = ",".join(stored(plan).fingerprint for plan in history.plans(item.dossier))
+    if history.forget(item.dossier) is None:
+        result.findings += [f for f in history.findings if f not in result.findings]
+        return None
+    return _removal(item, kenmerken)
 
 
 def _strip_manifest(item: PurgeItem, result: PurgeResult) -> Disclosure | None:
