@@ -267,3 +267,10 @@ def test_a_message_is_named_by_what_it_says_about_itself(tmp_path):
                                                             "zonder datum, onderwerp 'Formulier')")
     assert Envelope(path, "Kim", dt.date(2026, 11, 24)).attachment_label("f.xlsx") == (
         "bijlage 'f.xlsx' in e-mail bericht.eml (van Kim, 24 november 2026, zonder onderwerp)")
+
+
+@pytest.mark.parametrize("kind", ["eml", "msg"])
+def test_a_message_gone_before_it_is_read_is_unreadable_not_a_crash(tmp_path, kind):
+    result = unpack(tmp_path / f"weg.{kind}", tmp_path, Limits())
+    assert [(name, f.code, f.file) for name, f in result.findings] == [(None, "file_unreadable", f"e-mail weg.{kind}")]
+    assert result.attachments == []

@@ -126,7 +126,11 @@ def unpack(path: Path, scratch: Path, limits: Limits) -> Unpacked:
     """
     path = Path(path)
     envelope = Envelope(path)
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        return _refused(envelope, finding(Code.file_unreadable, reason=e.strerror or type(e).__name__,
+                                          file=envelope.label()))
     if size == 0:
         return _refused(envelope, finding(Code.file_empty, file=envelope.label()))
     if size > limits.max_file_bytes:
@@ -139,6 +143,11 @@ def unpack(path: Path, scratch: Path, limits: Limits) -> Unpacked:
             envelope, parts, nested = _read_eml(path)
     except _Damaged as e:
         return _refused(envelope, finding(Code.mail_damaged, reason=str(e), file=envelope.label()))
+    except OSError as e:  # the file went away or its rights changed while the batch ran
+        if e.errno is None:  # a parser's complaint about the content, not about reading the file
+            return _refused(envelope, finding(Code.mail_damaged, reason=_reason(e), file=envelope.label()))
+        return _refused(envelope, finding(Code.file_unreadable, reason=e.strerror or type(e).__name__,
+                                          file=envelope.label()))
     except Exception as e:  # noqa: BLE001 - a parser's error on a hostile message is damage, never a traceback
         return _refused(envelope, finding(Code.mail_damaged, reason=_reason(e), file=envelope.label()))
     result = Unpacked(envelope)
@@ -278,6 +287,8 @@ def _read_msg(path: Path) -> tuple[Envelope, list[_Part], list[str]]:
     try:
         message = extract_msg.openMsg(str(path), strict=False)
     except Exception as e:  # noqa: BLE001 - extract-msg's many errors all mean: no readable Outlook message
+        if isinstance(e, OSError) and e.errno is not None:
+            raise  # the file itself could not be read (olefile says "not an OLE file" as an OSError without errno)
         raise _Damaged(f"geen leesbaar Outlook-bericht: {type(e).__name__}") from e
     try:
         envelope = _msg_envelope(path, message)
