@@ -274,3 +274,12 @@ def test_a_message_gone_before_it_is_read_is_unreadable_not_a_crash(tmp_path, ki
     result = unpack(tmp_path / f"weg.{kind}", tmp_path, Limits())
     assert [(name, f.code, f.file) for name, f in result.findings] == [(None, "file_unreadable", f"e-mail weg.{kind}")]
     assert result.attachments == []
+
+
+@pytest.mark.parametrize("kind", ["eml", "msg"])
+def test_a_saved_attachment_is_dated_when_its_message_was_sent(tmp_path, kind):
+    write = eml if kind == "eml" else msg
+    path = write(tmp_path / f"a.{kind}", mail([("f.xlsx", b"PK\x03\x04")]))
+    result = unpack(path, tmp_path, Limits())
+    assert [a.saved.stat().st_mtime for a in result.attachments] == [SENT.timestamp()]
+    assert result.envelope.date == SENT

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -66,6 +67,7 @@ class Envelope:
 
     path: Path
     sender: str = ""
+    #: When it was sent: a datetime where the message says the time too.
     date: dt.date | None = None
     subject: str = ""
 
@@ -163,6 +165,9 @@ def unpack(path: Path, scratch: Path, limits: Limits) -> Unpacked:
         saved = folder / f"{i:03d}" / safe_name(part.name, i + 1)
         saved.parent.mkdir()
         saved.write_bytes(part.data)
+        if isinstance(envelope.date, dt.datetime):  # a form without its own save time counts as sent then
+            sent = envelope.date.timestamp()
+            os.utime(saved, (sent, sent))
         result.attachments.append(Extracted(part.name, saved, envelope.attachment_label(part.name)))
     return result
 
@@ -268,13 +273,13 @@ def _header(message: Message, name: str) -> str:
 
 
 def _eml_date(message: Message) -> dt.date | None:
-    """Return the date a message was sent, by its Date header (None when absent or no date)."""
+    """Return when a message was sent, by its Date header (None when absent or no date)."""
     try:
         header = message.get("Date")
         sent = getattr(header, "datetime", None)
     except Exception:  # noqa: BLE001 - an unparseable date reads as none
         return None
-    return sent.date() if isinstance(sent, dt.datetime) else None
+    return sent if isinstance(sent, dt.datetime) else None
 
 
 # --- .msg: Outlook's own format, through extract-msg -------------------------------------------
@@ -303,7 +308,7 @@ def _read_msg(path: Path) -> tuple[Envelope, list[_Part], list[str]]:
 def _msg_envelope(path: Path, message: object) -> Envelope:
     sent = getattr(message, "date", None)
     return Envelope(path, str(getattr(message, "sender", None) or ""),
-                    sent.date() if isinstance(sent, dt.datetime) else None,
+                    sent if isinstance(sent, dt.datetime) else None,
                     str(getattr(message, "subject", None) or ""))
 
 
