@@ -292,3 +292,19 @@ def test_the_demo_logs_what_it_writes_and_sends(tmp_path, monkeypatch):
             kinds.count("bericht"), kinds.count("veiligheidsplan")) == (22, 6, 12, 6, 8)
     assert "export" in kinds and f"Verstrekkingenlog: {len(kinds)} verstrekkingen vastgelegd" in result.output
     assert run("log", "verify", "--historie", history).exit_code == 0
+
+
+def test_a_damaged_store_is_a_finding_not_a_traceback(tmp_path):
+    path = tmp_path / "historie.sqlite"
+    path.write_bytes(b"dit is geen database" * 100)
+    for args in (("log", "verify"), ("log",)):
+        result = run(*args, "--historie", path)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "verstrekkingenlog" in result.output and "geen leesbare SQLite-database" in result.output
+    missing = run("log", "verify", "--register", tmp_path / "register.xlsx")
+    assert missing.exit_code == 2  # the register itself must exist
+
+
+def test_no_history_beside_the_register_is_said(tmp_path, register_path):
+    result = run("log", "--register", register_path)
+    assert result.exit_code == 1 and "Er is geen historiebestand" in result.output
