@@ -9,6 +9,13 @@ A damaged store (not SQLite, truncated, locked for too long) or a damaged row ne
 stops a command: it becomes a finding in :attr:`History.findings`, a damaged row is
 skipped, and every other household keeps its history. Two processes may update the
 store at once: SQLite waits for the other (busy timeout) instead of failing.
+
+The same file keeps the disclosure log (in the spirit of NEN 7513): one record each time a
+household's data was written for or sent to someone (:meth:`History.disclose`). It is
+append-only and tamper-evident: each record carries the sha256 of the record before it
+(:func:`record_hash`), so :meth:`History.verify` finds the first record that was edited,
+deleted or inserted. The chain has no secret: someone who rewrites every later record too
+is not caught by it; keep backups of the file elsewhere.
 """
 
 from __future__ import annotations
@@ -215,6 +222,25 @@ class History:
         except OSError as e:
             self._note(finding(Code.history_unwritable, target=self.path, dossier=dossier, reason=describe_os_error(e)))
         return False
+
+    def forget(self, dossier: str) -> int | None:
+        """Remove a household's plans and no-forms notes from the store (`formkit purge`); return how many plans.
+
+        The disclosure log is never touched. Deleted rows are overwritten (secure_delete). None
+        (with a finding) when the store could not be changed.
+        """
+        if not self.path.exists():
+            return 0
+        try:
+            with closing(self._connect()) as db, db:
+                db.execute("PRAGMA secure_delete = ON")
+                removed = db.execute("DELETE FROM plans WHERE dossier = ?", (dossier,)).rowcount
+                db.execute(_NO_FORMS_SCHEMA)
+                db.execute("DELETE FROM no_forms WHERE dossier = ?", (dossier,))
+            return removed
+        except (sqlite3.DatabaseError, OSError) as e:
+            self._damaged(e, f"de plannen van dossier {dossier} staan nog in de historie.")
+        return None
 
     def no_forms(self, dossier: str) -> list[dt.date]:
         """Return the meetings, oldest first, for which a household returned no form and so has no plan.
