@@ -17,6 +17,7 @@ ADAPTERS = {
     "pypdf": ("delivery/pdf.py",),
     "smtplib": ("delivery/mail.py",),
     "sqlite3": ("plan/history.py",),
+    "extract_msg": ("returns/mailbox.py",),
 }
 
 

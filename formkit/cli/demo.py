@@ -34,6 +34,9 @@ from ..sheets.samples import (
     demo_key,
 )
 from ..sheets.schema import build_schema
+from . import log as disclosures
+
+COMMAND = "formkit demo"  # the disclosure log's "by which command"
 
 
 def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, templates_dir: Path | None = None,
@@ -43,6 +46,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     samples = samples_dir()
     out_dir = Path(out_dir)
     key = demo_key()  # the samples' own key: the demo never makes or uses the secretariat's key
+    history = History(out_dir / DEFAULT_HISTORY)  # the plans and the disclosure log
     echo(f"formkit demo – casusoverleg van {dutch.long_date(SAMPLE_MEETING)} (verzonnen gegevens)")
 
     echo("")
@@ -64,6 +68,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     forms_dir = out_dir / "formulieren"
     result = write_forms(reg, SAMPLE_MEETING, forms_dir, force=True, settings=settings, templates_dir=templates_dir,
                          progress=progress("Scoreformulieren maken"), key=key)
+    history.disclose(disclosures.form_disclosures(result.written, reg, COMMAND))
     echo(f"   {len(result.written)} scoreformulieren voor {len(result.dossiers)} huishoudens in {forms_dir}")
 
     echo("")
@@ -71,6 +76,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     docs_dir = out_dir / "top3"
     docs = write_top3_forms(reg, SAMPLE_MEETING, docs_dir, force=True, settings=settings, templates_dir=templates_dir,
                             progress=progress("TOP-3 formulieren maken"))
+    history.disclose(disclosures.top3_disclosures(docs.written, docs.dossiers, docs_dir, SAMPLE_MEETING, COMMAND))
     echo(f"   {len(docs.written)} TOP-3 formulieren in {docs_dir}")
 
     echo("")
@@ -82,12 +88,15 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     for line in format_summary(summary):
         echo(f"   {line}")
     reports_dir = out_dir / "rapporten"
-    write_reports(summary, reg, reports_dir, templates_dir=templates_dir)
+    history.disclose(disclosures.report_disclosures(write_reports(summary, reg, reports_dir, templates_dir=templates_dir),
+                                                    reg, COMMAND))
     echo(f"   controlerapporten (Excel en Word) per dossier in {reports_dir}")
 
     echo("")
     echo("5. Rapporten mailen naar de regisseurs")
     mailed = mail_reports(reports_dir, reg, outbox=out_dir / "postvak-uit", sender="secretariaat@casusoverleg.example")
+    history.disclose(disclosures.mail_disclosures(mailed.delivered, reg, disclosures.report_kenmerken(reports_dir),
+                                                  disclosures.OUTBOX, COMMAND))
     echo(f"   {len(mailed.delivered)} berichten klaargezet in {out_dir / 'postvak-uit'} (open ze in Outlook of "
          f"Thunderbird), {len(mailed.already)} al eerder klaargezet")
     for problem in mailed.findings:
@@ -96,7 +105,6 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
     echo("")
     echo("6. Samenvoegen tot één veiligheidsplan per huishouden")
     plans_dir = out_dir / "plannen"
-    history = History(out_dir / DEFAULT_HISTORY)
     for plan, folder in merge_and_write(batch, reg, schema, plans_dir, templates_dir):
         if isinstance(folder, Finding):  # this household's plan could not be written; the rest go on
             echo(f"     {folder}")
@@ -106,6 +114,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
             echo(f"   {folder.dossier} {folder.household}: {folder.describe()}")
             continue
         history.record(plan)
+        history.disclose([disclosures.plan_disclosure(plan, folder, COMMAND)])
         echo(f"   {plan.dossier} {plan.household}: versie {plan.version}, kenmerk {plan.fingerprint()}, "
              f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
 
@@ -119,6 +128,7 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
         packs = None
         echo(f"   overgeslagen: {e}")
     if packs:
+        history.disclose(disclosures.pack_disclosures(packs.packs, COMMAND))
         full = packs.packs[0]
         echo(f"   pakket voor het secretariaat: {full.path} ({full.pages} pagina's)")
         echo(f"   {len(packs.packs) - 1} pakketten per professional, elk alleen met de eigen huishoudens, in "
@@ -142,19 +152,31 @@ def run_demo(out_dir: Path, *, settings: MethodSettings = DEFAULT_SETTINGS, temp
             echo(f"   {folder.dossier} {folder.household}: {folder.describe()}")
         else:
             history.record(plan)
+            history.disclose([disclosures.plan_disclosure(plan, folder, COMMAND)])
             made += 1
     echo(f"   {len(later.processed())} formulieren samengevoegd tot {plural(made, 'plan', 'plannen')}; historie in "
          f"{history.path}")
     if packs:
-        later_pack = build_packs(reg, SAMPLE_LATER_MEETING, out_dir / "pakketten", plans_dir=plans_dir,
-                                 history=history, templates_dir=templates_dir, settings=settings).packs[0]
+        later_packs = build_packs(reg, SAMPLE_LATER_MEETING, out_dir / "pakketten", plans_dir=plans_dir,
+                                  history=history, templates_dir=templates_dir, settings=settings).packs
+        history.disclose(disclosures.pack_disclosures(later_packs, COMMAND))
+        later_pack = later_packs[0]
         echo(f"   pakket met cijferverloop en signalen: {later_pack.path}")
     statuses = household_statuses(reg, history, SAMPLE_STATUS_DATE, settings)
     for line in format_table(statuses, SAMPLE_STATUS_DATE):
         echo(f"   {line}")
     dashboard = out_dir / f"dashboard_{SAMPLE_STATUS_DATE.isoformat()}.xlsx"
     write_dashboard(statuses, dashboard, SAMPLE_STATUS_DATE)
+    history.disclose(disclosures.file_disclosures([(s.dossier, dashboard) for s in statuses], "export",
+                                                  disclosures.SECRETARIAT, COMMAND))
     echo(f"   dashboard met cijferverloop in grafieken: {dashboard}")
+
+    echo("")
+    echo(f"9. Verstrekkingenlog: {plural(len(history.disclosures()), 'verstrekking', 'verstrekkingen')} vastgelegd "
+         f"(wie wat ontving, en wanneer); bekijk ze met 'formkit log --historie {history.path}' en controleer "
+         "ze met 'formkit log verify --historie ...'.")
+    for problem in history.findings:
+        echo(f"     {problem}")
 
     echo("")
     echo(f"Klaar. De uitvoer staat in: {out_dir.resolve()}")

@@ -311,8 +311,8 @@ def _batch_options(what: str):
     return decorate
 
 
-def _run_batch(register_pad: Path, out_dir: Path, what: str, write) -> None:
-    """Load the register, call `write(register, progress)`, report, and exit with the right code."""
+def _run_batch(register_pad: Path, out_dir: Path, what: str, write, disclosures=None) -> None:
+    """Load the register, call `write(register, progress)`, log `disclosures(result, register)`, report, and exit."""
     from ..register.check import relevant
 
     loaded = _load_register(register_pad)
@@ -325,6 +325,11 @@ def _run_batch(register_pad: Path, out_dir: Path, what: str, write) -> None:
         _fail(e)
     # A household that gets nothing is already a register finding: list each once.
     findings = list(dict.fromkeys(relevant(loaded.findings, result.dossiers) + result.findings))
+    if disclosures is not None:  # the disclosure log beside the register (issue 15)
+        from ..plan.history import default_path
+        from .log import disclose
+
+        findings += disclose(default_path(register_pad), disclosures(result, loaded.register))
     if findings:
         click.echo("Bevindingen:")
         _print_findings(findings)
@@ -344,11 +349,13 @@ def forms(ctx: click.Context, register_pad: Path, meeting: dt.date, out_dir: Pat
     Bestandsnamen bevatten alleen dossiernummer, code van de professional en datum.
     """
     from ..sheets.forms import write_forms
+    from .log import form_disclosures
 
     _preflight(ctx, templates, SCORE_SHEET)
     _run_batch(register_pad, out_dir, "scoreformulieren", lambda register, progress: write_forms(
         register, meeting, out_dir, dossiers=dossiers, force=force, templates_dir=templates,
-        settings=_settings(ctx), progress=progress, jobs=jobs, key=_sealing_key(ctx, create=True)))
+        settings=_settings(ctx), progress=progress, jobs=jobs, key=_sealing_key(ctx, create=True)),
+        lambda result, register: form_disclosures(result.written, register, "formkit forms"))
 
 
 @main.command()
@@ -360,11 +367,13 @@ def docs(ctx: click.Context, register_pad: Path, meeting: dt.date, out_dir: Path
     Bestandsnamen bevatten alleen dossiernummer en datum.
     """
     from ..documents.word import write_top3_forms
+    from .log import top3_disclosures
 
     _preflight(ctx, templates, TOP3)
     _run_batch(register_pad, out_dir, "TOP-3 formulieren", lambda register, progress: write_top3_forms(
         register, meeting, out_dir, dossiers=dossiers, force=force, templates_dir=templates,
-        settings=_settings(ctx), progress=progress, jobs=jobs))
+        settings=_settings(ctx), progress=progress, jobs=jobs),
+        lambda result, _: top3_disclosures(result.written, result.dossiers, out_dir, meeting, "formkit docs"))
 
 
 # --- checking returned forms ------------------------------------------------------------
@@ -388,7 +397,8 @@ def check(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
     """Lees teruggestuurde scoreformulieren (bestanden en mappen) en controleer ze op de regels
     van de methode.
 
-    Formulieren worden herkend aan hun formkit-gegevens, niet aan de bestandsnaam. Stopt met
+    Formulieren worden herkend aan hun formkit-gegevens, niet aan de bestandsnaam. E-mails
+    (.eml en Outlook .msg) mogen er ook tussen staan: hun bijlagen worden gecontroleerd. Stopt met
     code 1 als er een fout is, anders 0.
     """
     from ..delivery.reports import format_summary, summarise, write_reports
@@ -398,6 +408,7 @@ def check(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
     if report_dir is not None:
         _preflight(ctx, templates, REPORT)
     loaded = _load_register(register_pad)
+    not_logged: list[Finding] = []
     _writable(report_dir)
     try:
         batch = check_batch(paden, loaded.register, build_schema(_settings(ctx)), meeting=meeting,
@@ -406,7 +417,12 @@ def check(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
         summary = summarise(batch, loaded.register)
         if report_dir is not None:
             with _locked(report_dir, what="het schrijven van de controlerapporten"):
-                write_reports(summary, loaded.register, report_dir, templates_dir=templates)
+                reports = write_reports(summary, loaded.register, report_dir, templates_dir=templates)
+            from ..plan.history import default_path
+            from .log import disclose, report_disclosures
+
+            not_logged = disclose(default_path(register_pad),
+                                  report_disclosures(reports, loaded.register, "formkit check"))
     except FormkitError as e:
         _fail(e)
     except OSError as e:  # disk full or rights lost while writing the reports
@@ -428,7 +444,9 @@ def check(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
             click.echo(line)
         if report_dir is not None:
             click.echo(f"Controlerapporten staan in {report_dir}.")
-    sys.exit(1 if has_errors(batch.findings()) else 0)
+    for problem in not_logged:  # on standard error: --json keeps its output JSON
+        click.echo(f"  {visible(str(problem))}", err=True)
+    sys.exit(1 if has_errors(batch.findings()) or not_logged else 0)
 
 
 # --- merging ----------------------------------------------------------------------------
@@ -467,6 +485,7 @@ def merge(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
     from ..plan.versions import word_files
     from ..returns.batch import check_batch
     from ..sheets.schema import build_schema
+    from .log import plan_disclosure
 
     _preflight(ctx, templates, PLAN)
     history = History(history_pad or default_path(register_pad))
@@ -489,6 +508,7 @@ def merge(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
                     click.echo(f"{folder.dossier} {folder.household}: {folder.describe()}")
                     continue
                 history.record(plan)
+                history.disclose([plan_disclosure(plan, folder, "formkit merge")])
                 archive_plans += [ArchivePlan(plan.dossier, plan.version, d) for d in word_files(folder)]
                 click.echo(f"{plan.dossier} {plan.household}: versie {plan.version} (kenmerk {plan.fingerprint()}), "
                            f"{plural(len(plan.open_points), 'open punt', 'open punten')} – {folder}")
@@ -565,15 +585,19 @@ def pack(ctx: click.Context, register_pad: Path, meeting: dt.date, forms_dir: Pa
     _preflight(ctx, templates, AGENDA, OVERVIEW, TOP3)
     loaded = _load_register(register_pad)
     _writable(out_dir)
+    history = History(history_pad or default_path(register_pad))
     try:
         with _locked(out_dir, what="het maken van de pakketten"):
             result = build_packs(loaded.register, meeting, out_dir, forms_dir=forms_dir, plans_dir=plans_dir,
                                  reports_dir=reports_dir, per_recipient=per_recipient, encrypt=encrypt,
-                                 history=History(history_pad or default_path(register_pad)),
+                                 history=history,
                                  templates_dir=templates, settings=_settings(ctx), timeout=timeout,
                                  progress=_progress("Pakketten samenstellen"))
     except FormkitError as e:
         _fail(e)
+    from .log import disclose, pack_disclosures
+
+    result.findings += disclose(history, pack_disclosures(result.packs, "formkit pack"))
     if result.findings:
         click.echo("Bevindingen:")
         _print_findings(result.findings)
@@ -639,8 +663,14 @@ def status(ctx: click.Context, register_pad: Path, as_of: dt.date | None, out_di
             _fail(e)
         except OSError as e:
             _fail(_unwritable_error(e, target))
+        from .log import SECRETARIAT, disclose, file_disclosures
+
+        problems = disclose(history, file_disclosures([(s.dossier, target) for s in statuses], "export", SECRETARIAT,
+                                                      "formkit status"))
         if not as_json:
             click.echo(f"Dashboard: {target}")
+        for problem in problems:  # on standard error: --json keeps its output JSON
+            click.echo(f"  {visible(str(problem))}", err=True)
     sys.exit(1 if has_errors(history.findings) else 0)
 
 
@@ -680,7 +710,9 @@ def mail(rapporten: Path, register_pad: Path, outbox: Path | None, smtp: str | N
     import os
 
     from ..delivery.mail import SmtpSettings, mail_reports
+    from .send import post_envelope
 
+    envelope = post_envelope(sender, smtp=bool(smtp))  # From, Reply-To; no SMTP without a sender
     if outbox and smtp:
         raise click.UsageError("kies --outbox of --smtp, niet allebei")
     if security and not smtp:
@@ -703,12 +735,17 @@ def mail(rapporten: Path, register_pad: Path, outbox: Path | None, smtp: str | N
     _writable(None if settings else (outbox or rapporten / "postvak-uit"), files=(rapporten / LEDGER,))
     try:
         with _locked(rapporten, what="het versturen van de rapporten"):  # the ledger's folder; the outbox stays clean
-            result = mail_reports(rapporten, loaded.register, outbox=outbox, smtp=settings, sender=sender,
+            result = mail_reports(rapporten, loaded.register, outbox=outbox, smtp=settings, envelope=envelope,
                                   progress=_progress("Rapporten versturen"))
     except FormkitError as e:
         _fail(e)
     except OSError as e:  # the ledger could not be saved: say which file
         _fail(_unwritable_error(e, rapporten / LEDGER))
+    from ..plan.history import default_path
+    from .log import disclose, mail_disclosures, report_kenmerken
+
+    result.findings += disclose(default_path(register_pad), mail_disclosures(
+        result.delivered, loaded.register, report_kenmerken(rapporten), "smtp" if settings else "postvak", "formkit mail"))
     where = f"via {settings.host}" if settings else f"in {outbox or rapporten / 'postvak-uit'}"
     click.echo(f"{len(result.delivered)} rapporten {'verstuurd' if settings else 'klaargezet'} {where}.")
     if result.already:
@@ -783,3 +820,18 @@ def demo(ctx: click.Context, out_dir: Path, templates: Path | None) -> None:
         run_demo(out_dir, settings=_settings(ctx), templates_dir=templates, echo=click.echo, progress=_progress)
     except FormkitError as e:
         _fail(e)
+
+
+from .purge import purge  # noqa: E402 - the command's module imports this one's helpers
+
+main.add_command(purge)
+
+
+from .send import send  # noqa: E402  (the send group uses main's helpers, so it is imported last)
+
+main.add_command(send)
+
+
+from .log import log  # noqa: E402  (log.py imports nothing from here; kept beside the other late commands)
+
+main.add_command(log)

@@ -82,6 +82,11 @@ class Code(StrEnum):
     read_memory_limit = "read_memory_limit"
     read_time_limit = "read_time_limit"
     read_crashed = "read_crashed"
+    # mail intake: returned forms as e-mail attachments (.eml, .msg) (issue 15, engineer M)
+    mail_damaged = "mail_damaged"
+    mail_no_workbook = "mail_no_workbook"
+    mail_nested = "mail_nested"
+    mail_too_many_attachments = "mail_too_many_attachments"
     not_formkit = "not_formkit"
     schema_version = "schema_version"
     identity_conflict = "identity_conflict"
@@ -119,6 +124,16 @@ class Code(StrEnum):
     mail_no_regisseur = "mail_no_regisseur"
     mail_no_report = "mail_no_report"
     mail_failed = "mail_failed"
+    # sending by mail: forms, feedback, plans (issue 15, engineer S)
+    send_no_address = "send_no_address"
+    send_form_missing = "send_form_missing"
+    send_no_plan = "send_no_plan"
+    send_failed = "send_failed"
+    # the disclosure log (issue 15, engineer L)
+    log_unwritable = "log_unwritable"
+    log_damaged = "log_damaged"
+    # retention: removing the files of closed households (issue 15, engineer P)
+    purge_failed = "purge_failed"
 
 
 FOUT = "fout"
@@ -202,6 +217,11 @@ MESSAGES: dict[Code, tuple[str, str]] = {
     Code.read_memory_limit: (FOUT, "het lezen van dit bestand vroeg meer dan {limit} MB geheugen; formkit heeft het niet gelezen. De andere bestanden gaan door; vraag om het ingevulde scoreformulier zelf."),
     Code.read_time_limit: (FOUT, "het lezen van dit bestand duurde langer dan {limit} seconden ({kind}); formkit heeft het niet gelezen. De andere bestanden gaan door; vraag om het ingevulde scoreformulier zelf."),
     Code.read_crashed: (FOUT, "het leesproces stopte onverwacht bij dit bestand ({reason}); formkit heeft het niet gelezen. De andere bestanden gaan door."),
+    # --- mail intake: returned forms as e-mail attachments (.eml, .msg) (issue 15, engineer M) -------
+    Code.mail_damaged: (FOUT, "dit e-mailbericht is beschadigd of geen e-mailbericht ({reason}); formkit leest er geen bijlagen uit. Sla het bericht opnieuw op uit het e-mailprogramma, of sla de bijlage zelf op."),
+    Code.mail_no_workbook: (FOUT, "dit e-mailbericht heeft geen Excel-werkmap als bijlage; vraag de afzender het ingevulde scoreformulier als bijlage te sturen."),
+    Code.mail_nested: (FOUT, "deze bijlage is een e-mailbericht in een bijgevoegd e-mailbericht; formkit kijkt maar één bericht diep. Sla het binnenste bericht of zijn bijlage apart op en lever dat aan."),
+    Code.mail_too_many_attachments: (FOUT, "dit e-mailbericht heeft {count} bijlagen, meer dan {limit}; formkit leest er geen enkele. Stuur de scoreformulieren in kleinere berichten."),
     Code.not_formkit: (FOUT, "dit is geen scoreformulier van formkit (de formkit-gegevens ontbreken); vul het formulier in dat u van het secretariaat kreeg."),
     Code.schema_version: (WAARSCHUWING, "het formulier heeft schemaversie {found}, deze versie van formkit schrijft versie {expected}."),
     # --- returned files: one proven identity and the seal (issue 12, point 1) -------------------
@@ -244,6 +264,16 @@ MESSAGES: dict[Code, tuple[str, str]] = {
     Code.mail_no_regisseur: (FOUT, "dossier {dossier} heeft geen regisseur met e-mailadres in het register; het rapport is niet verstuurd."),
     Code.mail_no_report: (FOUT, "voor dossier {dossier} staat geen rapport in de map; maak de rapporten opnieuw met 'formkit check ... --report MAP'."),
     Code.mail_failed: (FOUT, "het rapport van dossier {dossier} aan {recipient} is niet verstuurd: {reason}. De andere rapporten gaan door; probeer het later opnieuw."),
+    # --- sending by mail: forms, feedback, plans (issue 15, engineer S) --------------------------
+    Code.send_no_address: (FOUT, "{name} heeft geen e-mailadres in het register; {what} voor dossier {dossiers} is niet verstuurd."),
+    Code.send_form_missing: (FOUT, "het scoreformulier van {name} voor dossier {dossier} staat niet in {folder}; maak het met 'formkit forms' en verstuur opnieuw."),
+    Code.send_no_plan: (FOUT, "dossier {dossier} heeft geen leesbaar plan voor het casusoverleg van {meeting} in {folder}{reason}; het plan is niet verstuurd."),
+    Code.send_failed: (FOUT, "{what} aan {recipient} is niet verstuurd: {reason}. De andere berichten gaan door; probeer het later opnieuw."),
+    # --- the disclosure log: who received which household's data (issue 15, engineer L) ----------
+    Code.log_unwritable: (FOUT, "het verstrekkingenlog in {target} kon niet worden bijgewerkt ({reason}); niet vastgelegd: {what} van dossier {dossier}. Het bestand of bericht zelf is wel gemaakt; noteer de verstrekking met de hand."),
+    Code.log_damaged: (FOUT, "het verstrekkingenlog in {target} is niet leesbaar ({reason}); zet een back-up van het historiebestand terug."),
+    # --- retention: removing the files of closed households (issue 15, engineer P) ---------------
+    Code.purge_failed: (FOUT, "{target} van dossier {dossier} kon niet worden verwijderd ({reason}); het staat er nog. De andere bestanden gaan door; los het op en draai 'formkit purge' opnieuw."),
 }
 
 _uncatalogued = [c.value for c in Code if c not in MESSAGES]

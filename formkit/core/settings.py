@@ -111,13 +111,75 @@ def load_key_setting(path: Path | str) -> Path | None:
     return path.parent / Path(value).expanduser()
 
 
+#: The TOML table of retention settings: how long the files of a closed household are kept.
+RETENTION_TABLE = "bewaren"
+
+
+def load_retention_setting(path: Path | str | None) -> int | None:
+    """Return `[bewaren] termijn_jaren`: how many whole years a closed household's files are kept, or None.
+
+    None (no file, no table or no key) means no term: `formkit purge --ouder-dan` alone decides.
+    """
+    if path is None:
+        return None
+    path = Path(path)
+    table = _read_toml(path).get(RETENTION_TABLE, {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path.name}: [{RETENTION_TABLE}] moet een tabel zijn")
+    unknown = sorted(set(table) - {"termijn_jaren"})
+    if unknown:
+        raise SettingsError(f"{path.name}: onbekende instelling(en) in [{RETENTION_TABLE}]: {', '.join(unknown)}")
+    years = table.get("termijn_jaren")
+    if years is not None and (not isinstance(years, int) or isinstance(years, bool) or not 0 <= years <= 100):
+        raise SettingsError(f"{path.name}: [{RETENTION_TABLE}] termijn_jaren moet een geheel getal van 0 tot 100 zijn")
+    return years
+
+
 def load_settings(path: Path | str) -> MethodSettings:
     """Return settings read from a TOML file; keys not given keep the method's value."""
     path = Path(path)
     data = _read_toml(path)
-    section = data.get("methode", {k: v for k, v in data.items() if k != SECURITY_TABLE})
+    section = data.get("methode", {k: v for k, v in data.items() if k not in (SECURITY_TABLE, POST_TABLE, RETENTION_TABLE)})
     known = {f.name for f in dataclasses.fields(MethodSettings)}
     unknown = sorted(set(section) - known)
     if unknown:
         raise SettingsError(f"{path.name}: onbekende instelling(en): {', '.join(unknown)}")
     return MethodSettings(**section)
+
+
+#: The TOML table of mail settings: the secretariat's sender and reply address, the return term.
+POST_TABLE = "post"
+
+
+@dataclass(frozen=True)
+class PostSettings:
+    """How formkit's messages go out: sender, reply address, and how early forms must come back."""
+
+    #: The From address of every message (required when sending by SMTP).
+    afzender: str | None = None
+    #: Where professionals reply to (Reply-To); None: to the sender.
+    antwoordadres: str | None = None
+    #: Score sheets come back this many working days (Monday to Friday) before the meeting.
+    terugsturen_werkdagen: int = 3
+
+
+def load_post_settings(path: Path | str | None) -> PostSettings:
+    """Return the `[post]` table of a TOML settings file (defaults for keys not given, or without a file)."""
+    if path is None:
+        return PostSettings()
+    path = Path(path)
+    table = _read_toml(path).get(POST_TABLE, {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path.name}: [{POST_TABLE}] moet een tabel zijn")
+    known = {f.name for f in dataclasses.fields(PostSettings)}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise SettingsError(f"{path.name}: onbekende instelling(en) in [{POST_TABLE}]: {', '.join(unknown)}")
+    for name in ("afzender", "antwoordadres"):
+        value = table.get(name)
+        if value is not None and (not isinstance(value, str) or "@" not in value or any(c in value for c in "\r\n")):
+            raise SettingsError(f"{path.name}: [{POST_TABLE}] {name} moet een e-mailadres zijn")
+    days = table.get("terugsturen_werkdagen", PostSettings.terugsturen_werkdagen)
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 60:
+        raise SettingsError(f"{path.name}: [{POST_TABLE}] terugsturen_werkdagen moet een geheel getal van 0 tot 60 zijn")
+    return PostSettings(**table)

@@ -212,6 +212,13 @@ def recipients(register: Register, dossiers: list[str]) -> list[tuple[Profession
     return [(p, theirs[id(p)]) for p in register.professionals if id(p) in theirs]
 
 
+def pack_path(out_dir: Path, meeting: dt.date, code: str | None = None) -> Path:
+    """Return where a meeting's pack goes: the full one (`code` None), or one recipient's under ``ontvangers``."""
+    if code is None:
+        return Path(out_dir) / f"pakket_{meeting.isoformat()}.pdf"
+    return Path(out_dir) / "ontvangers" / f"pakket_{meeting.isoformat()}_{id_part(code)}.pdf"
+
+
 def new_password() -> str:
     """Return a strong random password without look-alike characters."""
     return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
@@ -293,8 +300,7 @@ def build_packs(
         passwords = []
         for (recipient, theirs), agenda in progress(list(zip(audiences, agendas))):
             code = recipient.code if recipient is not None else None
-            name = f"pakket_{meeting.isoformat()}" + (f"_{id_part(code)}" if code is not None else "") + ".pdf"
-            target = out_dir / "ontvangers" / name if recipient is not None else out_dir / name
+            target = pack_path(out_dir, meeting, code)
             password = new_password() if encrypt else None
             title = f"Casusoverleg {dutch.long_date(meeting)}"
             try:

@@ -531,6 +531,17 @@ def _add_pages(writer: PdfWriter, part: Part, tree: _StructureTree | None = None
     return start
 
 
+def encrypted(pdf: bytes, password: str) -> bytes:
+    """Return the PDF encrypted (AES-256) so that it opens only with `password` (for `formkit send plan`)."""
+    import io
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def scratch_dir() -> tempfile.TemporaryDirectory:
     """Return a private temporary folder for one run (LibreOffice profile, staged and converted files)."""
     return tempfile.TemporaryDirectory(prefix="formkit-pdf-")
