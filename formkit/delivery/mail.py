@@ -112,8 +112,8 @@ def load_summary(report_dir: Path) -> CheckSummary:
 
 
 def compose(entry: DossierSummary, summary: CheckSummary, report_dir: Path, register: Register,
-            envelope: Envelope) -> tuple[EmailMessage | None, Finding | None]:
-    """Return the message for one dossier's report, or a finding why there is none."""
+            envelope: Envelope | None) -> tuple[EmailMessage | None, Finding | None]:
+    """Return the message for one dossier's report, or a finding why there is none (no envelope: no From)."""
     dossier = entry.dossier
     regisseur = register.regisseur_of(dossier)
     if regisseur is None or not regisseur.email:
@@ -129,7 +129,7 @@ def compose(entry: DossierSummary, summary: CheckSummary, report_dir: Path, regi
                       f"{plural(entry.counts.errors, 'fout', 'fouten')}, "
                       f"{plural(entry.counts.warnings, 'waarschuwing', 'waarschuwingen')}")
     msg["To"] = formataddr((visible(regisseur.name), visible(regisseur.email)))
-    seal_envelope(msg, envelope)
+    seal_envelope(msg, envelope or Envelope())
     msg["X-Formkit-Kenmerk"] = visible(entry.fingerprint)
     msg.set_content(_body(entry, visible(regisseur.name), when))  # a summary's texts are visible already
     for name, mime in ((files.docx, DOCX_TYPE), (files.xlsx, XLSX_TYPE)):
