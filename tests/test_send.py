@@ -261,6 +261,7 @@ def test_feedback_only_to_whom_has_findings_on_their_own_forms(reports, register
     [(name, text)] = attachments(msg).items()
     assert name == "bevindingen_2026-101_P1.txt"
     assert "begint niet met de naam van het slachtoffer" in text and "2026-101_P1.xlsx" in text
+    assert "\n- fout: " in text and "Severity" not in text
     assert "verbeteren en opnieuw terugsturen" in msg.get_body(("plain",)).get_content()
     again = send(*args, settings=settings)
     assert again.exit_code == 0 and len(sink.envelopes) == 1 and "al eerder zo verstuurd" in again.output

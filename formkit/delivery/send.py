@@ -231,7 +231,7 @@ def _findings_text(dossier: str, items: list, meeting: dt.date | None) -> str:
     lines = [f"Bevindingen op uw scoreformulier, dossier {dossier}, casusoverleg {when}", ""]
     for rf in items:
         where = ", ".join(part for part in (rf.file, rf.sheet, f"cel {rf.cell}" if rf.cell else "", rf.field) if part)
-        lines.append(f"- {rf.severity}: {rf.message} ({where})")
+        lines.append(f"- {rf.severity.value}: {rf.message} ({where})")
     return "\n".join(lines) + "\n"
 
 
