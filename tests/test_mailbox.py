@@ -283,3 +283,11 @@ def test_a_saved_attachment_is_dated_when_its_message_was_sent(tmp_path, kind):
     result = unpack(path, tmp_path, Limits())
     assert [a.saved.stat().st_mtime for a in result.attachments] == [SENT.timestamp()]
     assert result.envelope.date == SENT
+
+
+def test_a_long_attachment_name_is_cut_to_what_a_file_system_takes():
+    from formkit.returns.mailbox import safe_name
+
+    name = safe_name("😀" * 120 + ".xlsx", 1)
+    assert name.endswith(".xlsx") and len(name.encode("utf-8")) <= 110
+    assert name.startswith("😀") and "\ufffd" not in name

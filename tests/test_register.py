@@ -319,12 +319,19 @@ def test_fast_rows_read_every_kind_of_cell_as_openpyxl_does(tmp_path, libreoffic
     wb.save(tmp_path / "los.xlsx")
     converted = libreoffice_convert(tmp_path / "los.xlsx", "xlsx", tmp_path / "lo")  # shared strings, styles
 
+    def rows_of(path):
+        wb = load_workbook(path, read_only=True)
+        try:
+            return list(iter_rows(wb.active))
+        finally:
+            wb.close()  # a read-only workbook keeps its file open until closed
+
     def both(path):
-        fast = list(iter_rows(load_workbook(path, read_only=True).active))
+        fast = rows_of(path)
         original = formkit.xlsx.rows.fast_rows
         formkit.xlsx.rows.fast_rows = lambda ws, formula: None
         try:
-            slow = list(iter_rows(load_workbook(path, read_only=True).active))
+            slow = rows_of(path)
         finally:
             formkit.xlsx.rows.fast_rows = original
         return fast, slow

@@ -338,9 +338,10 @@ def test_an_encrypted_plan_opens_only_with_its_recipients_password(tmp_path, ret
     monkeypatch.setattr(sending, "convert_to_pdf", no_conversion)
     outbox = tmp_path / "postvak"
     result = send("plan", "--plannen", str(plans), "--register", str(register), "--meeting", MEETING.isoformat(),
-                  "--outbox", str(outbox), "--encrypt", "--from", SENDER)
+                  "--outbox", str(outbox), "--encrypt", "--wachtwoorden", str(tmp_path / "wachtwoorden.txt"),
+                  "--from", SENDER)
     assert result.exit_code == 0, result.output
-    listed = (plans / "wachtwoorden_plannen_2026-12-01.txt").read_text(encoding="utf-8")
+    listed = (tmp_path / "wachtwoorden.txt").read_text(encoding="utf-8")
     password = {line.split("\t")[2]: line.split("\t")[3] for line in listed.splitlines() if "\t" in line}
     assert sorted(password) == ["i.lammers@vt.example", "k.verhoef@wijkteam.example", "r.claassen@politie.example"]
     assert len(set(password.values())) == 3
@@ -374,3 +375,62 @@ def test_feedback_never_carries_a_colleagues_findings(tmp_path, returned, regist
         [msg] = sink.to(to)
         [text] = attachments(msg).values()
         assert own in text and other not in text
+
+
+def test_feedback_follows_the_sealed_author_not_the_file_name(tmp_path, returned, register, settings, smtp):
+    sink, address = smtp
+    for sub in ("kim", "iris"):
+        (tmp_path / "retour" / sub).mkdir()
+    returned(COMPLETE | {"voorwaarde_1_termijn": "15-1-2027"}, name="kim/ingevuld.xlsx")
+    returned(COMPLETE | {"voorwaarde_1_termijn": "16-1-2027"}, dossier="2026-102", professional="P3",
+             name="iris/ingevuld.xlsx")  # the same file name, another person and household
+    batch = check_batch([tmp_path / "retour"], make_register(), build_schema())
+    out = tmp_path / "rapporten2"
+    write_reports(summarise(batch, make_register()), make_register(), out)
+    result = send("feedback", "--rapporten", str(out), "--register", str(register), "--smtp", address,
+                  settings=settings)
+    assert result.exit_code == 0, result.output
+    [kim] = sink.to("k.verhoef@wijkteam.example")
+    [iris] = sink.to("i.lammers@vt.example")
+    assert list(attachments(kim)) == ["bevindingen_2026-101_P1.txt"]
+    assert list(attachments(iris)) == ["bevindingen_2026-102_P3.txt"]
+    assert "15-1-2027" in attachments(kim)["bevindingen_2026-101_P1.txt"]
+    assert "16-1-2027" not in attachments(kim)["bevindingen_2026-101_P1.txt"]
+
+
+def test_feedback_reaches_who_returned_a_form_by_mail(tmp_path, returned, register, settings, smtp):
+    import email.message
+
+    sink, address = smtp
+    form = returned(COMPLETE | {"voorwaarde_1_termijn": "15-1-2027"})
+    message = email.message.EmailMessage()
+    message["From"], message["Subject"] = "k.verhoef@wijkteam.example", "formulier"
+    message.set_content("zie bijlage")
+    message.add_attachment(form.read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=form.name)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "antwoord.eml").write_bytes(message.as_bytes())
+    batch = check_batch([inbox], make_register(), build_schema())
+    out = tmp_path / "rapporten2"
+    write_reports(summarise(batch, make_register()), make_register(), out)
+    result = send("feedback", "--rapporten", str(out), "--register", str(register), "--smtp", address,
+                  settings=settings)
+    assert result.exit_code == 0, result.output
+    [kim] = sink.to("k.verhoef@wijkteam.example")
+    assert list(attachments(kim)) == ["bevindingen_2026-101_P1.txt"]
+
+
+def test_encrypting_needs_a_place_for_the_passwords_away_from_the_plans(tmp_path, returned, register):
+    plans = merged(tmp_path, returned, register)
+    result = send("plan", "--plannen", str(plans), "--register", str(register), "--meeting", MEETING.isoformat(),
+                  "--outbox", str(tmp_path / "postvak"), "--encrypt", "--from", SENDER)
+    assert result.exit_code == 2 and "--wachtwoorden" in result.output
+    assert not (tmp_path / "postvak").exists() and not list(plans.rglob("wachtwoorden*"))
+
+
+def test_a_list_of_addresses_is_no_sender():
+    from formkit.delivery.mail import address_ok
+
+    assert address_ok("secretariaat@casusoverleg.example")
+    assert not address_ok("a@b.example, c@d.example") and not address_ok("a@b.example; c@d.example")

@@ -21,7 +21,7 @@ from ..core.findings import has_errors
 from ..core.settings import PostSettings, load_post_settings
 from ..core.text import person_label, visible
 from ..delivery.mail import OUTBOX, Envelope, SmtpSettings, address_ok
-from ..delivery.send import Letter, SendResult
+from ..delivery.send import Letter, SendResult, dossier_words
 from .main import (
     DutchGroup,
     MeetingDate,
@@ -243,7 +243,7 @@ def send_feedback(reports_dir: Path, register_pad: Path, outbox: Path | None, sm
               help="Versleutel elk PDF-bestand (AES-256) met een eigen wachtwoord per ontvanger; de wachtwoorden "
                    "komen in een aparte lijst, nooit in de mail.")
 @click.option("--wachtwoorden", "passwords_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Bestand voor de wachtwoorden (standaard PLANNEN/wachtwoorden_plannen_DATUM.txt); "
+              help="Bestand voor de wachtwoorden (verplicht bij --encrypt; niet bij de plannen of in het postvak); "
                    "nieuwe komen erbij.")
 @click.option("--timeout", type=click.IntRange(10, 3600), default=300, show_default=True,
               help="Hoeveel seconden LibreOffice mag doen over het omzetten naar PDF.")
@@ -262,8 +262,10 @@ def send_plan(plans_dir: Path, register_pad: Path, meeting: dt.date, encrypt: bo
     server = smtp_settings(smtp, security, user, cafile, outbox)
     envelope = post_envelope(sender, smtp=server is not None)
     loaded = _load_register(register_pad)
-    passwords_file = passwords_file or plans_dir / f"wachtwoorden_plannen_{meeting.isoformat()}.txt"
-    if encrypt:
+    if encrypt and passwords_file is None:  # a conscious place for it: never by default beside the plans and drafts
+        raise click.UsageError("geef met --wachtwoorden het bestand voor de wachtwoorden, op een andere plek dan "
+                               "de plannen en het postvak.")
+    if encrypt and passwords_file is not None:
         _writable(files=(passwords_file,))
     try:
         select_dossiers(loaded.register, meeting)
@@ -275,7 +277,7 @@ def send_plan(plans_dir: Path, register_pad: Path, meeting: dt.date, encrypt: bo
     if encrypt:
         letters, passwords = encrypt_letters(letters)
     result = _send(letters, plans_dir, envelope, server, outbox, register_pad, history_pad, "formkit send plan")
-    if encrypt:
+    if encrypt and passwords_file is not None:
         went = {id(letter.professional) for letter in result.sent + result.resent}
         _write_passwords(passwords_file, meeting, [(p, pw) for p, pw in passwords if id(p) in went])
     _report(result, findings + problems, "berichten met het plan", server, outbox or plans_dir / OUTBOX)
@@ -328,9 +330,9 @@ def _report(result: SendResult, findings: list, what: str, server: SmtpSettings 
     done = "verstuurd" if server else "klaargezet"
     click.echo(f"{len(result.sent) + len(result.resent)} {what} {done} {where}.")
     for letter in result.sent:
-        click.echo(f"  {_who(letter)}: dossier {', '.join(letter.dossiers)}")
+        click.echo(f"  {_who(letter)}: {dossier_words(letter.dossiers)}")
     for letter in result.resent:
-        click.echo(f"  {_who(letter)}: dossier {', '.join(letter.dossiers)} (opnieuw: een bijlage is gewijzigd "
+        click.echo(f"  {_who(letter)}: {dossier_words(letter.dossiers)} (opnieuw: een bijlage is gewijzigd "
                    "sinds de vorige keer)")
     if result.already:
         click.echo(f"{len(result.already)} waren al eerder zo verstuurd en gaan niet nog een keer: "

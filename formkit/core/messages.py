@@ -265,7 +265,7 @@ MESSAGES: dict[Code, tuple[str, str]] = {
     Code.mail_no_report: (FOUT, "voor dossier {dossier} staat geen rapport in de map; maak de rapporten opnieuw met 'formkit check ... --report MAP'."),
     Code.mail_failed: (FOUT, "het rapport van dossier {dossier} aan {recipient} is niet verstuurd: {reason}. De andere rapporten gaan door; probeer het later opnieuw."),
     # --- sending by mail: forms, feedback, plans (issue 15, engineer S) --------------------------
-    Code.send_no_address: (FOUT, "{name} heeft geen e-mailadres in het register; {what} voor dossier {dossiers} is niet verstuurd."),
+    Code.send_no_address: (FOUT, "{name} heeft geen e-mailadres in het register; niet verstuurd: {what} voor {dossiers}."),
     Code.send_form_missing: (FOUT, "het scoreformulier van {name} voor dossier {dossier} staat niet in {folder}; maak het met 'formkit forms' en verstuur opnieuw."),
     Code.send_no_plan: (FOUT, "dossier {dossier} heeft geen leesbaar plan voor het casusoverleg van {meeting} in {folder}{reason}; het plan is niet verstuurd."),
     Code.send_failed: (FOUT, "{what} aan {recipient} is niet verstuurd: {reason}. De andere berichten gaan door; probeer het later opnieuw."),

@@ -67,7 +67,7 @@ def sender_domain(sender: str | None) -> str:
 
 def address_ok(value: str) -> bool:
     """Return whether `value` is one plain e-mail address that fits in a header."""
-    if any(c in value for c in "\r\n"):
+    if any(c in value for c in "\r\n,;"):  # one address: a list would put several senders in From
         return False
     _, address = parseaddr(value)
     try:

@@ -30,7 +30,7 @@ from ..sheets.forms import form_path
 from .mail import LEDGER, XLSX_TYPE, Delivery, Envelope, Outgoing, SmtpSettings, deliver, read_ledger, seal_envelope
 from .pack import latest_plan, new_password
 from .pdf import DEFAULT_TIMEOUT, convert_to_pdf, encrypted, scratch_dir
-from .summary import CheckSummary
+from .summary import CheckSummary, ReportFinding
 
 FORMS = "scoreformulieren"
 REMINDER = "herinnering"
@@ -156,7 +156,8 @@ def form_letters(register: Register, meeting: dt.date, forms_dir: Path, *, worki
             continue
         if not p.email:
             found.append(finding(Code.send_no_address, name=person_label(p.name, p.organisation),
-                                 what="het scoreformulier", dossiers=", ".join(wanted), professional=p.code))
+                                 what=_what("het scoreformulier", "de scoreformulieren", len(wanted)),
+                                 dossiers=dossier_words(wanted), professional=p.code))
             continue
         attachments = []
         for d in wanted:
@@ -177,14 +178,14 @@ def _form_letter(p: Professional, kind: str, meeting: dt.date, due: dt.date, rep
     """Return the letter with score sheets (or the reminder) for one professional."""
     when, by = dutch.long_date(meeting), dutch.long_date(due)
     count = plural(len(attachments), "scoreformulier", "scoreformulieren")
-    dossiers = _and([a.dossier for a in attachments])
+    dossiers = dossier_words(a.dossier for a in attachments)
     subject = (f"Scoreformulieren casusoverleg {when}, graag terug vóór {by}" if kind == FORMS
                else f"Herinnering: scoreformulieren casusoverleg {when}, graag terug vóór {by}")
     to = f" naar {reply_to}" if reply_to else " als antwoord op dit bericht"
     opening = ([f"Voor het casusoverleg van {when} vindt u in de bijlage {count}: "
-                f"voor dossier {dossiers}."] if kind == FORMS else
+                f"voor {dossiers}."] if kind == FORMS else
                [f"Voor het casusoverleg van {when} hebben wij van u nog niet terug: {count}, "
-                f"voor dossier {dossiers}. U vindt ze opnieuw in de bijlage."])
+                f"voor {dossiers}. U vindt ze opnieuw in de bijlage."])
     lines = [
         f"Beste {visible(p.name)},", "", *opening, "",
         f"Wilt u ze invullen en vóór {by} terugsturen{to}? Laat de bestandsnaam en de bladen zoals ze zijn; "
@@ -201,12 +202,11 @@ def feedback_letters(summary: CheckSummary, register: Register) -> tuple[list[Le
     The findings travel as a text attachment (they may quote the form); forms not returned
     are not this letter's business (the reminder's). Nobody without findings gets one.
     """
-    code_of = {Path(f.path).name: f.professional for f in summary.files if f.professional}
     theirs: dict[str, dict[str, list]] = {}
     for entry in summary.dossiers:
         for rf in entry.findings:
-            code = code_of.get(rf.file)
-            if code is not None and register.professional(code) is not None:
+            code = _author(register, entry.dossier, rf) if rf.file else None  # no file: a form not returned
+            if code is not None:
                 theirs.setdefault(code, {}).setdefault(entry.dossier, []).append(rf)
     letters, found = [], []
     for p in register.professionals:
@@ -215,7 +215,7 @@ def feedback_letters(summary: CheckSummary, register: Register) -> tuple[list[Le
             continue
         if not p.email:
             found.append(finding(Code.send_no_address, name=person_label(p.name, p.organisation),
-                                 what="de terugkoppeling", dossiers=", ".join(per_dossier), professional=p.code))
+                                 what="de terugkoppeling", dossiers=dossier_words(per_dossier), professional=p.code))
             continue
         attachments = tuple(Attachment(f"bevindingen_{id_part(d)}_{id_part(p.code)}.txt",
                                        _findings_text(d, items, summary.meeting).encode("utf-8"), TEXT_TYPE, d,
@@ -223,6 +223,20 @@ def feedback_letters(summary: CheckSummary, register: Register) -> tuple[list[Le
                             for d, items in per_dossier.items())
         letters.append(_feedback_letter(p, summary.meeting, attachments))
     return letters, found
+
+
+def _author(register: Register, dossier: str, rf: ReportFinding) -> str | None:
+    """Return the code of the professional whose form a finding is about, or None when that is not certain.
+
+    The report names the professional the form's seal proved (name and organisation, or the
+    code when the register does not know it); among the professionals of this dossier exactly
+    one must match. A file's name is never used: two people may send files of the same name,
+    and a form that came by mail is named after its message.
+    """
+    shown = (rf.professional, rf.organisation)
+    matches = {p.code for p in register.professionals_of(dossier)
+               if shown in ((p.name, p.organisation or ""), (visible(p.name), visible(p.organisation or "")), (p.code, ""))}
+    return matches.pop() if len(matches) == 1 else None
 
 
 def _findings_text(dossier: str, items: list, meeting: dt.date | None) -> str:
@@ -238,10 +252,11 @@ def _findings_text(dossier: str, items: list, meeting: dt.date | None) -> str:
 def _feedback_letter(p: Professional, meeting: dt.date | None, attachments: tuple[Attachment, ...]) -> Letter:
     """Return the letter asking one professional to correct and resend their forms."""
     when = dutch.long_date(meeting) if meeting else "het casusoverleg"
-    dossiers = _and([a.dossier for a in attachments])
+    dossiers = dossier_words(a.dossier for a in attachments)
+    forms = _what("uw scoreformulier", "uw scoreformulieren", len(set(a.dossier for a in attachments)))
     lines = [
         f"Beste {visible(p.name)},", "",
-        f"Wij hebben uw scoreformulier voor dossier {dossiers} voor het casusoverleg van {when} gecontroleerd. "
+        f"Wij hebben {forms} voor {dossiers} voor het casusoverleg van {when} gecontroleerd. "
         "In de bijlage staat per formulier wat er verbeterd moet worden of nagelopen kan worden.", "",
         "Wilt u het formulier verbeteren en opnieuw terugsturen? Een fout moet vóór het overleg hersteld zijn; "
         "een waarschuwing is een punt om na te lopen.", "",
@@ -316,7 +331,8 @@ def plan_letters(register: Register, meeting: dt.date, plans: list[PlanPdf], *,
             continue
         if not p.email:
             found.append(finding(Code.send_no_address, name=person_label(p.name, p.organisation),
-                                 what="het veiligheidsplan", dossiers=", ".join(x.dossier for x in mine),
+                                 what=_what("het veiligheidsplan", "de veiligheidsplannen", len(mine)),
+                                 dossiers=dossier_words(x.dossier for x in mine),
                                  professional=p.code))
             continue
         attachments = tuple(Attachment(x.name, x.data, PDF_TYPE, x.dossier, "veiligheidsplan", x.mark) for x in mine)
@@ -329,8 +345,8 @@ def _plan_letter(p: Professional, meeting: dt.date, attachments: tuple[Attachmen
     when = dutch.long_date(meeting)
     lines = [
         f"Beste {visible(p.name)},", "",
-        f"In de bijlage vindt u het veiligheidsplan na het casusoverleg van {when}, voor dossier "
-        f"{_and([a.dossier for a in attachments])} (PDF).",
+        f"In de bijlage vindt u {_what('het veiligheidsplan', 'de veiligheidsplannen', len(attachments))} na het "
+        f"casusoverleg van {when}, voor {dossier_words(a.dossier for a in attachments)} (PDF).",
     ]
     if encrypted:
         lines += ["", "Het bestand is beveiligd met een wachtwoord. Dat wachtwoord krijgt u apart, via een ander "
@@ -354,6 +370,17 @@ def _and(items: list[str]) -> str:
     """Return items joined the Dutch way: a, b en c."""
     items = list(dict.fromkeys(items))
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
+
+
+def dossier_words(ids) -> str:
+    """Return dossier numbers as a sentence names them: 'dossier 2026-008' or 'dossiers 2026-008 en 2026-033'."""
+    ids = list(dict.fromkeys(ids))
+    return f"{'dossier' if len(ids) == 1 else 'dossiers'} {_and(ids)}"
+
+
+def _what(one: str, many: str, count: int) -> str:
+    """Return 'het scoreformulier' or 'de scoreformulieren': the article and noun for a count."""
+    return one if count == 1 else many
 
 
 # --- sending --------------------------------------------------------------------------

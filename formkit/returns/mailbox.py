@@ -194,8 +194,13 @@ def safe_name(raw: str, number: int) -> str:
     if not dot:
         stem, suffix = name, ""
     suffix = suffix[:10]
-    stem = stem[:_NAME_LIMIT] or f"bijlage-{number}"
+    stem = _cut_bytes(stem, _NAME_LIMIT) or f"bijlage-{number}"  # file systems count bytes (255), not characters
     return f"{stem}.{suffix}" if suffix else stem
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """Return the longest start of `text` whose UTF-8 form has at most `limit` bytes (never half a character)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
 def _is_workbook(part: _Part) -> bool:
