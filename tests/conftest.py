@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from formkit.register.model import Household, Involvement, MeetingItem, Member, Professional, Register
 from formkit.register.write import write_register
@@ -167,3 +171,38 @@ def returned(tmp_path, blank_forms):
         return fill(blank_forms[(dossier, professional)], values, target)
 
     return make
+
+
+# --- a real SMTP server on loopback ------------------------------------------------------
+
+
+class Sink:
+    """An SMTP handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    def messages(self):
+        """Return (envelope, parsed message) of everything received."""
+        return [(e, email.message_from_bytes(e.original_content, policy=email.policy.default)) for e in self.envelopes]
+
+    def to(self, address):
+        """Return the parsed messages sent to one address."""
+        return [m for e, m in self.messages() if e.rcpt_tos == [address]]
+
+
+@pytest.fixture
+def smtp():
+    """A plain SMTP server on loopback (the TLS and login paths are tested with `formkit mail`)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, f"127.0.0.1:{port}"
+    controller.stop()

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import socket
 import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from conftest import COMPLETE, fill
 from openpyxl import load_workbook
@@ -96,28 +94,11 @@ def test_mail_to_the_outbox_is_logged_once(tmp_path, cycle):
     assert addresses == ["k.verhoef@wijkteam.example", "i.lammers@vt.example"]
 
 
-class Sink:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-def test_mail_by_smtp_is_logged_with_the_address(tmp_path, cycle):
+def test_mail_by_smtp_is_logged_with_the_address(tmp_path, cycle, smtp):
     register, _ = cycle
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        result = run("mail", tmp_path / "rapporten", "--register", register, "--smtp", f"127.0.0.1:{port}",
-                     "--from", "secretariaat@casusoverleg.example")
-    finally:
-        controller.stop()
+    sink, address = smtp
+    result = run("mail", tmp_path / "rapporten", "--register", register, "--smtp", address,
+                 "--from", "secretariaat@casusoverleg.example")
     assert result.exit_code == 0, result.output
     sent = sorted(rcpt for e in sink.envelopes for rcpt in e.rcpt_tos)
     entries = [e.disclosure for e in History(default_path(register)).disclosures() if e.disclosure.kind == "bericht"]

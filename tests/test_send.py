@@ -3,10 +3,8 @@
 import email
 import email.policy
 import io
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from conftest import COMPLETE, MEETING, make_register
 
@@ -20,38 +18,6 @@ from formkit.sheets.schema import build_schema
 
 SENDER = "secretariaat@casusoverleg.example"
 MEMBER_NAMES = [m.name for m in make_register().members] + [h.name for h in make_register().households]
-
-
-class Sink:
-    """An SMTP handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def messages(self):
-        """Return (envelope, parsed message) of everything received."""
-        return [(e, email.message_from_bytes(e.original_content, policy=email.policy.default)) for e in self.envelopes]
-
-    def to(self, address):
-        """Return the parsed messages sent to one address."""
-        return [m for e, m in self.messages() if e.rcpt_tos == [address]]
-
-
-@pytest.fixture
-def smtp():
-    """A plain SMTP server on loopback (the TLS and login paths are tested with `formkit mail`)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, f"127.0.0.1:{port}"
-    controller.stop()
 
 
 @pytest.fixture

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..core import dates, dutch
+from ..core import dutch
 from ..core.findings import Finding, has_errors
 from ..core.messages import plural
 from ..core.text import person_label, visible
 from ..plan.history import ChainCheck, Disclosure, History, LoggedDisclosure, default_path, file_fingerprint
+from .params import MeetingDate
 
 if TYPE_CHECKING:
     from ..delivery.pack import PackFile
@@ -132,24 +133,6 @@ def disclose(history: History | Path, records: Iterable[Disclosure]) -> list[Fin
 # --- the command ---------------------------------------------------------------------------
 
 
-class Day(click.ParamType):
-    """A day as jjjj-mm-dd or dd-mm-jjjj."""
-
-    name = "datum"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
-        """Return the day typed; a wrong one stops with a Dutch message (exit 2)."""
-        if isinstance(value, dt.date):
-            return value
-        try:
-            parsed = dates.parse_date(value)
-        except dates.NotADate:
-            parsed = None
-        if parsed is None:
-            self.fail(f"'{value}' is geen datum; gebruik jjjj-mm-dd of dd-mm-jjjj", param, ctx)
-        return parsed
-
-
 def _store_options(f: Any) -> Any:
     f = click.option("--register", "register_pad", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Het register; het log staat in formkit-historie.sqlite ernaast.")(f)
@@ -178,8 +161,10 @@ def moment_text(entry: LoggedDisclosure) -> str:
     return f"{dutch.short_date(moment)} {moment:%H:%M:%S} UTC" if moment else visible(entry.at)
 
 
-COLUMNS = (("Nr.", 6), ("Moment", 24), ("Dossier", 14), ("Stuk", 18), ("Ontvanger", 32), ("Adres of bestand", 50),
-           ("Kanaal", 10), ("Opdracht", 24), ("Vingerafdruk (SHA-256)", 66))
+#: The workbook's columns: (heading, narrowest, widest) in characters. Landscape A4 holds about 108: the
+#: kind of document stays whole, and the SHA-256 wraps in four groups of 16 rather than squeezing the rest.
+COLUMNS = (("Nr.", 4, 6), ("Moment", 11, 12), ("Dossier", 9, 14), ("Stuk", 15, 18), ("Ontvanger", 16, 32),
+           ("Adres of bestand", 20, 50), ("Kanaal", 8, 10), ("Opdracht", 12, 24), ("Vingerafdruk (SHA-256)", 17, 17))
 
 
 def table_rows(entries: Iterable[LoggedDisclosure]) -> list[list[str]]:
@@ -198,7 +183,7 @@ def write_log_workbook(entries: list[LoggedDisclosure], path: Path, title: str) 
     wb = Workbook()
     ws = wb.active
     ws.title = "Verstrekkingen"
-    write_table(ws, [Column(name, max_width=width) for name, width in COLUMNS], table_rows(entries),
+    write_table(ws, [Column(name, min_width=low, max_width=high) for name, low, high in COLUMNS], table_rows(entries),
                 document=title, empty="Geen verstrekkingen.")
     save_atomic(wb, path)
 
@@ -207,8 +192,8 @@ def write_log_workbook(entries: list[LoggedDisclosure], path: Path, title: str) 
 @_store_options
 @click.option("--dossier", metavar="ID", help="Alleen dit dossier.")
 @click.option("--ontvanger", metavar="TEKST", help="Alleen ontvangers of adressen met deze tekst erin (hoofdletters maken niet uit).")
-@click.option("--van", "since", type=Day(), help="Vanaf deze dag (UTC), die dag meegerekend.")
-@click.option("--tot", "until", type=Day(), help="Tot en met deze dag (UTC).")
+@click.option("--van", "since", type=MeetingDate(), help="Vanaf deze dag (UTC), die dag meegerekend.")
+@click.option("--tot", "until", type=MeetingDate(), help="Tot en met deze dag (UTC).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Schrijf de lijst ook als Excel-werkmap (.xlsx).")
 @click.pass_context

@@ -15,7 +15,6 @@ from typing import Any, NoReturn
 import click
 
 from .. import __version__
-from ..core import dates
 from ..core.errors import FormkitError, UsageError
 from ..core.findings import Code, Finding, has_errors
 from ..core.messages import plural
@@ -24,6 +23,7 @@ from ..core.settings import DEFAULT_SETTINGS, MethodSettings, load_key_setting, 
 from ..core.templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TEMPLATE_FILES, TOP3
 from ..core.text import person_label, visible
 from . import nl as cli_nl
+from .params import MeetingDate
 
 cli_nl.install()
 
@@ -63,24 +63,6 @@ class DutchGroup(click.Group):
 
 
 DutchGroup.group_class = DutchGroup
-
-
-class MeetingDate(click.ParamType):
-    """A meeting date as jjjj-mm-dd or dd-mm-jjjj."""
-
-    name = "datum"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
-        """Return the date typed (or already given as a date); a wrong one stops with a Dutch message."""
-        if hasattr(value, "year"):
-            return value
-        try:
-            parsed = dates.parse_date(value)
-        except dates.NotADate:
-            parsed = None
-        if parsed is None:
-            self.fail(f"'{value}' is geen datum; gebruik jjjj-mm-dd of dd-mm-jjjj", param, ctx)
-        return parsed
 
 
 def _settings(ctx: click.Context) -> MethodSettings:
@@ -707,28 +689,11 @@ def mail(rapporten: Path, register_pad: Path, outbox: Path | None, smtp: str | N
     Een rapport dat al is verstuurd, gaat niet nog een keer. Stopt met code 1 als een bericht
     niet verstuurd kon worden.
     """
-    import os
-
-    from ..delivery.mail import SmtpSettings, mail_reports
-    from .send import post_envelope
+    from ..delivery.mail import mail_reports
+    from .send import post_envelope, smtp_settings
 
     envelope = post_envelope(sender, smtp=bool(smtp))  # From, Reply-To; no SMTP without a sender
-    if outbox and smtp:
-        raise click.UsageError("kies --outbox of --smtp, niet allebei")
-    if security and not smtp:
-        raise click.UsageError("--starttls en --ssl horen bij --smtp")
-    settings = None
-    address = _smtp_address(smtp)
-    if address:
-        security = security or "none"
-        if user and security == "none":
-            raise click.UsageError("inloggen zonder versleuteling doet formkit niet; gebruik --starttls of --ssl")
-        password = None
-        if user:
-            password = os.environ.get("FORMKIT_SMTP_PASSWORD") or click.prompt(
-                f"Wachtwoord voor {user}", hide_input=True, err=True)
-        port = address[1] or {"starttls": 587, "ssl": 465, "none": 25}[security]
-        settings = SmtpSettings(address[0], port, security, user, password, cafile)
+    settings = smtp_settings(smtp, security, user, cafile, outbox)
     loaded = _load_register(register_pad)
     from ..delivery.mail import LEDGER
 
