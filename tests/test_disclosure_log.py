@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import sqlite3
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 
 from formkit.cli.main import main
 from formkit.core.messages import Code
-from formkit.plan.history import Disclosure, History, default_path
+from formkit.plan.history import Disclosure, History, default_path, record_hash
 
 KIM, ROB, IRIS = "Kim Verhoef (Wijkteam West)", "Rob Claassen (Politie)", "Iris Lammers (Veilig Thuis)"
 
@@ -185,6 +186,25 @@ def test_the_last_record_deleted_is_noticed(store):
     tamper(store, "DELETE FROM disclosures WHERE number = 5")
     result = run("log", "verify", "--historie", store)
     assert result.exit_code == 1 and "de laatste 1 record is verwijderd (na record 4)" in result.output
+
+
+def test_a_record_changed_with_its_hash_computed_anew_is_named_not_the_one_after(store):
+    history = History(store)
+    [third] = [e for e in history.disclosures() if e.number == 3]
+    forged = dataclasses.replace(third.disclosure, recipient="iemand anders")
+    digest = record_hash(3, third.at, forged, third.prev)
+    tamper(store, f"UPDATE disclosures SET recipient = 'iemand anders', hash = '{digest}' WHERE number = 3")
+    result = run("log", "verify", "--historie", store)
+    assert result.exit_code == 1
+    assert "aangetast: record 3 van 03-12-2026" in result.output and "opnieuw berekend" in result.output
+
+
+def test_an_empty_log_beside_recorded_plans_is_pointed_out(cycle):
+    store = default_path(cycle[0])
+    tamper(store, "DROP TABLE disclosures")
+    result = run("log", "verify", "--historie", store)
+    assert result.exit_code == 0 and "0 records" in result.output
+    assert "Let op: het log is leeg, terwijl de historie 1 plan bevat" in result.output
 
 
 def test_two_writers_at_once_keep_one_unbroken_chain(tmp_path):

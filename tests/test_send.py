@@ -1,5 +1,6 @@
 """Sending by mail: the envelope of every message, score sheets, reminders and feedback, over a real SMTP server."""
 
+import datetime as dt
 import email
 import email.policy
 import io
@@ -9,8 +10,9 @@ from click.testing import CliRunner
 from conftest import COMPLETE, MEETING, make_register
 
 from formkit.cli.main import main
+from formkit.delivery.mail import XLSX_TYPE, Envelope
 from formkit.delivery.reports import summarise, write_reports
-from formkit.delivery.send import return_by
+from formkit.delivery.send import REMINDER, Attachment, Letter, return_by, send_letters
 from formkit.plan.history import History, default_path
 from formkit.register.write import write_register
 from formkit.returns.batch import check_batch
@@ -180,6 +182,23 @@ def test_reminders_go_only_to_those_whose_forms_have_not_come_back(tmp_path, reg
     assert_proper(msg)
     again = send(*forms_args(register, forms, address, "--herinnering", "--retour", str(back)), settings=settings)
     assert again.exit_code == 0 and "0 herinneringen verstuurd" in again.output and len(sink.envelopes) == 2
+
+
+def test_one_reminder_a_day_also_when_fewer_forms_are_missing_by_the_second_run(tmp_path):
+    # a professional missing two forms in the morning and one in the afternoon gets one reminder that day
+    p = make_register().professionals[0]
+    def reminder(*dossiers):
+        files = tuple(Attachment(f"scoreformulier_{d}.xlsx", d.encode(), XLSX_TYPE, d, "scoreformulier")
+                      for d in dossiers)
+        return Letter(p, REMINDER, MEETING, "Herinnering", "Graag terugsturen.", files)
+    envelope = Envelope(SENDER)
+    outbox = tmp_path / "postvak-uit"
+    day = MEETING - dt.timedelta(days=5)
+    morning = send_letters([reminder("2026-101", "2026-102")], tmp_path, envelope, outbox=outbox, smtp=None, today=day)
+    afternoon = send_letters([reminder("2026-102")], tmp_path, envelope, outbox=outbox, smtp=None, today=day)
+    next_day = send_letters([reminder("2026-102")], tmp_path, envelope, outbox=outbox, smtp=None,
+                            today=day + dt.timedelta(days=1))
+    assert (len(morning.sent), len(afternoon.sent), len(afternoon.already), len(next_day.sent)) == (1, 0, 1, 1)
 
 
 def test_send_forms_usage_and_missing_pieces(tmp_path, register, forms, smtp):

@@ -392,7 +392,8 @@ def send_letters(letters: list[Letter], ledger_dir: Path, envelope: Envelope, *,
     """Return what delivering the letters not sent before did (ledger `verzonden.json` in `ledger_dir`).
 
     A letter counts as sent before when the same kind went to the same professional for the
-    same meeting with the same attachments; a reminder at most once a day. Raise UsageError
+    same meeting with the same attachments; a reminder goes at most once a day per professional
+    and meeting, whatever is still missing. Raise UsageError
     when sending by SMTP without a sender. Every letter written or sent is recorded in the
     disclosure log of `history`, one record per attachment, by `command`.
     """
@@ -418,8 +419,9 @@ def _outgoing(letters: list[Letter], envelope: Envelope, today: dt.date, command
         p = letter.professional
         key = {"soort": letter.kind, "professional": p.code, "aan": visible(p.email or ""),
                "overleg": letter.meeting.isoformat() if letter.meeting else "", "kenmerk": letter.fingerprint}
-        if letter.kind == REMINDER:
+        if letter.kind == REMINDER:  # one reminder a day, also when fewer forms are missing by the second run
             key["dag"] = today.isoformat()
+            del key["kenmerk"]
         name = f"{letter.kind}_{id_part(p.code)}_{key['overleg'] or 'zonder-datum'}.eml"
         address = visible(p.email or "")
         disclosures = tuple(Disclosure(a.dossier, a.kind, a.fingerprint, person_label(p.name, p.organisation),

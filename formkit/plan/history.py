@@ -14,8 +14,10 @@ The same file keeps the disclosure log (in the spirit of NEN 7513): one record e
 household's data was written for or sent to someone (:meth:`History.disclose`). It is
 append-only and tamper-evident: each record carries the sha256 of the record before it
 (:func:`record_hash`), so :meth:`History.verify` finds the first record that was edited,
-deleted or inserted. The chain has no secret: someone who rewrites every later record too
-is not caught by it; keep backups of the file elsewhere.
+deleted or inserted; a record changed with its hash computed anew is found by the record
+after it, which still points to the original. The chain has no secret: someone who rewrites
+every later record too, or changes the very last one, or removes the whole log, is not caught
+by it (an empty log beside recorded plans is pointed out); keep backups of the file elsewhere.
 """
 
 from __future__ import annotations
@@ -125,6 +127,8 @@ class ChainCheck:
     broken: LoggedDisclosure | None = None  # the first record whose hash or link does not hold
     reason: str = ""                        # why, in Dutch
     missing_at_end: int = 0                 # records removed after the last one that is left
+    #: An empty log in a store that holds plans: a store from before the log, one rebuilt, or a log removed.
+    plans_without_log: int = 0
 
     @property
     def intact(self) -> bool:
@@ -348,12 +352,26 @@ class History:
         """Return the outcome of walking the log's chain: the count, and the first record that was edited, inserted or follows a removed one."""
         entries = self._read_log()
         expected_prev, expected_number = GENESIS, 1
+        before: LoggedDisclosure | None = None
         for entry in entries:
             reason = _broken_reason(entry, expected_number, expected_prev)
             if reason:
+                if before is not None and _rehashed(before, entry):
+                    return ChainCheck(count=len(entries), broken=before, reason=REHASHED)
                 return ChainCheck(count=len(entries), broken=entry, reason=reason)
-            expected_prev, expected_number = entry.hash, entry.number + 1
-        return ChainCheck(count=len(entries), missing_at_end=max(0, self._last_number_given() - expected_number + 1))
+            expected_prev, expected_number, before = entry.hash, entry.number + 1, entry
+        return ChainCheck(count=len(entries), missing_at_end=max(0, self._last_number_given() - expected_number + 1),
+                          plans_without_log=self._plan_count() if not entries else 0)
+
+    def _plan_count(self) -> int:
+        """Return how many plans the store holds (0 when it cannot be read: verify says why elsewhere)."""
+        try:
+            with closing(sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                         timeout=BUSY_SECONDS)) as db:
+                row = db.execute("SELECT COUNT(*) FROM plans").fetchone()
+        except (sqlite3.DatabaseError, OSError):
+            return 0
+        return int(row[0]) if row else 0
 
     def _read_log(self) -> list[LoggedDisclosure]:
         if not self.path.exists():
@@ -410,6 +428,16 @@ def _logged(row: tuple[object, ...]) -> LoggedDisclosure:
     texts = ["" if value is None else str(value) for value in values]
     return LoggedDisclosure(number=int(str(number)), at="" if at is None else str(at),
                             disclosure=Disclosure(*texts), prev=str(prev), hash=str(digest))
+
+
+REHASHED = ("de inhoud van het record is gewijzigd en de hash opnieuw berekend: het record erna verwijst nog "
+            "naar het oorspronkelijke record")
+
+
+def _rehashed(before: LoggedDisclosure, entry: LoggedDisclosure) -> bool:
+    """Return whether `entry` is intact in itself and follows `before` by number, so `before` is what was replaced."""
+    return (entry.number == before.number + 1 and entry.prev != before.hash
+            and record_hash(entry.number, entry.at, entry.disclosure, entry.prev) == entry.hash)
 
 
 def _broken_reason(entry: LoggedDisclosure, expected_number: int, expected_prev: str) -> str:
