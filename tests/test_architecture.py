@@ -9,7 +9,8 @@ import formkit
 
 PACKAGE = Path(formkit.__file__).parent
 #: The stages in the order the data flows; a module may import from its own stage and those before it.
-STAGES = ["core", "xlsx", "register", "sheets", "returns", "plan", "documents", "delivery", "cli"]
+#: `app` (the local web app, issue 16) is a front end like `cli`, over the same library; `cli` starts it.
+STAGES = ["core", "xlsx", "register", "sheets", "returns", "plan", "documents", "delivery", "app", "cli"]
 #: Outside libraries, each behind one adapter: library -> the only places that may import it.
 ADAPTERS = {
     "openpyxl": ("xlsx/",),
@@ -18,6 +19,9 @@ ADAPTERS = {
     "smtplib": ("delivery/mail.py",),
     "sqlite3": ("plan/history.py",),
     "extract_msg": ("returns/mailbox.py",),
+    "starlette": ("app/",),
+    "uvicorn": ("app/server.py",),
+    "multipart": ("app/",),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -15,14 +16,15 @@ from conftest import COMPLETE, MEETING, make_register
 from formkit.cli.main import main
 from formkit.core.errors import SettingsError
 from formkit.core.settings import load_retention_setting, load_settings
-from formkit.delivery.mail import OUTBOX
+from formkit.delivery.mail import OUTBOX, XLSX_TYPE, Envelope
 from formkit.delivery.pack import pack_path
-from formkit.delivery.purge import PurgeFolders, closed_households, plan_purge
+from formkit.delivery.purge import PurgeFolders, closed_households, plan_purge, run_purge
 from formkit.delivery.reports import report_stem, summarise, write_reports
+from formkit.delivery.send import Attachment, Letter, send_letters
 from formkit.delivery.summary import read_summary
 from formkit.documents.plan_files import write_version
 from formkit.documents.word import top3_path, write_top3_forms
-from formkit.plan.history import History
+from formkit.plan.history import Disclosure, History
 from formkit.plan.merge import merge_batch
 from formkit.plan.versions import meeting_dir
 from formkit.register.load import load
@@ -68,12 +70,22 @@ def world(tmp_path, returned):
     for d in (CLOSED, OPEN):  # what `formkit mail rapporten` leaves in the outbox
         (reports / OUTBOX).mkdir(exist_ok=True)
         (reports / OUTBOX / f"controlerapport_{d}.eml").write_bytes(b"Subject: rapport\r\n\r\nbijlage\r\n")
-    # packs: purge finds them by pack_path and the register's agenda, whatever their content
-    for code in (None, "P1", "P2", "P3"):
+    # packs: what each holds is what `formkit pack` logged with the pack's sha256
+    for code, holds in ((None, (CLOSED, OPEN)), ("P1", (CLOSED,)), ("P2", (CLOSED,)), ("P3", (OPEN,))):
         path = pack_path(packs, MEETING, code)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(f"%PDF-1.7 pakket {code}".encode())
+        write_pack(path, f"%PDF-1.7 pakket {code}", history, holds)
     return tmp_path, register, forms, reports, plans, packs
+
+
+def write_pack(path: Path, text: str, history: History | None, holds: tuple[str, ...]) -> Path:
+    """Write a stand-in pack and, with a history, log the households it holds as `formkit pack` does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode())
+    if history is not None:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert history.disclose([Disclosure(d, "vergaderpakket", digest, "secretariaat", str(path), "pakket",
+                                            "formkit pack") for d in holds])
+    return path
 
 
 def folders_args(forms, reports, plans, packs) -> list[str]:
@@ -134,18 +146,19 @@ def test_real_run_removes_exactly_the_closed_households_files_and_logs_each(worl
                                                               checked.total.warnings - closed_counts.warnings)
     # the log holds one record per removed file and one for the manifest, chained and intact
     history = History(root / "formkit-historie.sqlite")
-    logged = history.disclosures(dossier=CLOSED)
+    logged = [r for r in history.disclosures(dossier=CLOSED) if r.disclosure.command == "formkit purge"]
     assert {Path(r.disclosure.address) for r in logged} == doomed | {reports / "rapporten.json", history.path}
-    assert {(r.disclosure.kind, r.disclosure.channel, r.disclosure.command) for r in logged} == \
-        {("verwijderd", "bestand", "formkit purge")}
-    assert history.disclosures(dossier=OPEN) == [] and history.verify().intact
+    assert {(r.disclosure.kind, r.disclosure.channel) for r in logged} == {("verwijderd", "bestand")}
+    assert all(r.disclosure.command == "formkit pack" for r in history.disclosures(dossier=OPEN))
+    assert history.verify().intact
     assert history.plans(CLOSED) == [] and [p.dossier for p in history.plans(OPEN)] == [OPEN]
     assert "Verwijderd: " in result.output
     # a second run finds nothing left to remove
     again = CliRunner().invoke(main, ["purge", "--register", str(register), "--ouder-dan", "01-01-2026",
                                       *folders_args(forms, reports, plans, packs), "--uitvoeren"])
     assert again.exit_code == 0, again.output
-    assert len(History(root / "formkit-historie.sqlite").disclosures(dossier=CLOSED)) == len(logged)
+    assert len(History(root / "formkit-historie.sqlite").disclosures(dossier=CLOSED, recipient="secretariaat")) == \
+        len(history.disclosures(dossier=CLOSED, recipient="secretariaat"))
 
 
 def test_a_read_only_file_gives_a_finding_and_the_rest_goes_on(world):
@@ -194,9 +207,11 @@ def test_one_households_purge_never_touches_anothers_files(tmp_path, closed, oth
                     place(meeting_dir(plans, d, MEETING) / "v1" / "plan.json")}
     # another household's form copied into this household's folder is not this household's form
     place(forms / d_part(closed) / form_path(forms, other, "P1", MEETING).name)
-    place(pack_path(packs, MEETING, "P2"))  # P2 is on `other` only
-    shared = place(pack_path(packs, MEETING, "P1"))  # P1 is on both
-    [purge] = plan_purge(reg, closed_households(reg, dt.date(2022, 1, 1)), PurgeFolders(forms, reports, plans, packs))
+    history = History(tmp_path / "historie.sqlite")
+    write_pack(pack_path(packs, MEETING, "P2"), "P2", history, (other,))  # P2 is on `other` only
+    shared = write_pack(pack_path(packs, MEETING, "P1"), "P1", history, (closed, other))  # P1 is on both
+    [purge] = plan_purge(reg, closed_households(reg, dt.date(2022, 1, 1)), PurgeFolders(forms, reports, plans, packs),
+                         history=history)
     listed = {i.path for i in purge.items if i.kind != "map"}
     assert listed == owned[closed]
     assert all(d_part(other) not in i.path.relative_to(tmp_path).parts for i in purge.items)
@@ -283,3 +298,69 @@ def test_usage_errors_exit_2(world):
     bad = runner.invoke(main, ["purge", "--register", str(register), "--ouder-dan", "gisteren",
                                "--formulieren", str(forms)])
     assert bad.exit_code == 2 and "is geen datum" in bad.output
+
+
+# --- packs and outbox messages that hold several households ------------------------------
+
+
+def both_closed_register():
+    reg = closed_register()
+    reg.households[1] = dataclasses.replace(reg.households[1], closing_date=dt.date(2025, 2, 1))
+    return reg
+
+
+def test_a_pack_goes_when_every_household_in_it_is_purged_and_is_logged_for_each(tmp_path):
+    reg = both_closed_register()
+    packs = tmp_path / "pakketten"
+    history = History(tmp_path / "historie.sqlite")
+    full = write_pack(pack_path(packs, MEETING), "alles", history, (CLOSED, OPEN))
+    purges = plan_purge(reg, closed_households(reg, dt.date(2026, 1, 1)), PurgeFolders(packs=packs), history=history)
+    assert [[i.path for i in p.items if i.kind == "vergaderpakket"] for p in purges] == [[full], [full]]
+    result = run_purge(purges, history)
+    assert result.findings == [] and not full.exists()
+    removed = [r.disclosure for r in history.disclosures() if r.disclosure.command == "formkit purge"]
+    assert sorted((d.dossier, d.address) for d in removed) == [(CLOSED, str(full)), (OPEN, str(full))]
+    assert history.verify().intact
+
+
+def test_what_a_pack_holds_comes_from_the_log_not_from_the_register_as_it_is_now(tmp_path):
+    reg = closed_register()
+    packs = tmp_path / "pakketten"
+    history = History(tmp_path / "historie.sqlite")
+    # the pack of P3 was made when P3 also worked on the closed household; the register no longer says so
+    mixed = write_pack(pack_path(packs, MEETING, "P3"), "P3", history, (CLOSED, OPEN))
+    own = write_pack(pack_path(packs, MEETING, "P1"), "P1", history, (CLOSED,))
+    unknown = place(pack_path(packs, MEETING, "P2"))  # made without the log: its content is unknown
+    [purge] = plan_purge(reg, closed_households(reg, dt.date(2026, 1, 1)), PurgeFolders(packs=packs), history=history)
+    assert [i.path for i in purge.items] == [own]
+    assert f"{mixed}: dit vergaderpakket bevat ook dossier {OPEN} en blijft staan." in purge.kept
+    assert any(note.startswith(f"{unknown}: het verstrekkingenlog kent deze versie") for note in purge.kept)
+    unknown_later = unknown.read_bytes()
+    own.write_bytes(b"changed since")  # a pack changed after it was made is no longer known either
+    [again] = plan_purge(reg, closed_households(reg, dt.date(2026, 1, 1)), PurgeFolders(packs=packs), history=history)
+    assert again.items == [] and unknown.read_bytes() == unknown_later
+
+
+def test_outbox_messages_go_only_when_every_household_in_them_is_purged(tmp_path):
+    reg = closed_register()
+    forms = tmp_path / "formulieren"
+    kim, iris = reg.professional("P1"), reg.professional("P3")
+    assert kim is not None and iris is not None
+
+    def letter(p, *dossiers):
+        files = tuple(Attachment(f"scoreformulier_{d}.xlsx", d.encode(), XLSX_TYPE, d, "scoreformulier")
+                      for d in dossiers)
+        return Letter(p, "scoreformulieren", MEETING, "Scoreformulieren", "Graag invullen.", files)
+
+    sent = send_letters([letter(kim, CLOSED), letter(iris, CLOSED, OPEN)], forms, Envelope("s@casusoverleg.example"),
+                        outbox=forms / OUTBOX, smtp=None)
+    assert len(sent.sent) == 2
+    kim_draft, iris_draft = (forms / OUTBOX / f"scoreformulieren_{c}_{MEETING.isoformat()}.eml" for c in ("P1", "P3"))
+    foreign = forms / OUTBOX / "eigen-bericht.eml"
+    foreign.write_bytes(b"Subject: iets anders\r\n\r\ntekst\r\n")
+    history = History(tmp_path / "historie.sqlite")
+    [purge] = plan_purge(reg, closed_households(reg, dt.date(2026, 1, 1)), PurgeFolders(forms=forms), history=history)
+    assert [i.path for i in purge.items if i.kind == "bericht"] == [kim_draft]
+    assert f"{iris_draft}: dit bericht gaat ook over 1 ander dossier en blijft staan." in purge.kept
+    run_purge([purge], history)
+    assert not kim_draft.exists() and iris_draft.exists() and foreign.exists()

@@ -92,11 +92,13 @@ def plan_disclosure(plan: Plan, folder: Path, command: str) -> Disclosure:
 
 def pack_disclosures(packs: Iterable[PackFile], command: str) -> list[Disclosure]:
     """Return one record per household in each pack: to the pack's professional, or the secretariat's full pack."""
+    from ..delivery.pack import PACK_KIND  # imported here: `formkit log` itself never loads the pack builder
+
     records = []
     for pack in packs:
         recipient = person_label(pack.recipient.name, pack.recipient.organisation) if pack.recipient else SECRETARIAT
         digest = fingerprint(pack.path)
-        records += [Disclosure(dossier, "vergaderpakket", digest, recipient, str(pack.path), PACK, command)
+        records += [Disclosure(dossier, PACK_KIND, digest, recipient, str(pack.path), PACK, command)
                     for dossier in pack.dossiers]
     return records
 

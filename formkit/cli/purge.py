@@ -74,7 +74,7 @@ def purge(ctx: click.Context, register_pad: Path, before: dt.date, formulieren: 
                f"{plural(len(households), 'huishouden', 'huishoudens')}.")
     for plan in plans:
         _show(plan)
-    files = sum(1 for plan in plans for item in plan.items if item.kind not in ("map", "overzicht", "historie"))
+    files = len({item.path for plan in plans for item in plan.items if item.kind not in ("map", "overzicht", "historie")})
     if not uitvoeren:
         click.echo(f"Proefdraai: er is niets veranderd. Gebruik --uitvoeren om deze "
                    f"{plural(files, 'bestand', 'bestanden')} te verwijderen.")
@@ -85,7 +85,7 @@ def purge(ctx: click.Context, register_pad: Path, before: dt.date, formulieren: 
             result = run_purge(plans, history)
     except FormkitError as e:
         _fail(e)
-    gone = [item for item in result.removed if item.kind not in ("map", "overzicht", "historie")]
+    gone = {item.path for item in result.removed if item.kind not in ("map", "overzicht", "historie")}
     folders_gone = [item for item in result.removed if item.kind == "map"]
     click.echo(f"Verwijderd: {plural(len(gone), 'bestand', 'bestanden')} en "
                f"{plural(len(folders_gone), 'map', 'mappen')}; vastgelegd in het verstrekkingenlog "

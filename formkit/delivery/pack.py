@@ -212,11 +212,15 @@ def recipients(register: Register, dossiers: list[str]) -> list[tuple[Profession
     return [(p, theirs[id(p)]) for p in register.professionals if id(p) in theirs]
 
 
+PACKS_PER_RECIPIENT = "ontvangers"  # the folder of the per-recipient packs
+PACK_KIND = "vergaderpakket"  # the disclosure log's kind of a pack
+
+
 def pack_path(out_dir: Path, meeting: dt.date, code: str | None = None) -> Path:
     """Return where a meeting's pack goes: the full one (`code` None), or one recipient's under ``ontvangers``."""
     if code is None:
         return Path(out_dir) / f"pakket_{meeting.isoformat()}.pdf"
-    return Path(out_dir) / "ontvangers" / f"pakket_{meeting.isoformat()}_{id_part(code)}.pdf"
+    return Path(out_dir) / PACKS_PER_RECIPIENT / f"pakket_{meeting.isoformat()}_{id_part(code)}.pdf"
 
 
 def new_password() -> str:

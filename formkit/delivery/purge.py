@@ -10,12 +10,20 @@ and the date lets the secretariat purge less than the term would allow.
 output's own naming (never by a guess): score sheets and TOP-3 forms
 (:func:`~formkit.sheets.forms.form_path`, :func:`~formkit.documents.word.top3_path`), check
 reports and their outbox message (:func:`~formkit.delivery.reports.report_stem`), plan versions
-(:mod:`formkit.plan.versions`) and packs (:func:`~formkit.delivery.pack.pack_path`) that hold
-only that household. Which households a pack holds follows from the register's agenda and
-involvements as they are now (as :func:`~formkit.delivery.pack.recipients` built it); a pack
-that also holds another household stays and is named in the list. The reports' manifest (rapporten.json) is rewritten without the household, not
-removed: it is the overview of a whole check that `formkit mail` and `formkit pack` read, and
-the other households' results in it must stay.
+(:mod:`formkit.plan.versions`), packs (:func:`~formkit.delivery.pack.pack_path`) and the
+messages `formkit send` left in the outbox folders (``postvak-uit``) beside the forms, reports
+and plans.
+
+A pack or a message may hold several households: it goes only when every household it holds
+is purged in the same run, and otherwise stays and is named in the list. What a pack holds is
+read from the disclosure log, never guessed from the register as it is now: `formkit pack`
+records each household of each pack with the pack's sha256, so a pack whose bytes the log
+knows holds exactly the households recorded with them; a pack the log does not know (made
+without the log, or changed since) stays, with a note. A message says which households its
+attachments are about in its ``X-Formkit-Dossiers`` header (:mod:`formkit.delivery.send`);
+a message without it stays. The reports' manifest (rapporten.json) is rewritten without the
+household, not removed: it is the overview of a whole check that `formkit mail` and `formkit
+pack` read, and the other households' results in it must stay.
 
 Every path is the household's own: its folder is ``id_part(dossier)`` (distinct for distinct
 ids, also when they differ only in case), and a file in it counts only when formkit's naming
@@ -40,6 +48,7 @@ from pathlib import Path
 from ..core.atomic import describe_os_error
 from ..core.dates import add_months
 from ..core.findings import Code, Finding, finding
+from ..core.messages import plural
 from ..core.paths import decode_part, id_part
 from ..documents.word import top3_path
 from ..plan.history import Disclosure, History, file_fingerprint
@@ -47,8 +56,9 @@ from ..plan.versions import meeting_dir, stored, version_dir, version_numbers
 from ..register.model import Household, Register
 from ..sheets.forms import form_path
 from .mail import OUTBOX
-from .pack import pack_path, recipients
+from .pack import PACK_KIND, PACKS_PER_RECIPIENT, pack_path, recipients
 from .reports import report_stem
+from .send import dossier_words, draft_dossiers
 from .summary import MANIFEST, CheckSummary, Counts, read_summary, write_manifest
 
 COMMAND = "formkit purge"
@@ -122,7 +132,11 @@ def plan_purge(register: Register, households: Iterable[Household], folders: Pur
     the household's plans in `history` are listed as one item, removed from the store, not the store.
     """
     protected = {_real(p) for p in protect}
+    households = list(households)
+    purged = {h.dossier for h in households}
     summary = read_summary(folders.reports)[0] if folders.reports is not None else None  # read once, not per household
+    packs = _pack_contents(folders.packs, history) if folders.packs is not None else {}
+    drafts = _draft_contents(f for f in (folders.forms, folders.reports, folders.plans) if f is not None)
     plans = []
     for household in households:
         purge = HouseholdPurge(household)
@@ -134,7 +148,8 @@ def plan_purge(register: Register, households: Iterable[Household], folders: Pur
         if folders.plans is not None:
             purge.items += _plans(folders.plans, d, purge.kept)
         if folders.packs is not None:
-            purge.items += _packs(folders.packs, register, d, purge.kept)
+            purge.items += _packs(folders.packs, register, d, packs, purged, purge.kept)
+        purge.items += _drafts(drafts, d, purged, purge.kept)
         purge.items = [i for i in purge.items if _real(i.path) not in protected]
         if history is not None and history.path.is_file() and (history.plans(d) or history.no_forms(d)):
             purge.items.append(PurgeItem(d, "historie", history.path))
@@ -260,23 +275,84 @@ def _plans(root: Path, dossier: str, kept: list[str]) -> list[PurgeItem]:
     return files + folders + [PurgeItem(dossier, "map", folder)]
 
 
-def _packs(root: Path, register: Register, dossier: str, kept: list[str]) -> list[PurgeItem]:
-    """Return the packs of the household's meetings that hold only this household; the others are said in `kept`."""
+def _pack_contents(root: Path, history: History | None) -> dict[Path, frozenset[str] | None]:
+    """Return every pack file under `root` with the households the log recorded for its bytes; None: not known to the log."""
+    logged: dict[str, set[str]] = {}
+    if history is not None and history.path.is_file():
+        for entry in history.disclosures():
+            if entry.disclosure.kind == PACK_KIND:
+                logged.setdefault(entry.disclosure.fingerprint, set()).add(entry.disclosure.dossier)
+    found: dict[Path, frozenset[str] | None] = {}
+    for folder in (Path(root), Path(root) / PACKS_PER_RECIPIENT):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("pakket_*.pdf")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            try:
+                dossiers = logged.get(file_fingerprint(path))
+            except OSError:
+                dossiers = None
+            found[path] = frozenset(dossiers) if dossiers is not None else None
+    return found
+
+
+def _packs(root: Path, register: Register, dossier: str, packs: dict[Path, frozenset[str] | None],
+           purged: set[str], kept: list[str]) -> list[PurgeItem]:
+    """Return the packs that hold the household and only households purged now; the others are said in `kept`.
+
+    A pack the log does not know is named when the register puts the household on its meeting.
+    """
     items = []
+    for path, holds in packs.items():
+        if holds is not None and dossier in holds:
+            others = sorted(holds - purged)
+            if others:
+                kept.append(f"{path}: dit vergaderpakket bevat ook {dossier_words(others)} en blijft staan.")
+            else:
+                items.append(PurgeItem(dossier, "vergaderpakket", path))
     meetings = sorted({m.date for m in register.meeting_items if m.dossier == dossier})
+    unknown = {path for path, holds in packs.items() if holds is None}
     for meeting in meetings:
         agenda = register.dossiers_on(meeting)
-        audiences: list[tuple[str | None, list[str]]] = [(None, agenda)]
-        audiences += [(p.code, theirs) for p, theirs in recipients(register, agenda) if dossier in theirs]
-        for code, theirs in audiences:
-            path = pack_path(root, meeting, code)
-            if not path.is_file() or path.is_symlink():
+        codes = [None] + [p.code for p, theirs in recipients(register, agenda) if dossier in theirs]
+        for path in sorted(p for p in {pack_path(root, meeting, code) for code in codes} if p in unknown):
+            kept.append(f"{path}: het verstrekkingenlog kent deze versie van het vergaderpakket niet (gemaakt "
+                        "zonder log of daarna gewijzigd); formkit kan niet vaststellen welke huishoudens erin staan "
+                        "en laat het staan.")
+    return items
+
+
+def _draft_contents(folders: Iterable[Path]) -> dict[Path, frozenset[str]]:
+    """Return every message `formkit send` left in the outbox folders, with the households (as name parts) it holds."""
+    found: dict[Path, frozenset[str]] = {}
+    for root in folders:
+        outbox = Path(root) / OUTBOX
+        if outbox.is_symlink() or not outbox.is_dir():
+            continue
+        for path in sorted(outbox.glob("*.eml")):
+            if path.is_symlink() or not path.is_file():
                 continue
-            if theirs == [dossier]:
-                items.append(PurgeItem(dossier, "vergaderpakket", path))
-            else:
-                others = ", ".join(d for d in theirs if d != dossier)
-                kept.append(f"{path}: dit vergaderpakket bevat ook dossier {others} en blijft staan.")
+            parts = draft_dossiers(path)
+            if parts:
+                found[path] = parts
+    return found
+
+
+def _drafts(drafts: dict[Path, frozenset[str]], dossier: str, purged: set[str], kept: list[str]) -> list[PurgeItem]:
+    """Return the outbox messages that hold the household and only households purged now; the others are said in `kept`."""
+    mine, now = id_part(dossier), {id_part(d) for d in purged}
+    items = []
+    for path, parts in drafts.items():
+        if mine not in parts:
+            continue
+        others = parts - now
+        if others:
+            count = len(others)
+            kept.append(f"{path}: dit bericht gaat ook over {plural(count, 'ander dossier', 'andere dossiers')} "
+                        "en blijft staan.")
+        else:
+            items.append(PurgeItem(dossier, "bericht", path))
     return items
 
 
@@ -287,9 +363,12 @@ def run_purge(plans: Iterable[HouseholdPurge], history: History) -> PurgeResult:
     """Return what removing every listed file did; folders go only when left empty; each removal is logged.
 
     One household's removals are logged together, after they are done; a log that cannot be
-    written is a finding (from `history`), never a reason to stop.
+    written is a finding (from `history`), never a reason to stop. A file listed under several
+    households (a pack or message holding only households purged now) is removed once and
+    logged for each of them.
     """
     result = PurgeResult()
+    gone: dict[Path, str] = {}  # files removed in this run, with the fingerprint they had
     for purge in plans:
         records = []
         for item in purge.items:
@@ -299,8 +378,12 @@ def run_purge(plans: Iterable[HouseholdPurge], history: History) -> PurgeResult:
                 record = _strip_manifest(item, result)
             elif item.kind == "historie":
                 record = _forget(history, item, result)
+            elif item.path in gone:
+                record = _removal(item, gone[item.path])
             else:
                 record = _remove_file(item, result)
+                if record is not None:
+                    gone[item.path] = record.fingerprint
             if record is not None:
                 result.removed.append(item)
                 records.append(record)

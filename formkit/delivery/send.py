@@ -10,10 +10,12 @@ since it was sent goes again, and the result says so.
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import formataddr
 from functools import partial
 from pathlib import Path
@@ -38,6 +40,8 @@ FEEDBACK = "terugkoppeling"
 PLAN = "veiligheidsplan"
 TEXT_TYPE = "text/plain"
 PDF_TYPE = "application/pdf"
+DOSSIERS_HEADER = "X-Formkit-Dossiers"  # the households a message's attachments are about, as name parts
+_HEADER_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ def message(letter: Letter, envelope: Envelope) -> EmailMessage:
     msg["To"] = to_address(letter.professional)
     seal_envelope(msg, envelope)
     msg["X-Formkit-Kenmerk"] = letter.fingerprint
+    msg[DOSSIERS_HEADER] = " ".join(id_part(d) for d in letter.dossiers)  # for `formkit purge`: no names, only ids
     msg.set_content(letter.body)
     for a in letter.attachments:
         maintype, subtype = a.mime.split("/")
@@ -125,6 +130,21 @@ def message(letter: Letter, envelope: Envelope) -> EmailMessage:
         else:
             msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=visible(a.name))
     return msg
+
+
+def draft_dossiers(path: Path) -> frozenset[str]:
+    """Return the households a message written by formkit send holds, as name parts (:func:`~formkit.core.paths.id_part`); empty when it does not say.
+
+    Only the headers are read (at most the first 64 KiB): a message in an outbox folder may be anyone's.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_HEADER_LIMIT)
+    except OSError:
+        return frozenset()
+    headers = BytesHeaderParser(policy=email.policy.default).parsebytes(head, headersonly=True)
+    value = headers.get(DOSSIERS_HEADER)
+    return frozenset(str(value).split()) if value else frozenset()
 
 
 # --- who gets what --------------------------------------------------------------------
