@@ -21,7 +21,7 @@ from ..core.findings import Finding, has_errors
 from ..core.messages import plural
 from ..core.text import person_label, visible
 from ..plan.history import ChainCheck, Disclosure, History, LoggedDisclosure, default_path, file_fingerprint
-from .params import MeetingDate
+from .params import MeetingDate, history_option
 
 if TYPE_CHECKING:
     from ..delivery.pack import PackFile
@@ -138,9 +138,8 @@ def disclose(history: History | Path, records: Iterable[Disclosure]) -> list[Fin
 def _store_options(f: Any) -> Any:
     f = click.option("--register", "register_pad", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Het register; het log staat in formkit-historie.sqlite ernaast.")(f)
-    return click.option("--historie", "--history", "history_pad",
-                        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                        help="Het historiebestand (SQLite) met het log, als het niet naast het register staat.")(f)
+    return history_option("Het historiebestand (SQLite) met het log, als het niet naast het register staat.",
+                          exists=True)(f)
 
 
 def _store(history_pad: Path | None, register_pad: Path | None) -> History:
@@ -165,8 +164,8 @@ def moment_text(entry: LoggedDisclosure) -> str:
 
 #: The workbook's columns: (heading, narrowest, widest) in characters. Landscape A4 holds about 108: the
 #: kind of document stays whole, and the SHA-256 wraps in four groups of 16 rather than squeezing the rest.
-COLUMNS = (("Nr.", 4, 6), ("Moment", 11, 12), ("Dossier", 9, 14), ("Stuk", 15, 18), ("Ontvanger", 16, 32),
-           ("Adres of bestand", 20, 50), ("Kanaal", 8, 10), ("Opdracht", 12, 24), ("Vingerafdruk (SHA-256)", 17, 17))
+COLUMNS = (("Nr.", 4, 6), ("Moment", 11, 12), ("Dossier", 9, 14), ("Stuk", 15, 18), ("Ontvanger", 18, 32),
+           ("Adres of bestand", 20, 50), ("Kanaal", 8, 10), ("Opdracht", 12, 24), ("Vingerafdruk (SHA-256 of kenmerk)", 17, 17))
 
 
 def table_rows(entries: Iterable[LoggedDisclosure]) -> list[list[str]]:

@@ -23,7 +23,7 @@ from ..core.settings import DEFAULT_SETTINGS, MethodSettings, load_key_setting, 
 from ..core.templates import AGENDA, OVERVIEW, PLAN, REPORT, SCORE_SHEET, TEMPLATE_FILES, TOP3
 from ..core.text import person_label, visible
 from . import nl as cli_nl
-from .params import MeetingDate
+from .params import MeetingDate, history_option
 
 cli_nl.install()
 
@@ -266,9 +266,8 @@ _templates_option = click.option("--templates", type=click.Path(exists=True, fil
 
 _jobs_option = click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
                             help="Aantal processen tegelijk; bijvoorbeeld het aantal processorkernen.")
-_history_option = click.option(
-    "--history", "history_pad", type=click.Path(dir_okay=False, path_type=Path),
-    help="Historiebestand (SQLite) met alle plannen; standaard formkit-historie.sqlite naast het register.")
+_history_option = history_option(
+    "Historiebestand (SQLite) met alle plannen; standaard formkit-historie.sqlite naast het register.")
 
 
 def _batch_options(what: str):
@@ -800,3 +799,8 @@ main.add_command(send)
 from .log import log  # noqa: E402  (log.py imports nothing from here; kept beside the other late commands)
 
 main.add_command(log)
+
+
+from .app import app  # noqa: E402  (the app command uses main's helpers, so it is imported last)
+
+main.add_command(app)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -26,3 +28,9 @@ class MeetingDate(click.ParamType):
         if parsed is None:
             self.fail(f"'{value}' is geen datum; gebruik jjjj-mm-dd of dd-mm-jjjj", param, ctx)
         return parsed
+
+
+def history_option(help: str, *, exists: bool = False) -> Callable[[Any], Any]:
+    """Return the option for the history store, the same names in every command: --historie (or --history)."""
+    return click.option("--historie", "--history", "history_pad",
+                        type=click.Path(exists=exists, dir_okay=False, path_type=Path), help=help)

@@ -14,6 +14,7 @@ from ..core.errors import FormkitError
 from ..core.messages import plural
 from ..core.text import visible
 from .main import DutchCommand, MeetingDate, _fail, _load_register, _locked, _print_findings
+from .params import history_option
 
 if TYPE_CHECKING:
     from ..delivery.purge import HouseholdPurge
@@ -31,9 +32,8 @@ _folder = click.Path(exists=True, file_okay=False, path_type=Path)
 @click.option("--rapporten", type=_folder, help="Map met controlerapporten (van 'formkit check --report').")
 @click.option("--plannen", type=_folder, help="Map met veiligheidsplannen (van 'formkit merge').")
 @click.option("--pakketten", type=_folder, help="Map met vergaderpakketten (van 'formkit pack').")
-@click.option("--historie", "--history", "history_pad", type=click.Path(dir_okay=False, path_type=Path),
-              help="Historiebestand met het verstrekkingenlog; standaard formkit-historie.sqlite naast het register. "
-                   "Het wordt nooit verwijderd.")
+@history_option("Historiebestand met het verstrekkingenlog; standaard formkit-historie.sqlite naast het register. "
+                "Het wordt nooit verwijderd.")
 @click.option("--uitvoeren", is_flag=True,
               help="Verwijder de bestanden echt; zonder deze optie toont formkit alleen wat er weg zou gaan.")
 @click.pass_context

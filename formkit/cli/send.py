@@ -34,6 +34,7 @@ from .main import (
     _smtp_address,
     _writable,
 )
+from .params import history_option
 
 # The options main's commands share, declared here again: an option imported from main has a type
 # the checker cannot see through the import cycle (main imports this module at its end).
@@ -42,9 +43,8 @@ _meeting_option = click.option("--meeting", "--overleg", "meeting", type=Meeting
 _unsealed_option = click.option(
     "--ongezegeld-toestaan", "allow_unsealed", is_flag=True,
     help="Lees ook formulieren zonder zegel (gemaakt met een oudere formkit), met een waarschuwing.")
-_history_option = click.option(
-    "--history", "history_pad", type=click.Path(dir_okay=False, path_type=Path),
-    help="Historiebestand (SQLite) met het verstrekkingenlog; standaard formkit-historie.sqlite naast het register.")
+_history_option = history_option(
+    "Historiebestand (SQLite) met het verstrekkingenlog; standaard formkit-historie.sqlite naast het register.")
 
 
 def post_settings() -> PostSettings:
