@@ -1,0 +1,137 @@
+"""The Register page: choose register.xlsx (a path, or an upload into the work folder) and see it checked.
+
+The register is read and checked with the same call as ``formkit register check``
+(:func:`formkit.register.load.load`); an upload first passes the intake of returned files
+(:func:`formkit.returns.intake.inspect_file`, the limits of ``check``), so a hostile file gets
+its finding and is not kept. The chosen register is app state, on the server.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ...core.atomic import describe_os_error
+from ...core.findings import Finding, has_errors
+from ...core.messages import plural
+from ...register.model import Register
+from ...returns.intake import inspect_file
+from ..security import NO_CSRF, refusal_page
+from ..state import AppState
+from ..uploads import UploadRefused, accepts_upload, receive_upload
+from ..view import finding_rows, page, state
+from . import Page
+
+#: The name an uploaded register gets in the work folder (its history file goes beside it).
+UPLOADED_NAME = "register.xlsx"
+SLUG = "register"
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """One meeting of the register: its date and how many households are on it."""
+
+    date: object
+    households: int
+
+
+def summary_line(register: Register, name: str) -> str:
+    """Return the register's counts as `formkit register check` says them."""
+    return (f"Register {name}: {len(register.households)} huishoudens, {len(register.members)} gezinsleden, "
+            f"{len(register.professionals)} professionals, {len(register.meeting_dates())} overleggen.")
+
+
+def result_line(findings: list[Finding]) -> str:
+    """Return "Resultaat: n fouten, m waarschuwingen." as `formkit register check` ends."""
+    errors = sum(f.is_error for f in findings)
+    return (f"Resultaat: {plural(errors, 'fout', 'fouten')}, "
+            f"{plural(len(findings) - errors, 'waarschuwing', 'waarschuwingen')}.")
+
+
+def _view(request: Request, *, problem: str = "", upload_findings: list[Finding] | None = None,
+          status_code: int = 200) -> HTMLResponse:
+    st = state(request)
+    loaded = st.loaded
+    context: dict[str, object] = {"problem": problem, "upload_rows": finding_rows(upload_findings or []),
+                                  "path": str(st.register_path or st.config.register or ""),
+                                  "upload_target": str(st.config.folder / UPLOADED_NAME)}
+    if loaded is not None and st.register_path is not None:
+        reg = loaded.register
+        context.update(
+            chosen=str(st.register_path), register=reg, summary=summary_line(reg, st.register_path.name),
+            result=result_line(loaded.findings), usable=bool(reg.households),
+            errors=has_errors(loaded.findings), rows=finding_rows(loaded.findings),
+            meetings=[MeetingRow(d, len(reg.dossiers_on(d))) for d in reg.meeting_dates()])
+    return page(request, "register.html", SLUG, "Register", status_code=status_code, **context)
+
+
+async def show(request: Request) -> Response:
+    """Return the register page: the choice, and the chosen register's findings and contents."""
+    return _view(request)
+
+
+async def choose(request: Request) -> Response:
+    """Read and check the register at the path typed; show it, or say why the path is no register."""
+    form = await request.form()
+    raw = form.get("pad")
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text:
+        return _view(request, problem="Vul het pad van het register in (een .xlsx-bestand).", status_code=400)
+    path = Path(text).expanduser()
+    if not path.is_file():
+        what = "is een map, geen bestand" if path.is_dir() else "bestaat niet"
+        return _view(request, problem=f"{text} {what}. Kies het register (.xlsx).", status_code=400)
+    state(request).choose_register(path)
+    return RedirectResponse(f"/{SLUG}", status_code=303)
+
+
+@accepts_upload
+async def upload(request: Request) -> Response:
+    """Take an uploaded register into the work folder after the intake's checks, and choose it."""
+    st = state(request)
+    folder = st.config.folder
+    try:
+        received = await receive_upload(request, folder, st.keys.csrf_ok,
+                                        csrf_seen=st.keys.csrf_ok(request.headers.get("x-csrf-token")))
+    except UploadRefused as refused:
+        if refused.forbidden:
+            return HTMLResponse(refusal_page(NO_CSRF), status_code=403)
+        return _view(request, problem="Het bestand kwam niet (helemaal) aan; kies het en probeer het opnieuw.",
+                     status_code=400)
+    except OSError as e:
+        return _view(request, problem=f"De werkmap {folder} is niet te gebruiken ({describe_os_error(e)}).",
+                     status_code=400)
+    try:
+        return _take(request, st, received.files)
+    finally:
+        received.discard()
+
+
+def _take(request: Request, st: AppState, files: list) -> Response:
+    """Keep the one uploaded file when the intake accepts it; otherwise show why not."""
+    if len(files) != 1:
+        return _view(request, problem="Kies één registerbestand (.xlsx) om te uploaden.", status_code=400)
+    item = files[0]
+    problem = item.finding or (inspect_file(item.path) if item.path is not None else None)
+    if problem is not None or item.path is None:
+        return _view(request, upload_findings=[problem] if problem else [], status_code=400,
+                     problem=f"{item.name} is niet als register overgenomen.")
+    target = st.config.folder / UPLOADED_NAME
+    try:
+        os.replace(item.path, target)
+    except OSError as e:
+        return _view(request, problem=f"Kan niet schrijven naar {target} ({describe_os_error(e)}).", status_code=400)
+    st.choose_register(target)
+    return RedirectResponse(f"/{SLUG}", status_code=303)
+
+
+PAGE = Page(SLUG, "Register", [
+    Route(f"/{SLUG}", show, methods=["GET"]),
+    Route(f"/{SLUG}/kiezen", choose, methods=["POST"]),
+    Route(f"/{SLUG}/uploaden", upload, methods=["POST"]),
+])

@@ -1,0 +1,258 @@
+"""The app's gate: the session token, CSRF, Host and Origin, the security headers, no inline script or style."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import httpx2 as httpx
+import pytest
+from conftest import MEETING
+from starlette.testclient import TestClient
+
+from formkit.app.config import AppConfig, MeetingFolders
+from formkit.app.security import CSP, NO_CSRF, NO_SESSION, WRONG_HOST, WRONG_ORIGIN
+from formkit.app.server import start_in_thread
+from formkit.app.web import create_app
+
+from .client import BASE, TOKEN, config_for, csrf, finished, post, signed_in, upload
+
+
+@pytest.fixture
+def config(tmp_path, register_path) -> AppConfig:
+    return config_for(tmp_path, register_path)
+
+
+@pytest.fixture
+def client(config) -> TestClient:
+    return signed_in(config)
+
+
+def stranger(config: AppConfig) -> TestClient:
+    """Return a client of the same app that never opened its link."""
+    return TestClient(create_app(config, token=TOKEN), base_url=BASE)
+
+
+# --- the session token ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/register", "/overleg", "/static/app.css", "/static/htmx.min.js",
+                                  "/taken/onbekend", "/bestaat-niet"])
+def test_without_the_cookie_every_address_is_refused_in_dutch(config, path):
+    response = stranger(config).get(path, follow_redirects=False)
+    assert response.status_code == 403
+    assert NO_SESSION in response.text.replace("&#x27;", "'")
+    assert "set-cookie" not in response.headers
+
+
+def test_a_wrong_token_gets_no_cookie(config):
+    client = stranger(config)
+    response = client.get("/?token=geraden", follow_redirects=False)
+    assert response.status_code == 403
+    assert "set-cookie" not in response.headers
+    assert client.get("/register").status_code == 403
+
+
+def test_a_cookie_with_another_value_is_no_session(config):
+    client = stranger(config)
+    client.cookies.set("formkit_sessie", "geraden")
+    assert client.get("/register").status_code == 403
+
+
+def test_the_right_token_becomes_a_strict_httponly_cookie_and_leaves_the_address_bar(config):
+    client = stranger(config)
+    response = client.get(f"/?token={TOKEN}", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"formkit_sessie={TOKEN};")
+    assert {"HttpOnly", "SameSite=Strict", "Path=/"} <= {part.strip() for part in cookie.split(";")}
+    home = client.get("/")  # follows to the register page, without the token in its address
+    assert home.status_code == 200
+    assert str(home.url) == f"{BASE}/register"
+    assert "<h1>Register</h1>" in home.text
+
+
+def test_each_start_has_its_own_random_token(config):
+    first, second = create_app(config), create_app(config)
+    assert first.state.formkit.keys.token != second.state.formkit.keys.token
+    assert len(first.state.formkit.keys.token) >= 40
+    assert first.state.formkit.keys.csrf != first.state.formkit.keys.token
+
+
+# --- CSRF -------------------------------------------------------------------------------
+
+
+def test_a_post_without_the_csrf_value_is_refused(client, config):
+    response = client.post("/register/kiezen", data={"pad": str(config.register)}, follow_redirects=False)
+    assert response.status_code == 403
+    assert NO_CSRF in response.text
+
+
+def test_a_post_with_a_wrong_csrf_value_is_refused(client, config):
+    response = client.post("/register/kiezen", data={"pad": str(config.register), "csrf": "geraden"},
+                           follow_redirects=False)
+    assert response.status_code == 403
+    wrong_header = client.post("/register/kiezen", data={"pad": str(config.register)},
+                               headers={"X-CSRF-Token": "geraden"}, follow_redirects=False)
+    assert wrong_header.status_code == 403
+
+
+def test_a_post_with_the_csrf_field_or_header_works(client, config):
+    assert post(client, "/register/kiezen", {"pad": str(config.register)}).status_code == 303
+    by_header = client.post("/register/kiezen", data={"pad": str(config.register)},
+                            headers={"X-CSRF-Token": csrf(client)}, follow_redirects=False)
+    assert by_header.status_code == 303
+
+
+def test_every_page_carries_the_csrf_value_for_its_forms_and_for_htmx(client):
+    html = client.get("/register").text
+    value = csrf(client)
+    assert f'<meta name="csrf" content="{value}">' in html
+    assert f'hx-headers=\'{{"X-CSRF-Token": "{value}"}}\'' in html
+    assert html.count(f'name="csrf" value="{value}"') == html.count('method="post"') == 3
+
+
+def test_a_forged_upload_writes_nothing(client, config):
+    response = upload(client, "/register/uploaden", "register.xlsx", config.register.read_bytes(), with_csrf=False)
+    assert response.status_code == 403
+    assert not any(config.folder.rglob("*.xlsx")) if config.folder.exists() else True
+
+
+def test_making_forms_needs_the_csrf_value_too(client):
+    response = client.post(f"/overleg/{MEETING.isoformat()}/formulieren", follow_redirects=False)
+    assert response.status_code == 403
+    assert not MeetingFolders(client.app.state.formkit.config.folder, MEETING).forms.exists()
+
+
+# --- Host and Origin --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "127.0.0.1:9999", "localhost",
+                                  "127.0.0.1.evil.example:8765"])
+def test_a_request_for_another_host_is_refused(client, host):
+    response = client.get("/register", headers={"Host": host})
+    assert response.status_code == 403
+    assert WRONG_HOST in response.text
+
+
+def test_localhost_with_the_right_port_is_this_app(client):
+    assert client.get("/register", headers={"Host": "localhost:8765"}).status_code == 200
+
+
+def test_a_post_from_another_origin_is_refused(client, config):
+    response = client.post("/register/kiezen", data={"pad": str(config.register), "csrf": csrf(client)},
+                           headers={"Origin": "http://evil.example"}, follow_redirects=False)
+    assert response.status_code == 403
+    assert WRONG_ORIGIN in response.text
+    same = client.post("/register/kiezen", data={"pad": str(config.register), "csrf": csrf(client)},
+                       headers={"Origin": BASE}, follow_redirects=False)
+    assert same.status_code == 303
+
+
+# --- headers and markup -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/register", "/overleg", f"/overleg/{MEETING.isoformat()}", "/static/app.css",
+                                  "/static/htmx.min.js", "/bestaat-niet"])
+def test_every_response_carries_the_security_headers(client, config, path):
+    post(client, "/register/kiezen", {"pad": str(config.register)})
+    response = client.get(path)
+    assert response.headers["content-security-policy"] == CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_refusals_carry_the_security_headers_too(config):
+    response = stranger(config).get("/register")
+    assert response.headers["content-security-policy"] == CSP
+    assert response.headers["cache-control"] == "no-store"
+
+
+class _Markup(HTMLParser):
+    """Collects what the CSP forbids: script bodies, style elements and attributes, event handlers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+        self.in_script = False
+        self.lang: str | None = None
+        self.h1 = 0
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        if tag == "html":
+            self.lang = dict(attrs).get("lang")
+        if tag == "h1":
+            self.h1 += 1
+        if tag == "script":
+            self.in_script = True
+            if "src" not in names:
+                self.problems.append("script without src")
+        if tag == "style":
+            self.problems.append("style element")
+        if "style" in names:
+            self.problems.append(f"style attribute on {tag}")
+        self.problems += [f"{name} on {tag}" for name in names if name.startswith("on")]
+        if any(name == "href" and (value or "").lower().startswith("javascript:") for name, value in attrs):
+            self.problems.append("javascript: link")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self.in_script = False
+
+    def handle_data(self, data):
+        if self.in_script and data.strip():
+            self.problems.append("inline script body")
+
+
+def test_no_page_has_inline_script_or_style(client, config):
+    pages = ["/register", "/overleg"]
+    post(client, "/register/kiezen", {"pad": str(config.register)})
+    made = post(client, f"/overleg/{MEETING.isoformat()}/formulieren")
+    finished(client, made.headers["location"].rsplit("=", 1)[1])
+    pages += ["/register", "/overleg", made.headers["location"], "/bestaat-niet"]
+    for path in pages:
+        markup = _Markup()
+        markup.feed(client.get(path).text)
+        assert markup.problems == [], path
+        assert markup.lang == "nl", path
+        assert markup.h1 == 1, path
+
+
+def test_the_page_names_every_nav_page_and_marks_the_current_one(client):
+    html = client.get("/register").text
+    assert '<a href="/register" aria-current="page">Register</a>' in html
+    assert '<a href="/overleg">Overleg</a>' in html
+    assert '<a class="overslaan" href="#inhoud">Naar de inhoud</a>' in html
+    assert '<button type="submit">Stoppen</button>' in html
+
+
+def test_an_unknown_address_gets_a_dutch_page(client):
+    response = client.get("/bestaat-niet")
+    assert response.status_code == 404
+    assert "Deze pagina bestaat niet." in response.text
+    assert "Traceback" not in response.text
+
+
+# --- the real server ----------------------------------------------------------------------
+
+
+def test_the_server_listens_on_loopback_and_stops_with_the_button(tmp_path, register_path):
+    running = start_in_thread(config_for(tmp_path, register_path))
+    try:
+        assert running.base.startswith("http://127.0.0.1:")
+        assert running.url == f"{running.base}/?token={running.token}"
+        with httpx.Client() as browser:
+            assert browser.get(f"{running.base}/register").status_code == 403
+            opened = browser.get(running.url, follow_redirects=True)
+            assert opened.status_code == 200
+            assert "Gezin Pietersen" in opened.text
+            csrf_value = running.server.config.app.state.formkit.keys.csrf
+            stopped = browser.post(f"{running.base}/stoppen", data={"csrf": csrf_value})
+            assert stopped.status_code == 200
+            assert "formkit is gestopt" in stopped.text
+        running.thread.join(10)
+        assert not running.thread.is_alive()
+    finally:
+        running.stop()
