@@ -113,7 +113,10 @@ class Gate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the request when it passes the gate; otherwise answer 403 with a Dutch page."""
-        if scope["type"] != "http":
+        if scope["type"] == "websocket":  # the app has none: refuse before any check could be skipped
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":  # lifespan
             await self.app(scope, receive, send)
             return
         host = _header(scope, b"host")

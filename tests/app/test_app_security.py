@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+import webbrowser
 from html.parser import HTMLParser
 
 import httpx2 as httpx
 import pytest
+from click.testing import CliRunner
 from conftest import MEETING
 from starlette.testclient import TestClient
 
@@ -13,6 +18,7 @@ from formkit.app.config import AppConfig, MeetingFolders
 from formkit.app.security import CSP, NO_CSRF, NO_SESSION, WRONG_HOST, WRONG_ORIGIN
 from formkit.app.server import start_in_thread
 from formkit.app.web import create_app
+from formkit.cli.main import main
 
 from .client import BASE, TOKEN, config_for, csrf, finished, post, signed_in, upload
 
@@ -256,3 +262,55 @@ def test_the_server_listens_on_loopback_and_stops_with_the_button(tmp_path, regi
         assert not running.thread.is_alive()
     finally:
         running.stop()
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def test_formkit_app_prints_the_link_opens_the_browser_and_stops_with_the_button(tmp_path, register_path,
+                                                                                   monkeypatch):
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    outcome = {}
+
+    def run() -> None:
+        outcome["result"] = CliRunner().invoke(main, ["app", "--register", str(register_path),
+                                                      "--map", str(tmp_path / "werk")])
+
+    command = threading.Thread(target=run)
+    command.start()
+    for _ in range(500):
+        if opened or not command.is_alive():
+            break
+        time.sleep(0.02)
+    assert opened, outcome
+    base, _, token = opened[0].partition("/?token=")
+    assert base.startswith("http://127.0.0.1:") and token
+    with httpx.Client() as browser:
+        page = browser.get(opened[0], follow_redirects=True)
+        assert "Gezin Pietersen" in page.text
+        found = re.search(r'<meta name="csrf" content="([^"]+)">', page.text)
+        assert found is not None
+        browser.post(f"{base}/stoppen", data={"csrf": found.group(1)})
+    command.join(15)
+    assert not command.is_alive()
+    result = outcome["result"]
+    assert result.exit_code == 0, result.output
+    assert f"formkit draait op {base} (alleen op deze computer)." in result.output
+    assert f"Open formkit met deze link: {opened[0]}" in result.output
+    assert result.output.rstrip().endswith("formkit is gestopt.")
+
+
+def test_formkit_app_with_a_work_folder_that_is_a_file_stops_with_a_dutch_error(tmp_path):
+    blocked = tmp_path / "werk"
+    blocked.write_text("geen map")
+    result = CliRunner().invoke(main, ["app", "--map", str(blocked / "werkmap"), "--geen-browser"])
+    assert result.exit_code == 1
+    assert f"Fout: kan niet schrijven naar {blocked / 'werkmap'}" in result.output
+    assert "formkit draait" not in result.output
+
+
+def test_formkit_app_with_a_wrong_option_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["app", "--poort", "80"])
+    assert result.exit_code == 2
+    assert "Onbekende optie '--poort'" in result.output

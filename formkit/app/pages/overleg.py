@@ -181,7 +181,8 @@ async def show(request: Request) -> Response:
     return page(request, "overleg.html", SLUG, "Overleg", meeting=meeting, rows=agenda(register, meeting),
                 meetings=[(d, len(register.dossiers_on(d))) for d in register.meeting_dates()],
                 folder=str(folders.forms), files=[str(p.relative_to(folders.forms)) for _, p in files],
-                job=job_fragment(job) if job is not None else "")
+                job=job_fragment(job) if job is not None else "",
+                show_files=job is None or job.finished)  # while a job runs, its result will list the files
 
 
 async def make(request: Request) -> Response:
