@@ -1,0 +1,291 @@
+"""The Vergaderpakket page: build a meeting's pack (and one per recipient), list the packs, download them.
+
+Building is a job (:mod:`formkit.app.jobs`) making the same library call as ``formkit pack``
+(:func:`formkit.delivery.pack.build_packs`) with the meeting's folders (forms, plans, reports)
+and the history beside the register; every household in every pack is recorded in the
+disclosure log as the command records it (channel "pakket").
+
+Encryption: the passwords are shown once, on the job's result, and then dropped from the
+app's memory (a reload shows "al getoond"). The password list that ``build_packs`` writes
+beside the packs is removed at once: encrypted packs with their passwords in the same folder
+protect nothing, and the secretariat has just seen the passwords on the page. Whoever loses
+them builds the packs again, which gives new packs with new passwords.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ...core.atomic import ensure_writable
+from ...core.findings import Code, Finding, finding, has_errors
+from ...core.locking import folder_locks
+from ...core.templates import AGENDA, OVERVIEW, TOP3
+from ...core.text import person_label
+from ...delivery.pack import PACK_KIND, PACKS_PER_RECIPIENT, PackFile, build_packs, pack_path
+from ...delivery.template_check import preflight
+from ...plan.history import Disclosure, History, default_path, file_fingerprint
+from ...register.model import Register
+from ..config import MeetingFolders
+from ..jobs import Job, ProgressCallback, counted
+from ..state import AppState
+from ..view import finding_rows, fragment, job_fragment, page, state
+from . import Page
+from .overleg import COMMAND, parse_meeting
+
+SLUG = "pakket"
+TITLE = "Vergaderpakket"
+SECRETARIAT = "secretariaat"
+PACK_CHANNEL = "pakket"  # the disclosure log's channel of a pack, as `formkit pack` records it
+
+
+@dataclass(frozen=True)
+class PackRow:
+    """One pack as the page lists it: file (relative to the packs folder), recipient, households, pages."""
+
+    file: str
+    recipient: str
+    dossiers: tuple[str, ...] | None  # None: the disclosure log does not know this file's bytes
+    pages: int | None = None
+
+
+@dataclass
+class PackOutcome:
+    """What building a meeting's packs did; the passwords only until the page has shown them once."""
+
+    meeting: dt.date
+    folder: Path
+    rows: list[PackRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    not_included: list[str] = field(default_factory=list)
+    documents: int = 0
+    seconds: float = 0.0
+    encrypted: bool = False
+    passwords: list[tuple[str, str, str]] | None = None  # (file, recipient, password), until shown
+    list_removed: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take_passwords(self) -> list[tuple[str, str, str]] | None:
+        """Return the passwords once; every later call returns None (they are gone from memory)."""
+        with self._lock:
+            taken, self.passwords = self.passwords, None
+            return taken
+
+
+def recipient_label(pack: PackFile) -> str:
+    """Return who a pack is for: "name (organisation)", or the secretariat for the full pack."""
+    return person_label(pack.recipient.name, pack.recipient.organisation) if pack.recipient else SECRETARIAT
+
+
+def pack_disclosures(packs: list[PackFile], command: str) -> list[Disclosure]:
+    """Return one record per household in each pack, as `formkit pack` makes them (cli/log.pack_disclosures)."""
+    records = []
+    for pack in packs:
+        try:
+            digest = file_fingerprint(pack.path)
+        except OSError:
+            digest = "onleesbaar"
+        records += [Disclosure(dossier, PACK_KIND, digest, recipient_label(pack), str(pack.path), PACK_CHANNEL,
+                               command) for dossier in pack.dossiers]
+    return records
+
+
+def disclose(history: History, records: list[Disclosure]) -> list[Finding]:
+    """Append records to the disclosure log; return the findings when it could not."""
+    before = len(history.findings)
+    history.disclose(records)
+    return history.findings[before:]
+
+
+def make_packs(st: AppState, meeting: dt.date, per_recipient: bool, encrypt: bool,
+               progress: ProgressCallback) -> PackOutcome:
+    """Return what building the meeting's packs did, as `formkit pack` with the meeting's folders."""
+    config, folders = st.config, MeetingFolders(st.config.folder, meeting)
+    outcome = PackOutcome(meeting, folders.packs, encrypted=encrypt)
+    progress(0, 0, "Sjablonen controleren")
+    checked = preflight(config.templates, [AGENDA, OVERVIEW, TOP3], st.settings)
+    outcome.findings += checked
+    if has_errors(checked):
+        outcome.findings.append(finding(Code.templates_refused, folder=str(config.templates or "van formkit")))
+        return outcome
+    assert st.register_path is not None
+    loaded = st.choose_register(st.register_path)  # read again, as each command does
+    if not loaded.register.households and has_errors(loaded.findings):
+        outcome.findings += loaded.findings
+        return outcome
+    ensure_writable(folders.packs, create=True)
+    history = History(default_path(st.register_path))
+    progress(0, 0, "Documenten omzetten met LibreOffice (dit kan een paar minuten duren)")
+    with folder_locks([folders.packs], "het maken van de pakketten"):
+        result = build_packs(loaded.register, meeting, folders.packs, forms_dir=_folder(folders.forms),
+                             plans_dir=_folder(folders.plans), reports_dir=_folder(folders.reports),
+                             per_recipient=per_recipient, encrypt=encrypt, history=history,
+                             templates_dir=config.templates, settings=st.settings,
+                             progress=counted(progress, "Pakketten samenstellen"))
+    if result.passwords is not None:  # the list would lie beside the packs it opens: the page shows them instead
+        result.passwords.unlink(missing_ok=True)
+        outcome.list_removed = True
+    outcome.findings += result.findings + disclose(history, pack_disclosures(result.packs, COMMAND))
+    outcome.not_included = list(result.not_included)
+    outcome.documents, outcome.seconds = result.documents, result.conversion_seconds
+    outcome.rows = [PackRow(_relative(p.path, folders.packs), recipient_label(p), p.dossiers, p.pages)
+                    for p in result.packs]
+    if encrypt:
+        outcome.passwords = [(_relative(p.path, folders.packs), recipient_label(p), p.password)
+                             for p in result.packs if p.password]
+    return outcome
+
+
+def _folder(path: Path) -> Path | None:
+    """Return the folder when it exists (the command takes only folders that exist), else None."""
+    return path if path.is_dir() else None
+
+
+def _relative(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix()
+
+
+def render_outcome(job: Job) -> str:
+    """Return the result of a finished pack job: the packs with downloads, and the passwords the first time only."""
+    outcome: PackOutcome = job.result
+    passwords = outcome.take_passwords()
+    return fragment("pakket_result.html", outcome=outcome, rows=finding_rows(outcome.findings),
+                    passwords=passwords, day=outcome.meeting.isoformat())
+
+
+# --- the packs on disk ---------------------------------------------------------------------
+
+
+def pack_files(folders: MeetingFolders) -> list[Path]:
+    """Return the meeting's pack files in its packs folder: the full pack and the per-recipient ones, no links."""
+    day = folders.meeting.isoformat()
+    found = [folders.packs / f"pakket_{day}.pdf"]
+    recipients = folders.packs / PACKS_PER_RECIPIENT
+    if recipients.is_dir() and not recipients.is_symlink():
+        found += sorted(recipients.glob(f"pakket_{day}_*.pdf"))
+    return [p for p in found if p.is_file() and not p.is_symlink()]
+
+
+def listed_packs(folders: MeetingFolders, register: Register, history_path: Path | None) -> list[PackRow]:
+    """Return the meeting's packs on disk with their recipient and the households the disclosure log recorded."""
+    logged: dict[str, set[str]] = {}
+    if history_path is not None and history_path.is_file():
+        for entry in History(history_path).disclosures():
+            if entry.disclosure.kind == PACK_KIND:
+                logged.setdefault(entry.disclosure.fingerprint, set()).add(entry.disclosure.dossier)
+    names = {pack_path(folders.packs, folders.meeting, p.code): person_label(p.name, p.organisation)
+             for p in register.professionals}
+    rows = []
+    for path in pack_files(folders):
+        try:
+            dossiers = logged.get(file_fingerprint(path))
+        except OSError:
+            dossiers = None
+        who = SECRETARIAT if path.parent == folders.packs else names.get(path, path.stem)
+        rows.append(PackRow(_relative(path, folders.packs), who, tuple(sorted(dossiers)) if dossiers else None))
+    return rows
+
+
+# --- the routes ----------------------------------------------------------------------------
+
+
+def _message(request: Request, text: str, status_code: int) -> HTMLResponse:
+    return page(request, "message.html", SLUG, TITLE, status_code=status_code, text=text)
+
+
+def _no_register(request: Request) -> HTMLResponse:
+    return _message(request, "Kies eerst het register op de pagina Register; daarin staan de overleggen.", 409)
+
+
+def _meeting(request: Request) -> dt.date | None:
+    """Return the meeting of the address when the chosen register has it, else None."""
+    st = state(request)
+    meeting = parse_meeting(request.path_params["datum"])
+    if st.loaded is None or meeting is None or meeting not in st.loaded.register.meeting_dates():
+        return None
+    return meeting
+
+
+def _meetings(st: AppState) -> list[tuple[dt.date, int]]:
+    assert st.loaded is not None
+    register = st.loaded.register
+    return [(d, len(register.dossiers_on(d))) for d in register.meeting_dates()]
+
+
+async def index(request: Request) -> Response:
+    """Return the meetings to pick from; `?datum=` goes on to that meeting's pack page."""
+    st = state(request)
+    chosen = request.query_params.get("datum")
+    if chosen and parse_meeting(chosen) is not None:
+        return RedirectResponse(f"/{SLUG}/{chosen}", status_code=303)
+    if st.loaded is None:
+        return _no_register(request)
+    return page(request, "pakket.html", SLUG, TITLE, meetings=_meetings(st), meeting=None)
+
+
+async def show(request: Request) -> Response:
+    """Return a meeting's pack page: what goes in, the build form, the running job and the packs on disk."""
+    st = state(request)
+    if st.loaded is None:
+        return _no_register(request)
+    meeting = _meeting(request)
+    if meeting is None:
+        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
+    folders = MeetingFolders(st.config.folder, meeting)
+    job = st.jobs.get(request.query_params.get("taak", ""))
+    history = default_path(st.register_path) if st.register_path is not None else None
+    sources = [("TOP-3 formulieren", folders.forms), ("Plannen", folders.plans), ("Controlerapporten", folders.reports)]
+    return page(request, "pakket.html", SLUG, TITLE, meeting=meeting, meetings=_meetings(st),
+                dossiers=st.loaded.register.dossiers_on(meeting), folder=str(folders.packs),
+                sources=[(what, str(path), path.is_dir()) for what, path in sources],
+                packs=listed_packs(folders, st.loaded.register, history),
+                job=job_fragment(job) if job is not None and job.title == JOB_TITLE else "")
+
+
+JOB_TITLE = "Vergaderpakket maken"
+
+
+async def make(request: Request) -> Response:
+    """Start the job that builds the meeting's packs; the page shows its progress."""
+    st = state(request)
+    if st.loaded is None or st.register_path is None:
+        return _no_register(request)
+    meeting = _meeting(request)
+    if meeting is None:
+        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
+    form = await request.form()
+    per_recipient, encrypt = form.get("per_ontvanger") == "ja", form.get("versleutelen") == "ja"
+    job = st.jobs.start(JOB_TITLE, lambda progress: make_packs(st, meeting, per_recipient, encrypt, progress),
+                        render=render_outcome)
+    return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?taak={job.id}", status_code=303)
+
+
+async def download(request: Request) -> Response:
+    """Return one of the meeting's packs; only a file the pack folder lists, never a path taken from the address."""
+    st = state(request)
+    if st.loaded is None:
+        return _no_register(request)
+    meeting = _meeting(request)
+    if meeting is None:
+        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
+    folders = MeetingFolders(st.config.folder, meeting)
+    wanted = request.path_params["bestand"]
+    root = folders.packs.resolve()
+    for path in pack_files(folders):
+        if _relative(path, folders.packs) == wanted and path.resolve().is_relative_to(root):
+            return FileResponse(path, media_type="application/pdf", filename=path.name)
+    return _message(request, "Dit pakket bestaat niet (meer) bij dit overleg. Maak het pakket opnieuw.", 404)
+
+
+PAGE = Page(SLUG, TITLE, [
+    Route(f"/{SLUG}", index, methods=["GET"]),
+    Route(f"/{SLUG}/{{datum}}", show, methods=["GET"]),
+    Route(f"/{SLUG}/{{datum}}/maken", make, methods=["POST"]),
+    Route(f"/{SLUG}/{{datum}}/{{bestand:path}}", download, methods=["GET"]),
+])
