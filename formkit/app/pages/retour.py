@@ -1,0 +1,537 @@
+"""The Retour page: returned files dropped onto the page (or taken from a folder), stored and checked.
+
+Each file first passes the intake of ``formkit check`` (:mod:`formkit.returns.intake`: size,
+macros, zip bombs, unsafe XML, ...) in a private folder; what the intake refuses is never
+stored and shows its finding. What it accepts goes into the meeting's returns folder
+(:attr:`formkit.app.config.MeetingFolders.returns`) under a name that stays inside the folder,
+is valid on Windows and never overwrites another file there. Then the whole folder is checked
+in one job, with the same library calls as ``formkit check RETOUR --register R --meeting D
+--report RAPPORTEN``: :func:`formkit.returns.batch.check_batch`, :func:`formkit.delivery.reports.summarise`
+and :func:`formkit.delivery.reports.write_reports`, and a disclosure record per report written.
+The page shows the typed :class:`formkit.delivery.summary.CheckSummary` (the one the reports are
+made from): each file's status, the findings per dossier and the forms still missing by name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import secrets
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ...core.atomic import describe_os_error, ensure_writable
+from ...core.errors import FormkitError
+from ...core.findings import Code, Finding, finding, has_errors
+from ...core.locking import folder_locks
+from ...core.templates import REPORT
+from ...core.text import person_label, visible
+from ...delivery.disclosures import SECRETARIAT, disclose, file_disclosures
+from ...delivery.reports import NO_DOSSIER, ReportFiles, summarise, write_reports
+from ...delivery.summary import MANIFEST, CheckedFile, CheckSummary, ReportFinding, ReportNames, read_summary
+from ...delivery.template_check import preflight
+from ...plan.history import Disclosure, default_path
+from ...register.model import Register
+from ...returns.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch, collect_files
+from ...returns.intake import DEFAULT_LIMITS, MB, Limits, inspect_file
+from ...returns.mailbox import is_message, safe_name
+from ...sheets.schema import build_schema
+from ...sheets.seal import key_path, load_key
+from ..config import MeetingFolders
+from ..jobs import Job, ProgressCallback, counted
+from ..security import NO_CSRF, refusal_page
+from ..state import AppState
+from ..uploads import MAX_FILES, Upload, UploadRefused, accepts_upload, receive_upload
+from ..view import fragment, job_fragment, page, state
+from . import Page
+
+SLUG = "retour"
+TITLE = "Retour"
+#: The command the disclosure log names for files the app wrote.
+COMMAND = "formkit app"
+#: What the file input offers; the intake, not the name, decides what is taken.
+ACCEPT = ".xlsx,.xlsm,.eml,.msg"
+#: What became of a file brought in.
+STORED, KNOWN = "opgeslagen", "al ontvangen"
+#: Names Windows keeps for devices, also with a suffix (CON.xlsx): a stored name never is one.
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+                            | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"})
+#: The check's own words for each status, as the reports use them.
+STATUSES = (PROCESSED, SUPERSEDED, REFUSED)
+
+
+# --- taking files into the returns folder -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """One file brought in: the name it came with, what became of it, the name it got, or the finding why not."""
+
+    name: str
+    outcome: str  # STORED, KNOWN or REFUSED
+    stored: str = ""
+    finding: Finding | None = None
+
+
+def windows_safe(name: str) -> str:
+    """Return `name` unchanged, or with a leading "_" when Windows would take it for a device (CON.xlsx)."""
+    device = name.split(".", 1)[0].rstrip(" ").upper()
+    return f"_{name}" if device in WINDOWS_DEVICES else name
+
+
+def returns_name(raw: str, taken: Iterable[str]) -> str:
+    """Return the name a file gets in the returns folder: safe as an e-mail attachment's, valid on Windows, unused.
+
+    The rule of :func:`formkit.returns.mailbox.safe_name` (no path parts, no hidden name, no
+    character Windows forbids); a device name gets a leading "_"; a name already taken (case
+    ignored, as Windows and macOS do) gets " (2)", " (3)", ... before its suffix.
+    """
+    name = windows_safe(safe_name(raw, 1))
+    used = {t.casefold() for t in taken}
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    number = 1
+    while name.casefold() in used:
+        number += 1
+        name = f"{stem} ({number}).{suffix}" if suffix else f"{stem} ({number})"
+    return name
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def same_file(path: Path, folder: Path) -> Path | None:
+    """Return the file in `folder` with exactly the bytes of `path`, or None."""
+    size = path.stat().st_size
+    digest: str | None = None
+    for other in sorted(folder.iterdir()):
+        if other.is_file() and not other.is_symlink() and other.stat().st_size == size:
+            digest = digest or _digest(path)
+            if _digest(other) == digest:
+                return other
+    return None
+
+
+def too_large(size: int, name: str, limits: Limits) -> Finding | None:
+    """Return the intake's finding for a file over the size limit, or None."""
+    if size <= limits.max_file_bytes:
+        return None
+    return finding(Code.file_too_large, size=round(size / MB, 1), limit=limits.max_file_bytes // MB, file=name)
+
+
+def take_in(source: Path, shown: str, folder: Path, staging: Path, *, move: bool,
+            limits: Limits = DEFAULT_LIMITS) -> Received:
+    """Return what became of one file: refused by the intake (not stored), already there, or stored in `folder`.
+
+    The file is judged under the name it will get, in `staging` (a private folder beside the
+    returns), so its finding names it as ``formkit check`` on the returns folder would.
+    """
+    name = returns_name(shown, (p.name for p in folder.iterdir()))
+    problem = too_large(source.stat().st_size, name, limits)
+    if problem is not None:
+        return Received(shown, REFUSED, finding=problem)
+    candidate = staging / secrets.token_hex(4) / name
+    candidate.parent.mkdir(parents=True)
+    if move:
+        os.replace(source, candidate)
+    else:
+        shutil.copyfile(source, candidate)
+    problem = None if is_message(candidate) else inspect_file(candidate, limits)
+    if problem is not None:  # a message's attachments pass the same intake during the check
+        return Received(shown, REFUSED, finding=problem)
+    known = same_file(candidate, folder)
+    if known is not None:
+        return Received(shown, KNOWN, known.name)
+    os.replace(candidate, folder / name)
+    return Received(shown, STORED, name)
+
+
+# --- the check, as `formkit check --report` makes it ----------------------------------------
+
+
+@dataclass
+class RetourOutcome:
+    """What a run did: the files brought in, the check summary of the returns folder, the reports, findings."""
+
+    meeting: dt.date
+    folder: Path
+    received: list[Received] = field(default_factory=list)
+    summary: CheckSummary | None = None
+    reports: Path | None = None  # the reports folder, once the reports are written
+    #: Findings about the run, not a file: register, templates, the disclosure log.
+    findings: list[Finding] = field(default_factory=list)
+
+
+def report_disclosures(reports: Iterable[ReportFiles], register: Register, command: str) -> list[Disclosure]:
+    """Return one record per report file written: to the household's regisseur (the secretariat when none).
+
+    The same records as ``formkit check --report`` makes (``formkit.cli.log.report_disclosures``).
+    """
+    records = []
+    for report in reports:
+        regisseur = register.regisseur_of(report.dossier)
+        recipient = person_label(regisseur.name, regisseur.organisation) if regisseur else SECRETARIAT
+        records += file_disclosures([(report.dossier, path) for path in (report.xlsx, report.docx) if path],
+                                    "controlerapport", recipient, command)
+    return records
+
+
+def check_returns(st: AppState, meeting: dt.date, progress: ProgressCallback, outcome: RetourOutcome) -> None:
+    """Check the meeting's returns folder and write its reports, as `formkit check --report` does; into `outcome`."""
+    config, folders = st.config, MeetingFolders(st.config.folder, meeting)
+    assert st.register_path is not None
+    progress(0, 0, "Register en sjablonen controleren")
+    templates = preflight(config.templates, [REPORT], st.settings)
+    outcome.findings += templates
+    if has_errors(templates):
+        outcome.findings.append(finding(Code.templates_refused, folder=str(config.templates or "van formkit")))
+    loaded = st.choose_register(st.register_path)  # read again, as each command does: it may have been changed
+    if not loaded.register.households and has_errors(loaded.findings):
+        outcome.findings += loaded.findings
+        return
+    key = load_key(key_path(config.key_setting(), explicit=config.key), create=False)
+    batch = check_batch([folders.returns], loaded.register, build_schema(st.settings), meeting=meeting,
+                        progress=counted(progress, "Formulieren controleren"), jobs=check_jobs(), key=key)
+    summary = summarise(batch, loaded.register)
+    outcome.summary = summary
+    if has_errors(templates):
+        return
+    progress(0, 0, "Controlerapporten schrijven")
+    ensure_writable(folders.reports, create=True)
+    with folder_locks([folders.reports], "het schrijven van de controlerapporten"):
+        written = write_reports(summary, loaded.register, folders.reports, templates_dir=config.templates)
+    outcome.summary = dataclasses.replace(summary, reports=_names(written, folders.reports))
+    outcome.reports = folders.reports
+    outcome.findings += disclose(default_path(st.register_path),
+                                 report_disclosures(written, loaded.register, COMMAND))
+
+
+def _names(written: list[ReportFiles], folder: Path) -> tuple[ReportNames, ...]:
+    """Return the reports' names relative to their folder, as the manifest holds them."""
+    return tuple(ReportNames(r.dossier, r.xlsx.relative_to(folder).as_posix(),
+                             r.docx.relative_to(folder).as_posix() if r.docx else None) for r in written)
+
+
+def check_jobs() -> int:
+    """Return how many reading processes the check uses: two when the computer has two cores (as --jobs 2)."""
+    return min(2, os.cpu_count() or 1)
+
+
+def bring_in(st: AppState, meeting: dt.date, sources: list[tuple[Path, str]], *, move: bool,
+             progress: ProgressCallback) -> RetourOutcome:
+    """Return the run's outcome: each source file (path, name shown) taken into the returns folder, then the check."""
+    folders = MeetingFolders(st.config.folder, meeting)
+    outcome = RetourOutcome(meeting, folders.returns)
+    ensure_writable(folders.returns, create=True)
+    staging = folders.returns / f".inname-{secrets.token_hex(8)}"  # hidden: the check never reads it
+    staging.mkdir(mode=0o700)
+    try:
+        for number, (path, shown) in enumerate(sources, 1):
+            progress(number - 1, len(sources), "Bestanden opslaan")
+            try:
+                outcome.received.append(take_in(path, shown, folders.returns, staging, move=move))
+            except OSError as e:
+                outcome.received.append(Received(shown, REFUSED, finding=finding(
+                    Code.file_unreadable, reason=describe_os_error(e), file=shown)))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    check_returns(st, meeting, progress, outcome)
+    return outcome
+
+
+def recheck(st: AppState, meeting: dt.date, progress: ProgressCallback) -> RetourOutcome:
+    """Return the outcome of checking the returns folder again, nothing brought in."""
+    folders = MeetingFolders(st.config.folder, meeting)
+    outcome = RetourOutcome(meeting, folders.returns)
+    ensure_writable(folders.returns, create=True)
+    check_returns(st, meeting, progress, outcome)
+    return outcome
+
+
+# --- what the page shows ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One checked file as the page lists it: its name in the returns folder, whose form, its status."""
+
+    name: str
+    professional: str
+    status: str
+
+
+@dataclass(frozen=True)
+class DossierView:
+    """One household's part of the check: its files, its forms still missing by name, its findings."""
+
+    dossier: str
+    household: str
+    received: int
+    expected: int
+    errors: int
+    warnings: int
+    files: list[FileRow]
+    missing: list[str]
+    findings: list[ReportFinding]
+    report_xlsx: str = ""
+    report_docx: str = ""
+
+
+def shown_path(path: str, folder: Path) -> str:
+    """Return a checked file's path relative to the returns folder (a message's attachment: message/attachment)."""
+    try:
+        return PurePath(path).relative_to(folder).as_posix()
+    except ValueError:
+        return PurePath(path).name
+
+
+def dossier_views(summary: CheckSummary) -> list[DossierView]:
+    """Return each household's part of the summary: only its own files, findings and missing forms."""
+    views = []
+    for d in summary.dossiers:
+        report = summary.report_of(d.dossier)
+        views.append(DossierView(
+            d.dossier, d.household, d.received, d.expected, d.counts.errors, d.counts.warnings,
+            [FileRow(f.file, person_label(f.professional, f.organisation), f.status) for f in d.forms],
+            [person_label(m.name, m.organisation) for m in d.missing], list(d.findings),
+            report.xlsx if report else "", (report.docx or "") if report else ""))
+    return views
+
+
+def other_files(summary: CheckSummary, folder: Path) -> list[CheckedFile]:
+    """Return the checked files that belong to none of the meeting's households (unreadable, another meeting, ...)."""
+    ours = {d.dossier for d in summary.dossiers}
+    return [dataclasses.replace(f, path=shown_path(f.path, folder)) for f in summary.files if f.dossier not in ours]
+
+
+def render_summary(summary: CheckSummary, meeting: dt.date, folder: Path) -> str:
+    """Return the HTML of a check: totals, then per household its files, missing forms and findings."""
+    statuses = {s: sum(f.status == s for f in summary.files) for s in STATUSES}
+    report = summary.report_of(NO_DOSSIER)
+    return fragment("retour_summary.html", summary=summary, day=meeting.isoformat(), statuses=statuses,
+                    dossiers=dossier_views(summary), others=other_files(summary, folder),
+                    other_report=report.xlsx if report else "")
+
+
+def render_outcome(job: Job) -> str:
+    """Return the result fragment of a finished run: the files brought in, then the check."""
+    outcome: RetourOutcome = job.result
+    summary = render_summary(outcome.summary, outcome.meeting, outcome.folder) if outcome.summary else ""
+    return fragment("retour_result.html", outcome=outcome, summary=summary,
+                    stored=sum(r.outcome == STORED for r in outcome.received),
+                    known=sum(r.outcome == KNOWN for r in outcome.received),
+                    refused=sum(r.outcome == REFUSED for r in outcome.received))
+
+
+# --- the routes ---------------------------------------------------------------------------
+
+
+def parse_meeting(text: str) -> dt.date | None:
+    """Return the date of an address part (jjjj-mm-dd), or None."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _message(request: Request, text: str, status_code: int) -> HTMLResponse:
+    return page(request, "message.html", SLUG, TITLE, status_code=status_code, text=text)
+
+
+def _meeting(request: Request) -> dt.date | HTMLResponse:
+    """Return the meeting of the address, or the Dutch page saying why there is none."""
+    st = state(request)
+    if st.loaded is None or st.register_path is None:
+        return _message(request, "Kies eerst het register op de pagina Register; daarin staan de overleggen.", 409)
+    meeting = parse_meeting(request.path_params["datum"])
+    if meeting is None or meeting not in st.loaded.register.meeting_dates():
+        return _message(request, f"Er staat geen casusoverleg op {visible(request.path_params['datum'])} "
+                                 "in het register.", 404)
+    return meeting
+
+
+def _meetings(st: AppState) -> list[tuple[dt.date, int]]:
+    register = st.loaded.register if st.loaded is not None else None
+    return [(d, len(register.dossiers_on(d))) for d in register.meeting_dates()] if register else []
+
+
+def last_check(folders: MeetingFolders) -> tuple[CheckSummary | None, list[Finding]]:
+    """Return the summary of the meeting's last check (its reports' manifest), or None; a damaged one's finding."""
+    if not (folders.reports / MANIFEST).exists():
+        return None, []
+    return read_summary(folders.reports)
+
+
+def _view(request: Request, meeting: dt.date | None, *, problem: str = "", status_code: int = 200,
+          job: Job | None = None) -> HTMLResponse:
+    st = state(request)
+    context: dict[str, object] = {"meetings": _meetings(st), "meeting": meeting, "problem": problem,
+                                  "accept": ACCEPT, "max_files": MAX_FILES,
+                                  "max_mb": DEFAULT_LIMITS.max_file_bytes // MB}
+    if meeting is not None:
+        folders = MeetingFolders(st.config.folder, meeting)
+        last, damaged = (None, []) if job is not None else last_check(folders)
+        context.update(day=meeting.isoformat(), folder=str(folders.returns), count=len(_stored(folders.returns)),
+                       job=job_fragment(job) if job is not None else "",
+                       last=render_summary(last, meeting, folders.returns) if last is not None else "",
+                       damaged=damaged)
+    return page(request, "retour.html", SLUG, TITLE, status_code=status_code, **context)
+
+
+def _stored(folder: Path) -> list[Path]:
+    """Return the files in the returns folder the check reads."""
+    return collect_files([folder]) if folder.is_dir() else []
+
+
+async def index(request: Request) -> Response:
+    """Return the meeting choice; `?datum=` goes on to that meeting's Retour page."""
+    chosen = request.query_params.get("datum")
+    if chosen and parse_meeting(chosen) is not None:
+        return RedirectResponse(f"/{SLUG}/{chosen}", status_code=303)
+    if state(request).loaded is None:
+        return _message(request, "Kies eerst het register op de pagina Register; daarin staan de overleggen.", 409)
+    return _view(request, None)
+
+
+async def show(request: Request) -> Response:
+    """Return a meeting's Retour page: the drop zone, the folder field, and the running or last check."""
+    meeting = _meeting(request)
+    if isinstance(meeting, Response):
+        return meeting
+    job = state(request).jobs.get(request.query_params.get("taak", ""))
+    return _view(request, meeting, job=job)
+
+
+def _start(request: Request, meeting: dt.date, title: str, work) -> Response:
+    job = state(request).jobs.start(title, work, render=render_outcome)
+    return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?taak={job.id}", status_code=303)
+
+
+@accepts_upload
+async def upload(request: Request) -> Response:
+    """Receive dropped files into the meeting's folder, then take them in and check them in one job."""
+    meeting = _meeting(request)
+    if isinstance(meeting, Response):
+        return meeting
+    st = state(request)
+    folders = MeetingFolders(st.config.folder, meeting)
+    try:
+        ensure_writable(folders.returns, create=True)
+        received = await receive_upload(request, folders.returns, st.keys.csrf_ok,
+                                        csrf_seen=st.keys.csrf_ok(request.headers.get("x-csrf-token")))
+    except UploadRefused as refused:
+        if refused.forbidden:
+            return HTMLResponse(refusal_page(NO_CSRF), status_code=403)
+        return _view(request, meeting, status_code=400, problem=_refusal_text(refused))
+    except (OSError, FormkitError) as e:
+        return _view(request, meeting, status_code=400, problem=_folder_problem(folders.returns, e))
+    if not received.files:
+        received.discard()
+        return _view(request, meeting, status_code=400, problem="Kies eerst de bestanden (of sleep ze op het vak).")
+    return _start(request, meeting, "Teruggestuurde bestanden opslaan en controleren",
+                  lambda progress: _bring_in_upload(st, meeting, received, progress))
+
+
+def _bring_in_upload(st: AppState, meeting: dt.date, received: Upload, progress: ProgressCallback) -> RetourOutcome:
+    """Return the outcome of an upload: files refused while streaming keep their finding, the rest is taken in."""
+    try:
+        early = [Received(item.name, REFUSED, finding=item.finding) for item in received.files if item.path is None]
+        sources = [(item.path, item.name) for item in received.files if item.path is not None]
+        outcome = bring_in(st, meeting, sources, move=True, progress=progress)
+        outcome.received[:0] = early
+        return outcome
+    finally:
+        received.discard()
+
+
+def _refusal_text(refused: UploadRefused) -> str:
+    if str(refused) == "too many files":
+        return (f"Te veel bestanden in één keer: hoogstens {MAX_FILES}. Er is niets opgeslagen; "
+                "upload ze in delen of neem ze uit een map.")
+    return "De bestanden kwamen niet (helemaal) aan; er is niets opgeslagen. Kies ze en probeer het opnieuw."
+
+
+def _folder_problem(folder: Path, error: Exception) -> str:
+    reason = describe_os_error(error) if isinstance(error, OSError) else visible(str(error))
+    return f"De map {folder} is niet te gebruiken ({reason}); er is niets opgeslagen."
+
+
+async def from_folder(request: Request) -> Response:
+    """Take the files of a folder the secretary names into the meeting's folder, then check them in one job."""
+    meeting = _meeting(request)
+    if isinstance(meeting, Response):
+        return meeting
+    st = state(request)
+    form = await request.form()
+    raw = form.get("pad")
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text:
+        return _view(request, meeting, status_code=400, problem="Vul het pad van de map met de bestanden in.")
+    source = Path(text).expanduser()
+    if not source.is_dir():
+        what = "is een bestand, geen map" if source.is_file() else "bestaat niet"
+        return _view(request, meeting, status_code=400, problem=f"{visible(text)} {what}. Kies een map.")
+    folders = MeetingFolders(st.config.folder, meeting)
+    if source.resolve() == folders.returns.resolve():
+        return _start(request, meeting, "Teruggestuurde bestanden controleren",
+                      lambda progress: recheck(st, meeting, progress))
+    try:
+        files = collect_files([source])
+    except OSError as e:
+        return _view(request, meeting, status_code=400, problem=_folder_problem(source, e))
+    if not files:
+        return _view(request, meeting, status_code=400, problem=f"In {visible(text)} staan geen bestanden.")
+    if len(files) > MAX_FILES:
+        return _view(request, meeting, status_code=400, problem=(
+            f"In {visible(text)} staan {len(files)} bestanden; hoogstens {MAX_FILES} in één keer. "
+            "Er is niets opgeslagen."))
+    sources = [(path, visible(path.name)) for path in files]
+    return _start(request, meeting, "Teruggestuurde bestanden opslaan en controleren",
+                  lambda progress: bring_in(st, meeting, sources, move=False, progress=progress))
+
+
+async def check_again(request: Request) -> Response:
+    """Check the meeting's returns folder again (after a change to the register, say), in one job."""
+    meeting = _meeting(request)
+    if isinstance(meeting, Response):
+        return meeting
+    st = state(request)
+    return _start(request, meeting, "Teruggestuurde bestanden controleren",
+                  lambda progress: recheck(st, meeting, progress))
+
+
+async def report(request: Request) -> Response:
+    """Return one report of the meeting's last check (?dossier=...&soort=xlsx|docx), only from its reports folder."""
+    meeting = _meeting(request)
+    if isinstance(meeting, Response):
+        return meeting
+    folders = MeetingFolders(state(request).config.folder, meeting)
+    summary, _ = last_check(folders)
+    names = summary.report_of(request.query_params.get("dossier", "")) if summary else None
+    kind = request.query_params.get("soort")
+    name = (names.xlsx if kind == "xlsx" else names.docx if kind == "docx" else None) if names else None
+    root = folders.reports.resolve()
+    path = (root / name).resolve() if name else None
+    if path is None or not path.is_relative_to(root) or not path.is_file():
+        return _message(request, "Dit controlerapport is er niet (meer); controleer de bestanden opnieuw.", 404)
+    return FileResponse(path, filename=path.name, content_disposition_type="attachment")
+
+
+PAGE = Page(SLUG, TITLE, [
+    Route(f"/{SLUG}", index, methods=["GET"]),
+    Route(f"/{SLUG}/{{datum}}", show, methods=["GET"]),
+    Route(f"/{SLUG}/{{datum}}/uploaden", upload, methods=["POST"]),
+    Route(f"/{SLUG}/{{datum}}/map", from_folder, methods=["POST"]),
+    Route(f"/{SLUG}/{{datum}}/controleren", check_again, methods=["POST"]),
+    Route(f"/{SLUG}/{{datum}}/rapport", report, methods=["GET"]),
+])
