@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from formkit.delivery.mail import OUTBOX, XLSX_TYPE, Envelope
 from formkit.delivery.pack import pack_path
 from formkit.delivery.purge import PurgeFolders, closed_households, plan_purge, run_purge
 from formkit.delivery.reports import report_stem, summarise, write_reports
-from formkit.delivery.send import Attachment, Letter, send_letters
+from formkit.delivery.send import Attachment, Letter, draft_dossiers, send_letters
 from formkit.delivery.summary import read_summary
 from formkit.documents.plan_files import write_version
 from formkit.documents.word import top3_path, write_top3_forms
@@ -361,6 +362,56 @@ def test_outbox_messages_go_only_when_every_household_in_them_is_purged(tmp_path
     history = History(tmp_path / "historie.sqlite")
     [purge] = plan_purge(reg, closed_households(reg, dt.date(2026, 1, 1)), PurgeFolders(forms=forms), history=history)
     assert [i.path for i in purge.items if i.kind == "bericht"] == [kim_draft]
-    assert f"{iris_draft}: dit bericht gaat ook over 1 ander dossier en blijft staan." in purge.kept
+    assert f"{iris_draft}: dit bericht gaat ook over dossier {OPEN} en blijft staan." in purge.kept
     run_purge([purge], history)
     assert not kim_draft.exists() and iris_draft.exists() and foreign.exists()
+    # a header that does not end within the first 64 KiB, or comes twice, says nothing: the message stays
+    long = forms / OUTBOX / "lang.eml"
+    long.write_bytes(f"X-Formkit-Dossiers: {CLOSED}\r\n".encode() + b"X-Pad: " + b"a" * 70_000 + b"\r\n\r\nx")
+    twice = forms / OUTBOX / "twee.eml"
+    twice.write_bytes(f"X-Formkit-Dossiers: {CLOSED}\r\nX-Formkit-Dossiers: {OPEN}\r\n\r\nx".encode())
+    assert draft_dossiers(long) == draft_dossiers(twice) == frozenset()
+    assert draft_dossiers(iris_draft) == {CLOSED, OPEN}
+
+
+def test_a_broken_log_is_not_trusted_with_what_a_pack_holds(tmp_path):
+    reg = closed_register()
+    packs = tmp_path / "pakketten"
+    history = History(tmp_path / "historie.sqlite")
+    mixed = write_pack(pack_path(packs, MEETING, "P3"), "P3", history, (CLOSED, OPEN))
+    with sqlite3.connect(history.path) as db:  # someone removes the record that says the pack holds OPEN too
+        db.execute("DROP TRIGGER disclosures_no_delete")
+        db.execute("DELETE FROM disclosures WHERE dossier = ?", (OPEN,))
+    assert not History(history.path).verify().intact
+    [purge] = plan_purge(reg, closed_households(reg, dt.date(2026, 1, 1)), PurgeFolders(packs=packs),
+                         history=History(history.path))
+    assert purge.items == []
+    assert purge.kept == [f"{packs}: het verstrekkingenlog is aangetast (zie 'formkit log verify'), dus formkit kan "
+                          "niet vaststellen welke huishoudens in de vergaderpakketten staan en laat ze alle staan."]
+    assert mixed.exists()
+
+
+def test_a_packs_folder_given_as_a_link_is_followed_like_every_other_folder(tmp_path):
+    reg = closed_register()
+    real = tmp_path / "echt"
+    history = History(tmp_path / "historie.sqlite")
+    full = write_pack(pack_path(real, MEETING), "alles", history, (CLOSED,))
+    own = write_pack(pack_path(real, MEETING, "P1"), "P1", history, (CLOSED,))
+    link = tmp_path / "pakketten"
+    os.symlink(real, link, target_is_directory=True)
+    [purge] = plan_purge(reg, closed_households(reg, dt.date(2026, 1, 1)), PurgeFolders(packs=link), history=history)
+    assert sorted(i.path.name for i in purge.items) == sorted([full.name, own.name])
+
+
+def test_the_command_counts_a_file_shared_by_two_purged_households_once(tmp_path):
+    reg = both_closed_register()
+    register = tmp_path / "register.xlsx"
+    write_register(reg, register)
+    packs = tmp_path / "pakketten"
+    history = History(tmp_path / "formkit-historie.sqlite")
+    write_pack(pack_path(packs, MEETING), "alles", history, (CLOSED, OPEN))
+    args = ["purge", "--register", str(register), "--ouder-dan", "2026-01-01", "--pakketten", str(packs)]
+    listed = CliRunner().invoke(main, args)
+    assert listed.exit_code == 0 and "Gebruik --uitvoeren om deze 1 bestand te verwijderen" in listed.output
+    done = CliRunner().invoke(main, [*args, "--uitvoeren"])
+    assert done.exit_code == 0 and "Verwijderd: 1 bestand en 0 mappen" in done.output, done.output

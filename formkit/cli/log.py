@@ -267,10 +267,9 @@ def verify_lines(check: ChainCheck, history: History) -> list[str]:
         return [f"Het verstrekkingenlog is aangetast: de laatste "
                 f"{plural(check.missing_at_end, 'record is', 'records zijn')} verwijderd (na record {check.count}).",
                 f"Zet een back-up van {visible(str(history.path))} terug en bewaar dit bestand voor onderzoek."]
-    lines = [f"Verstrekkingenlog in orde: {plural(check.count, 'record', 'records')}, elk verbonden met het vorige."]
     if check.plans_without_log:
-        lines.append(f"Let op: het log is leeg, terwijl de historie "
-                     f"{plural(check.plans_without_log, 'plan', 'plannen')} bevat. Komt dit bestand van vóór het "
-                     "verstrekkingenlog of is de historie opnieuw opgebouwd, dan klopt dat; anders is het log "
-                     f"verwijderd: zet dan een back-up van {visible(str(history.path))} terug.")
-    return lines
+        return [f"Let op: het verstrekkingenlog is leeg (0 records), terwijl de historie "
+                f"{plural(check.plans_without_log, 'plan', 'plannen')} bevat. Komt dit bestand van vóór het "
+                "verstrekkingenlog of is de historie opnieuw opgebouwd, dan klopt dat; anders is het log "
+                f"verwijderd: zet dan een back-up van {visible(str(history.path))} terug."]
+    return [f"Verstrekkingenlog in orde: {plural(check.count, 'record', 'records')}, elk verbonden met het vorige."]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,22 +67,24 @@ def purge(ctx: click.Context, register_pad: Path, before: dt.date, formulieren: 
     history_path = history_pad or default_path(register_pad)
     households = closed_households(loaded.register, before, term)
     history = History(history_path)
-    plans = plan_purge(loaded.register, households, folders,
-                       protect=[history_path, register_pad] + ([settings_path] if settings_path else []),
-                       history=history)
+    protect = [history_path, register_pad] + ([settings_path] if settings_path else [])
     term_text = f" en de bewaartermijn van {plural(term, 'jaar', 'jaar')} verstreken" if term is not None else ""
     click.echo(f"Afgesloten vóór {dutch.long_date(before)}{term_text}: "
                f"{plural(len(households), 'huishouden', 'huishoudens')}.")
-    for plan in plans:
-        _show(plan)
-    files = len({item.path for plan in plans for item in plan.items if item.kind not in ("map", "overzicht", "historie")})
-    if not uitvoeren:
-        click.echo(f"Proefdraai: er is niets veranderd. Gebruik --uitvoeren om deze "
-                   f"{plural(files, 'bestand', 'bestanden')} te verwijderen.")
-        return
+    # a real run lists and removes under the folders' lock: nothing another run writes meanwhile is judged stale
+    lock = _locked(*(f for f in (formulieren, rapporten, plannen, pakketten) if f is not None),
+                   what="het opruimen van afgesloten huishoudens") if uitvoeren else nullcontext()
     try:
-        with _locked(*(f for f in (formulieren, rapporten, plannen, pakketten) if f is not None),
-                     what="het opruimen van afgesloten huishoudens"):
+        with lock:
+            plans = plan_purge(loaded.register, households, folders, protect=protect, history=history)
+            for plan in plans:
+                _show(plan)
+            if not uitvoeren:
+                files = len({item.path for plan in plans for item in plan.items
+                             if item.kind not in ("map", "overzicht", "historie")})
+                click.echo(f"Proefdraai: er is niets veranderd. Gebruik --uitvoeren om deze "
+                           f"{plural(files, 'bestand', 'bestanden')} te verwijderen.")
+                return
             result = run_purge(plans, history)
     except FormkitError as e:
         _fail(e)

@@ -135,7 +135,7 @@ def plan_purge(register: Register, households: Iterable[Household], folders: Pur
     households = list(households)
     purged = {h.dossier for h in households}
     summary = read_summary(folders.reports)[0] if folders.reports is not None else None  # read once, not per household
-    packs = _pack_contents(folders.packs, history) if folders.packs is not None else {}
+    packs, unknown_pack = _pack_contents(folders.packs, history) if folders.packs is not None else ({}, "")
     drafts = _draft_contents(f for f in (folders.forms, folders.reports, folders.plans) if f is not None)
     plans = []
     for household in households:
@@ -148,7 +148,7 @@ def plan_purge(register: Register, households: Iterable[Household], folders: Pur
         if folders.plans is not None:
             purge.items += _plans(folders.plans, d, purge.kept)
         if folders.packs is not None:
-            purge.items += _packs(folders.packs, register, d, packs, purged, purge.kept)
+            purge.items += _packs(folders.packs, register, d, packs, purged, purge.kept, unknown_pack)
         purge.items += _drafts(drafts, d, purged, purge.kept)
         purge.items = [i for i in purge.items if _real(i.path) not in protected]
         if history is not None and history.path.is_file() and (history.plans(d) or history.no_forms(d)):
@@ -275,17 +275,30 @@ def _plans(root: Path, dossier: str, kept: list[str]) -> list[PurgeItem]:
     return files + folders + [PurgeItem(dossier, "map", folder)]
 
 
-def _pack_contents(root: Path, history: History | None) -> dict[Path, frozenset[str] | None]:
-    """Return every pack file under `root` with the households the log recorded for its bytes; None: not known to the log."""
+UNKNOWN_PACK = ("het verstrekkingenlog kent deze versie van het vergaderpakket niet (gemaakt zonder log of daarna "
+                "gewijzigd); formkit kan niet vaststellen welke huishoudens erin staan en laat het staan.")
+DAMAGED_LOG = ("het verstrekkingenlog is aangetast (zie 'formkit log verify'), dus formkit kan niet vaststellen welke "
+               "huishoudens in de vergaderpakketten staan en laat ze alle staan.")
+
+
+def _pack_contents(root: Path, history: History | None) -> tuple[dict[Path, frozenset[str] | None], str]:
+    """Return every pack file under `root` with the households the log recorded for its bytes (None: not known), and why a pack is not known.
+
+    A log that `verify` finds broken is not trusted at all: a removed record could hide a household.
+    """
     logged: dict[str, set[str]] = {}
+    why = UNKNOWN_PACK
     if history is not None and history.path.is_file():
-        for entry in history.disclosures():
-            if entry.disclosure.kind == PACK_KIND:
-                logged.setdefault(entry.disclosure.fingerprint, set()).add(entry.disclosure.dossier)
+        if history.verify().intact and not history.findings:
+            for entry in history.disclosures():
+                if entry.disclosure.kind == PACK_KIND:
+                    logged.setdefault(entry.disclosure.fingerprint, set()).add(entry.disclosure.dossier)
+        else:
+            why = DAMAGED_LOG
     found: dict[Path, frozenset[str] | None] = {}
     for folder in (Path(root), Path(root) / PACKS_PER_RECIPIENT):
-        if folder.is_symlink() or not folder.is_dir():
-            continue
+        if (folder != Path(root) and folder.is_symlink()) or not folder.is_dir():
+            continue  # the folder given is followed, as every other folder given; a link inside it is not
         for path in sorted(folder.glob("pakket_*.pdf")):
             if path.is_symlink() or not path.is_file():
                 continue
@@ -294,15 +307,20 @@ def _pack_contents(root: Path, history: History | None) -> dict[Path, frozenset[
             except OSError:
                 dossiers = None
             found[path] = frozenset(dossiers) if dossiers is not None else None
-    return found
+    return found, why
 
 
 def _packs(root: Path, register: Register, dossier: str, packs: dict[Path, frozenset[str] | None],
-           purged: set[str], kept: list[str]) -> list[PurgeItem]:
+           purged: set[str], kept: list[str], unknown_pack: str) -> list[PurgeItem]:
     """Return the packs that hold the household and only households purged now; the others are said in `kept`.
 
-    A pack the log does not know is named when the register puts the household on its meeting.
+    A pack the log does not know is named when the register puts the household on its meeting;
+    with a broken log, no pack is known and the folder is named once.
     """
+    if unknown_pack == DAMAGED_LOG:
+        if packs:
+            kept.append(f"{root}: {DAMAGED_LOG}")
+        return []
     items = []
     for path, holds in packs.items():
         if holds is not None and dossier in holds:
@@ -317,9 +335,7 @@ def _packs(root: Path, register: Register, dossier: str, packs: dict[Path, froze
         agenda = register.dossiers_on(meeting)
         codes = [None] + [p.code for p, theirs in recipients(register, agenda) if dossier in theirs]
         for path in sorted(p for p in {pack_path(root, meeting, code) for code in codes} if p in unknown):
-            kept.append(f"{path}: het verstrekkingenlog kent deze versie van het vergaderpakket niet (gemaakt "
-                        "zonder log of daarna gewijzigd); formkit kan niet vaststellen welke huishoudens erin staan "
-                        "en laat het staan.")
+            kept.append(f"{path}: {unknown_pack}")
     return items
 
 
@@ -348,9 +364,10 @@ def _drafts(drafts: dict[Path, frozenset[str]], dossier: str, purged: set[str], 
             continue
         others = parts - now
         if others:
-            count = len(others)
-            kept.append(f"{path}: dit bericht gaat ook over {plural(count, 'ander dossier', 'andere dossiers')} "
-                        "en blijft staan.")
+            named = sorted(d for d in (decode_part(o) for o in others) if d is not None)
+            what = dossier_words(named) if len(named) == len(others) else \
+                plural(len(others), "ander dossier", "andere dossiers")
+            kept.append(f"{path}: dit bericht gaat ook over {what} en blijft staan.")
         else:
             items.append(PurgeItem(dossier, "bericht", path))
     return items

@@ -136,15 +136,18 @@ def draft_dossiers(path: Path) -> frozenset[str]:
     """Return the households a message written by formkit send holds, as name parts (:func:`~formkit.core.paths.id_part`); empty when it does not say.
 
     Only the headers are read (at most the first 64 KiB): a message in an outbox folder may be anyone's.
+    Headers that do not end within that, or the header twice, say nothing: the message stays.
     """
     try:
         with open(path, "rb") as f:
             head = f.read(_HEADER_LIMIT)
     except OSError:
         return frozenset()
+    if b"\n\n" not in head.replace(b"\r\n", b"\n"):
+        return frozenset()  # headers longer than the limit: not formkit's, or a list cut short
     headers = BytesHeaderParser(policy=email.policy.default).parsebytes(head, headersonly=True)
-    value = headers.get(DOSSIERS_HEADER)
-    return frozenset(str(value).split()) if value else frozenset()
+    values = headers.get_all(DOSSIERS_HEADER) or []
+    return frozenset(str(values[0]).split()) if len(values) == 1 else frozenset()
 
 
 # --- who gets what --------------------------------------------------------------------

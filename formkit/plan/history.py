@@ -430,8 +430,8 @@ def _logged(row: tuple[object, ...]) -> LoggedDisclosure:
                             disclosure=Disclosure(*texts), prev=str(prev), hash=str(digest))
 
 
-REHASHED = ("de inhoud van het record is gewijzigd en de hash opnieuw berekend: het record erna verwijst nog "
-            "naar het oorspronkelijke record")
+REHASHED = ("het record erna verwijst naar een andere versie van dit record: dit record is gewijzigd en de hash "
+            "opnieuw berekend, of de verwijzing in het record erna is gewijzigd")
 
 
 def _rehashed(before: LoggedDisclosure, entry: LoggedDisclosure) -> bool:
