@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install libreoffice templates samples bench gallery clean
+.PHONY: demo test install libreoffice chromium templates samples bench gallery clean
 
 install: $(STAMP)
 
@@ -19,10 +19,14 @@ $(STAMP): pyproject.toml
 libreoffice:
 	@sh scripts/ensure-libreoffice.sh
 
+# Debian's chromium, headless: the app's browser tests and its screenshots in the gallery.
+chromium:
+	@sh scripts/ensure-chromium.sh
+
 demo: install libreoffice
 	$(BIN)/formkit demo --out out/demo
 
-test: install libreoffice
+test: install libreoffice chromium
 	$(BIN)/ruff check formkit tests scripts benchmarks
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
@@ -35,7 +39,7 @@ samples: install templates
 	$(BIN)/python scripts/build_samples.py
 
 # Every kind of document the demo writes, as PNG pages in out/gallery/: look before you submit.
-gallery: install libreoffice
+gallery: install libreoffice chromium
 	$(BIN)/python scripts/gallery.py
 
 bench: install libreoffice
