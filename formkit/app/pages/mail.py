@@ -1,0 +1,357 @@
+"""The Mail page: preview each message of a meeting, then write it to the outbox or send it by SMTP.
+
+Three kinds, each the library call of its command: the check reports to each dossier's
+regisseur (``formkit mail``: :func:`formkit.delivery.mail.mail_reports`), the score sheets to
+each professional (``formkit send forms``: :func:`formkit.delivery.send.form_letters`) and the
+findings on their own forms (``formkit send feedback``: :func:`~formkit.delivery.send.feedback_letters`),
+sent with :func:`~formkit.delivery.send.send_letters`. The preview shows the very messages that
+go out (to, subject, body, the names of the attachments), built the same way.
+
+Each kind keeps its ledger and outbox where the command keeps them (``verzonden.json`` and
+``postvak-uit`` in the folder the files come from), so a second send sends nothing and
+``formkit purge`` finds the drafts. The server, sender and login rules are those of the
+commands (:mod:`formkit.delivery.post`); the SMTP password lives only in the one send job:
+never in the app's state, a page, a log or the browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ...core.atomic import ensure_writable, ensure_writable_file
+from ...core.errors import FormkitError
+from ...core.findings import Finding
+from ...core.locking import folder_locks
+from ...core.settings import PostSettings, load_post_settings
+from ...core.text import person_label, visible
+from ...delivery.mail import LEDGER, OUTBOX, Envelope, SmtpSettings, compose, mail_reports
+from ...delivery.post import message_envelope, smtp_server
+from ...delivery.send import Letter, dossier_words, feedback_letters, form_letters, message, send_letters
+from ...delivery.summary import read_summary
+from ...plan.history import Disclosure, History, default_path
+from ...register.model import Register
+from ..config import MeetingFolders
+from ..jobs import Job, ProgressCallback, counted
+from ..state import AppState
+from ..view import finding_rows, fragment, job_fragment, page, state
+from . import Page
+from .overleg import COMMAND, parse_meeting
+
+SLUG = "mail"
+TITLE = "Mail"
+JOB_TITLE = "Berichten versturen"
+SECURITY_CHOICES = (("starttls", "STARTTLS (poort 587)"), ("ssl", "SSL/TLS (poort 465)"), ("none", "geen"))
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of message the page sends: its address part, its Dutch title and what it is."""
+
+    slug: str
+    title: str
+    explanation: str
+
+
+KINDS = {k.slug: k for k in (
+    Kind("rapporten", "Controlerapporten aan de regisseur",
+         "Per dossier het controlerapport (Word en Excel) aan de regisseur, zoals 'formkit mail'."),
+    Kind("formulieren", "Scoreformulieren aan de professionals",
+         "Elke professional de scoreformulieren van de eigen huishoudens, zoals 'formkit send forms'."),
+    Kind("terugkoppeling", "Terugkoppeling op teruggestuurde formulieren",
+         "Elke professional de bevindingen op de eigen formulieren, zoals 'formkit send feedback'."),
+)}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One message as it will go out: to, subject, body and the names of its attachments (never their content)."""
+
+    to: str
+    subject: str
+    body: str
+    attachments: tuple[str, ...]
+
+
+@dataclass
+class Drafts:
+    """The messages of one kind for a meeting, before they go: letters or report messages, and the findings."""
+
+    letters: list[Letter] = field(default_factory=list)
+    reports: list[EmailMessage] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    problem: str = ""  # why there is nothing to send yet (no reports, ...)
+
+
+@dataclass
+class MailOutcome:
+    """What a send did, in words for the page: who got what, who had it already, and the findings."""
+
+    kind: Kind
+    smtp: bool
+    where: str
+    sent: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def preview(msg: EmailMessage) -> Preview:
+    """Return what a message shows its reader: To, Subject, the plain body and the attachment names."""
+    body = msg.get_body(preferencelist=("plain",))
+    text = body.get_content() if isinstance(body, EmailMessage) else ""
+    names = tuple(visible(part.get_filename() or "") for part in msg.iter_attachments())
+    return Preview(visible(str(msg["To"] or "")), visible(str(msg["Subject"] or "")), visible(text, multiline=True),
+                   names)
+
+
+def source_folder(kind: Kind, folders: MeetingFolders) -> Path:
+    """Return the folder a kind's files come from: it holds the ledger and the outbox, as the command has them."""
+    return folders.forms if kind.slug == "formulieren" else folders.reports
+
+
+def drafts(kind: Kind, register: Register, folders: MeetingFolders, post: PostSettings, envelope: Envelope) -> Drafts:
+    """Return the messages of a kind for the meeting, built as the command builds them."""
+    if kind.slug == "formulieren":
+        if not folders.forms.is_dir():
+            return Drafts(problem="Voor dit overleg zijn nog geen scoreformulieren gemaakt (pagina Overleg).")
+        letters, found = form_letters(register, folders.meeting, folders.forms, working_days=post.terugsturen_werkdagen,
+                                      reply_to=envelope.reply_to or envelope.sender)
+        return Drafts(letters=letters, findings=found)
+    summary, problems = read_summary(folders.reports) if folders.reports.is_dir() else (None, [])
+    if summary is None:
+        return Drafts(problem="Er zijn nog geen controlerapporten voor dit overleg: controleer eerst de "
+                              "teruggestuurde formulieren (pagina Retour).", findings=problems)
+    if kind.slug == "terugkoppeling":
+        letters, found = feedback_letters(summary, register)
+        return Drafts(letters=letters, findings=found)
+    result = Drafts()
+    for entry in summary.dossiers:
+        msg, problem = compose(entry, summary, folders.reports, register, envelope)
+        if msg is not None:
+            result.reports.append(msg)
+        if problem is not None:
+            result.findings.append(problem)
+    return result
+
+
+def previews(found: Drafts, envelope: Envelope) -> list[Preview]:
+    """Return the preview of each message of a kind."""
+    return [preview(message(letter, envelope)) for letter in found.letters] + [preview(m) for m in found.reports]
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+def send(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope, server: SmtpSettings | None,
+         progress: ProgressCallback) -> MailOutcome:
+    """Return what sending a kind's messages did: to the outbox, or by `server`; the ledger sends nothing twice."""
+    assert st.register_path is not None
+    folders = MeetingFolders(st.config.folder, meeting)
+    loaded = st.choose_register(st.register_path)  # read again, as each command does
+    source = source_folder(kind, folders)
+    box = source / OUTBOX
+    outcome = MailOutcome(kind, server is not None, f"via {server.host}" if server else f"in {box}")
+    ensure_writable_file(source / LEDGER)
+    if server is None:
+        ensure_writable(box, create=True)
+    history = History(default_path(st.register_path))
+    progress(0, 0, "Berichten samenstellen")
+    with folder_locks([source], "het versturen van de berichten"):
+        if kind.slug == "rapporten":
+            _send_reports(loaded.register, folders, envelope, server, history, progress, outcome)
+        else:
+            found = drafts(kind, loaded.register, folders, load_post_settings(st.config.settings), envelope)
+            if found.problem:
+                raise FormkitError(found.problem)
+            outcome.findings += found.findings
+            result = send_letters(list(counted(progress, "Berichten versturen")(found.letters)), source, envelope,
+                                  outbox=box, smtp=server, history=history, command=COMMAND)
+            outcome.sent = [f"{_who(letter)}: {dossier_words(letter.dossiers)}" for letter in result.sent]
+            outcome.sent += [f"{_who(letter)}: {dossier_words(letter.dossiers)} (opnieuw: een bijlage is gewijzigd "
+                             "sinds de vorige keer)" for letter in result.resent]
+            outcome.already = [_who(letter) for letter in result.already]
+            outcome.findings += result.findings
+    return outcome
+
+
+def _send_reports(register: Register, folders: MeetingFolders, envelope: Envelope, server: SmtpSettings | None,
+                  history: History, progress: ProgressCallback, outcome: MailOutcome) -> None:
+    """Mail the check reports to the regisseurs as `formkit mail` does, and log them as it logs them."""
+    result = mail_reports(folders.reports, register, smtp=server, envelope=envelope,
+                          progress=counted(progress, "Rapporten versturen"))
+    kenmerken = report_kenmerken(folders.reports)
+    before = len(history.findings)
+    history.disclose(mail_disclosures(result.delivered, register, kenmerken, "smtp" if server else "postvak",
+                                      COMMAND))
+    outcome.sent = [f"dossier {d}: {_regisseur(register, d)}" for d in result.delivered]
+    outcome.already = [f"dossier {d}" for d in result.already]
+    outcome.findings += result.findings + history.findings[before:]
+
+
+def mail_disclosures(dossiers: list[str], register: Register, kenmerken: dict[str, str], channel: str,
+                     command: str) -> list[Disclosure]:
+    """Return one record per report mailed, as `formkit mail` makes them (cli/log.mail_disclosures)."""
+    records = []
+    for dossier in dossiers:
+        regisseur = register.regisseur_of(dossier)
+        address = (regisseur.email or "") if regisseur else ""
+        recipient = person_label(regisseur.name, regisseur.organisation) if regisseur else address
+        records.append(Disclosure(dossier, "bericht", kenmerken.get(dossier, ""), recipient, address, channel,
+                                  command))
+    return records
+
+
+def report_kenmerken(report_dir: Path) -> dict[str, str]:
+    """Return each dossier's report kenmerk from the reports' summary, as cli/log.report_kenmerken; empty when unreadable."""
+    summary, _ = read_summary(report_dir)
+    return {entry.dossier: entry.fingerprint for entry in summary.dossiers} if summary else {}
+
+
+def _regisseur(register: Register, dossier: str) -> str:
+    regisseur = register.regisseur_of(dossier)
+    return visible(person_label(regisseur.name, regisseur.organisation)) if regisseur else ""
+
+
+def _who(letter: Letter) -> str:
+    return visible(person_label(letter.professional.name, letter.professional.organisation))
+
+
+def render_outcome(job: Job) -> str:
+    """Return the result of a finished send: what went where, what had gone before, and the findings."""
+    outcome: MailOutcome = job.result
+    return fragment("mail_result.html", outcome=outcome, rows=finding_rows(outcome.findings))
+
+
+# --- the routes ----------------------------------------------------------------------------
+
+
+def _message(request: Request, text: str, status_code: int) -> HTMLResponse:
+    return page(request, "message.html", SLUG, TITLE, status_code=status_code, text=text)
+
+
+def _meeting(request: Request) -> dt.date | None:
+    st = state(request)
+    meeting = parse_meeting(request.path_params["datum"])
+    if st.loaded is None or meeting is None or meeting not in st.loaded.register.meeting_dates():
+        return None
+    return meeting
+
+
+def _meetings(st: AppState) -> list[tuple[dt.date, int]]:
+    assert st.loaded is not None
+    register = st.loaded.register
+    return [(d, len(register.dossiers_on(d))) for d in register.meeting_dates()]
+
+
+def _no_register(request: Request) -> HTMLResponse:
+    return _message(request, "Kies eerst het register op de pagina Register; daarin staan de overleggen.", 409)
+
+
+async def index(request: Request) -> Response:
+    """Return the meetings to pick from; `?datum=` goes on to that meeting's mail page."""
+    st = state(request)
+    chosen = request.query_params.get("datum")
+    if chosen and parse_meeting(chosen) is not None:
+        return RedirectResponse(f"/{SLUG}/{chosen}", status_code=303)
+    if st.loaded is None:
+        return _no_register(request)
+    return page(request, "mail.html", SLUG, TITLE, meetings=_meetings(st), meeting=None)
+
+
+async def show(request: Request) -> Response:
+    """Return a meeting's mail page: the kinds, the preview of the chosen kind and its send form."""
+    return _show(request)
+
+
+def _show(request: Request, *, kind_slug: str | None = None, problem: str = "", fields: dict[str, str] | None = None,
+          status_code: int = 200) -> Response:
+    st = state(request)
+    if st.loaded is None:
+        return _no_register(request)
+    meeting = _meeting(request)
+    if meeting is None:
+        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
+    kind = KINDS.get(kind_slug or request.query_params.get("soort", ""))
+    job = st.jobs.get(request.query_params.get("taak", ""))
+    context: dict[str, object] = {
+        "meeting": meeting, "meetings": _meetings(st), "kinds": list(KINDS.values()), "kind": kind,
+        "problem": problem, "security_choices": SECURITY_CHOICES,
+        "job": job_fragment(job) if job is not None and job.title == JOB_TITLE else ""}
+    try:
+        post = load_post_settings(st.config.settings)
+    except FormkitError as e:
+        return _message(request, f"De instellingen zijn niet te gebruiken: {visible(str(e))}", 400)
+    context["fields"] = {"afzender": post.afzender or "", "beveiliging": "starttls", **(fields or {})}
+    if kind is not None:
+        folders = MeetingFolders(st.config.folder, meeting)
+        envelope = Envelope(post.afzender, post.antwoordadres)
+        found = drafts(kind, st.loaded.register, folders, post, envelope)
+        context.update(previews=previews(found, envelope), nothing=found.problem, rows=finding_rows(found.findings),
+                       outbox=str(source_folder(kind, folders) / OUTBOX))
+    return page(request, "mail.html", SLUG, TITLE, status_code=status_code, **context)
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+async def start(request: Request) -> Response:
+    """Start sending a kind's messages (outbox or SMTP); wrong server settings show the page again, without the password."""
+    st = state(request)
+    if st.loaded is None or st.register_path is None:
+        return _no_register(request)
+    meeting = _meeting(request)
+    if meeting is None:
+        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
+    form = await request.form()
+    kind = KINDS.get(_field(form, "soort"))
+    if kind is None:
+        return _message(request, "Kies eerst welke berichten u wilt versturen.", 400)
+    kept = {name: _field(form, name) for name in ("wijze", "server", "beveiliging", "gebruiker", "afzender", "certificaat")}
+    try:
+        server, envelope = _way_out(st, form)
+    except FormkitError as e:
+        return _show(request, kind_slug=kind.slug, problem=f"Niet verstuurd: {visible(str(e))}.", fields=kept,
+                     status_code=400)
+    job = st.jobs.start(JOB_TITLE, _sender(st, kind, meeting, envelope, server), render=render_outcome)
+    return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?soort={kind.slug}&taak={job.id}", status_code=303)
+
+
+def _sender(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope,
+            server: SmtpSettings | None) -> Callable[[ProgressCallback], MailOutcome]:
+    """Return the job's work; the server settings (with the password) live only in it, never in the result."""
+    return lambda progress: send(st, kind, meeting, envelope, server, progress)
+
+
+def _way_out(st: AppState, form: FormData) -> tuple[SmtpSettings | None, Envelope]:
+    """Return the server (None: the outbox) and the envelope from the form, by the commands' rules."""
+    smtp = _field(form, "wijze") == "smtp"
+    server = None
+    if smtp:
+        address = _field(form, "server")
+        if not address:
+            raise FormkitError("vul de mailserver in (naam of adres, eventueel met :poort)")
+        cafile = Path(_field(form, "certificaat")).expanduser() if _field(form, "certificaat") else None
+        if cafile is not None and not cafile.is_file():
+            raise FormkitError(f"het certificaat {visible(str(cafile))} bestaat niet")
+        password = form.get("wachtwoord")
+        server = smtp_server(address, _field(form, "beveiliging") or None, _field(form, "gebruiker") or None,
+                             password if isinstance(password, str) else None, cafile)
+    return server, message_envelope(_field(form, "afzender") or None, load_post_settings(st.config.settings),
+                                    smtp=smtp)
+
+
+PAGE = Page(SLUG, TITLE, [
+    Route(f"/{SLUG}", index, methods=["GET"]),
+    Route(f"/{SLUG}/{{datum}}", show, methods=["GET"]),
+    Route(f"/{SLUG}/{{datum}}/versturen", start, methods=["POST"]),
+])

@@ -1,0 +1,266 @@
+"""The Mail page: previews of each message, the outbox, SMTP with From/Date/Message-ID, the password never kept."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import re
+import socket
+import ssl
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from conftest import COMPLETE, MEETING, make_register
+from starlette.testclient import TestClient
+
+from formkit.app.config import AppConfig, MeetingFolders
+from formkit.delivery.reports import summarise, write_reports
+from formkit.plan.history import History, default_path
+from formkit.returns.batch import check_batch
+from formkit.sheets.forms import write_forms
+from formkit.sheets.schema import build_schema
+
+from .client import config_for, finished, post, signed_in
+
+DAY = MEETING.isoformat()
+SENDER = "secretariaat@casusoverleg.example"
+USER, PASSWORD = "secretariaat", "Zeer-Geheim-Wachtwoord-42"
+
+
+@pytest.fixture
+def config(tmp_path, register_path) -> AppConfig:
+    return config_for(tmp_path, register_path)
+
+
+@pytest.fixture
+def folders(config) -> MeetingFolders:
+    return MeetingFolders(config.folder, MEETING)
+
+
+@pytest.fixture
+def client(config) -> TestClient:
+    return signed_in(config)
+
+
+@pytest.fixture
+def forms(folders) -> MeetingFolders:
+    """The meeting's score sheets in its forms folder, as the Overleg page makes them."""
+    write_forms(make_register(), MEETING, folders.forms)
+    return folders
+
+
+@pytest.fixture
+def reports(tmp_path, folders, returned) -> MeetingFolders:
+    """The meeting's check reports: one form of 2026-101 returned with a mistake, the others missing."""
+    returned(COMPLETE | {"voorwaarde_1_termijn": "15-1-2027"})
+    register = make_register()
+    batch = check_batch([tmp_path / "retour"], register, build_schema(), meeting=MEETING)
+    write_reports(summarise(batch, register), register, folders.reports)
+    return folders
+
+
+def articles(html: str) -> dict[str, str]:
+    """Return each previewed message's HTML by its addressee line ("Aan: ...")."""
+    found = re.findall(r'<article class="bericht".*?<h3[^>]*>Aan: ([^<]+)</h3>(.*?)</article>', html, re.S)
+    return {to.replace("&lt;", "<").replace("&gt;", ">"): body for to, body in found}
+
+
+def send(client: TestClient, kind: str, **fields: str):
+    """Post the send form of a kind; return (redirect response, finished job) or the refusal response."""
+    response = post(client, f"/mail/{DAY}/versturen", {"soort": kind, **fields})
+    if response.status_code != 303:
+        return response, None
+    return response, finished(client, response.headers["location"].rsplit("taak=", 1)[1])
+
+
+def result_page(client: TestClient, response) -> str:
+    return client.get(response.headers["location"]).text
+
+
+# --- previews --------------------------------------------------------------------------------
+
+
+def test_without_a_register_the_page_says_to_choose_one(tmp_path):
+    response = signed_in(config_for(tmp_path)).get(f"/mail/{DAY}?soort=formulieren")
+    assert response.status_code == 409
+    assert "Kies eerst het register" in response.text
+
+
+def test_the_page_offers_the_kinds_of_message(client):
+    page = client.get(f"/mail/{DAY}").text
+    assert "<h1>Mail</h1>" in page
+    for title in ("Controlerapporten aan de regisseur", "Scoreformulieren aan de professionals",
+                  "Terugkoppeling op teruggestuurde formulieren"):
+        assert title in page
+    assert client.get(f"/mail?datum={DAY}", follow_redirects=False).headers["location"] == f"/mail/{DAY}"
+
+
+def test_the_preview_shows_each_professional_only_their_own_households_forms(client, forms):
+    page = client.get(f"/mail/{DAY}?soort=formulieren").text
+    messages = articles(page)
+    assert sorted(messages) == ["Iris Lammers <i.lammers@vt.example>", "Kim Verhoef <k.verhoef@wijkteam.example>",
+                                "Rob Claassen <r.claassen@politie.example>"]
+    kim, iris = messages["Kim Verhoef <k.verhoef@wijkteam.example>"], messages["Iris Lammers <i.lammers@vt.example>"]
+    assert f"<li>scoreformulier_2026-101_P1_{DAY}.xlsx</li>" in kim
+    assert "2026-102" not in kim and "Öztürk" not in kim
+    assert f"<li>scoreformulier_2026-102_P3_{DAY}.xlsx</li>" in iris
+    assert "2026-101" not in iris and "Pietersen" not in iris
+    assert "Scoreformulieren casusoverleg 1 december 2026, graag terug vóór" in kim
+    assert "Beste Kim Verhoef," in kim
+    assert "PK\x03\x04" not in page  # names only, never the attachment's content
+
+
+def test_the_preview_of_the_reports_goes_to_each_regisseur(client, reports):
+    messages = articles(client.get(f"/mail/{DAY}?soort=rapporten").text)
+    kim = messages["Kim Verhoef <k.verhoef@wijkteam.example>"]
+    assert "Controle scoreformulieren dossier 2026-101, casusoverleg 1 december 2026" in kim
+    assert "2026-102" not in kim
+    assert re.search(r"<li>controlerapport_2026-101[^<]*\.docx</li>", kim)
+
+
+def test_without_reports_the_page_says_to_check_first(client):
+    page = client.get(f"/mail/{DAY}?soort=rapporten").text
+    assert "Er zijn nog geen controlerapporten voor dit overleg" in page
+    assert "Versturen</button>" not in page
+
+
+# --- the outbox ------------------------------------------------------------------------------
+
+
+def test_the_outbox_gets_eml_drafts_and_a_second_send_sends_nothing(client, forms, config):
+    response, job = send(client, "formulieren", wijze="postvak")
+    assert job is not None and job.state == "klaar", job and job.text
+    page = result_page(client, response)
+    box = forms.forms / "postvak-uit"
+    assert f"3 berichten klaargezet in {box}" in page
+    drafts = sorted(p.name for p in box.glob("*.eml"))
+    assert drafts == [f"scoreformulieren_P{n}_{DAY}.eml" for n in (1, 2, 3)]
+    draft = email.message_from_bytes((box / drafts[2]).read_bytes(), policy=email.policy.default)
+    assert draft["To"] == "Iris Lammers <i.lammers@vt.example>"
+    assert [a.get_filename() for a in draft.iter_attachments()] == [f"scoreformulier_2026-102_P3_{DAY}.xlsx"]
+
+    again, job = send(client, "formulieren", wijze="postvak")
+    assert job is not None and job.state == "klaar"
+    page = result_page(client, again)
+    assert "0 berichten klaargezet" in page
+    assert "3 berichten waren al eerder zo verstuurd en gaan niet nog een keer" in page
+    assert config.register is not None
+    log = History(default_path(config.register)).disclosures()
+    assert sorted((e.disclosure.dossier, e.disclosure.channel, e.disclosure.command) for e in log) == [
+        ("2026-101", "postvak", "formkit app"), ("2026-101", "postvak", "formkit app"),
+        ("2026-102", "postvak", "formkit app")]
+
+
+def test_the_reports_go_to_the_outbox_beside_the_reports_and_into_the_log(client, reports, config):
+    response, job = send(client, "rapporten", wijze="postvak")
+    assert job is not None and job.state == "klaar", job and job.text
+    assert "2 berichten klaargezet" in result_page(client, response)
+    assert sorted(p.name for p in (reports.reports / "postvak-uit").glob("*.eml")) == [
+        "controlerapport_2026-101.eml", "controlerapport_2026-102.eml"]
+    assert config.register is not None
+    log = History(default_path(config.register)).disclosures()
+    assert sorted((e.disclosure.dossier, e.disclosure.kind, e.disclosure.recipient, e.disclosure.command)
+                  for e in log) == [("2026-101", "bericht", "Kim Verhoef (Wijkteam West)", "formkit app"),
+                                    ("2026-102", "bericht", "Iris Lammers (Veilig Thuis)", "formkit app")]
+
+
+# --- SMTP ------------------------------------------------------------------------------------
+
+
+def test_smtp_delivers_messages_with_from_date_and_message_id(client, forms, smtp):
+    sink, address = smtp
+    response, job = send(client, "formulieren", wijze="smtp", server=address, beveiliging="none", afzender=SENDER)
+    assert job is not None and job.state == "klaar", job and job.text
+    assert "3 berichten verstuurd via 127.0.0.1" in result_page(client, response)
+    received = sink.messages()
+    assert sorted(e.rcpt_tos[0] for e, _ in received) == ["i.lammers@vt.example", "k.verhoef@wijkteam.example",
+                                                         "r.claassen@politie.example"]
+    for envelope, msg in received:
+        assert envelope.mail_from == SENDER and msg["From"] == SENDER
+        assert msg["Date"] and msg["Message-ID"].endswith("@casusoverleg.example>")
+    assert not (forms.forms / "postvak-uit").exists()
+    again, job = send(client, "formulieren", wijze="smtp", server=address, beveiliging="none", afzender=SENDER)
+    assert "al eerder zo verstuurd" in result_page(client, again)
+    assert len(sink.messages()) == 3
+
+
+def test_smtp_without_a_sender_is_refused_on_the_page(client, forms, smtp):
+    _, address = smtp
+    response, job = send(client, "formulieren", wijze="smtp", server=address, beveiliging="none")
+    assert job is None and response.status_code == 400
+    assert "versturen via een mailserver kan alleen met een afzender" in response.text
+
+
+def test_a_login_without_encryption_is_refused_and_the_password_not_echoed(client, forms, smtp):
+    _, address = smtp
+    response, job = send(client, "formulieren", wijze="smtp", server=address, beveiliging="none", afzender=SENDER,
+                         gebruiker=USER, wachtwoord=PASSWORD)
+    assert job is None and response.status_code == 400
+    assert "inloggen zonder versleuteling doet formkit niet" in response.text
+    assert PASSWORD not in response.text
+    assert f'value="{USER}"' in response.text  # the other fields stay filled in
+
+
+def test_sending_without_the_csrf_value_is_refused(client, forms):
+    response = client.post(f"/mail/{DAY}/versturen", data={"soort": "formulieren", "wijze": "postvak"},
+                           follow_redirects=False)
+    assert response.status_code == 403
+    assert not (forms.forms / "postvak-uit").exists()
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """A real SMTP server on loopback that requires STARTTLS and a login; yields (sink, port, CA file)."""
+    from conftest import Sink
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    cafile = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            USER.encode(), PASSWORD.encode())
+        return AuthResult(success=ok, handled=False)
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port, authenticator=authenticate,
+                            server_hostname="127.0.0.1", tls_context=context, require_starttls=True,
+                            auth_require_tls=True)
+    controller.start()
+    yield sink, port, cafile
+    controller.stop()
+
+
+def test_the_smtp_password_is_used_once_and_never_shown_logged_or_kept(client, forms, tls_server, caplog):
+    sink, port, cafile = tls_server
+    caplog.set_level(logging.DEBUG)
+    fields = dict(wijze="smtp", server=f"127.0.0.1:{port}", beveiliging="starttls", gebruiker=USER,
+                  wachtwoord=PASSWORD, afzender=SENDER, certificaat=str(cafile))
+    response, job = send(client, "formulieren", **fields)
+    assert job is not None and job.state == "klaar", job and job.text
+    bodies = [result_page(client, response), client.get(f"/mail/{DAY}?soort=formulieren").text,
+              client.get(f"/taken/{job.id}").text]
+    assert "3 berichten verstuurd via 127.0.0.1" in bodies[0]
+    assert len(sink.messages()) == 3
+    for body in bodies:
+        assert PASSWORD not in body
+    assert PASSWORD not in caplog.text
+    assert PASSWORD not in repr(job.result) and PASSWORD not in repr(client.app.state.formkit)  # type: ignore[attr-defined]
+
+
+def test_a_wrong_password_is_a_finding_not_a_failure(client, reports, tls_server):
+    sink, port, cafile = tls_server
+    response, job = send(client, "rapporten", wijze="smtp", server=f"127.0.0.1:{port}", beveiliging="starttls",
+                         gebruiker=USER, wachtwoord="fout", afzender=SENDER, certificaat=str(cafile))
+    assert job is not None and job.state == "klaar", job.text
+    page = result_page(client, response)
+    assert "0 berichten verstuurd" in page and "inloggen geweigerd" in page
+    assert sink.messages() == []
