@@ -117,5 +117,6 @@ class Jobs:
             job.text = (f"{job.title} is niet gelukt door een onverwachte fout ({type(e).__name__}). "
                         "Probeer het nog eens; blijft het misgaan, meld het dan aan uw beheerder.")
             return
+        job.findings = list(getattr(job.result, "findings", None) or [])
         job.state = DONE
         job.text = f"{job.title}: klaar."

@@ -155,6 +155,16 @@ def test_a_post_from_another_origin_is_refused(client, config):
     assert same.status_code == 303
 
 
+def test_an_opaque_origin_still_needs_the_csrf_value(client, config):
+    """Under Referrer-Policy no-referrer a browser sends `Origin: null` for the app's own forms."""
+    own_form = client.post("/register/kiezen", data={"pad": str(config.register), "csrf": csrf(client)},
+                           headers={"Origin": "null"}, follow_redirects=False)
+    assert own_form.status_code == 303
+    forged = client.post("/register/kiezen", data={"pad": str(config.register)}, headers={"Origin": "null"},
+                         follow_redirects=False)
+    assert forged.status_code == 403
+
+
 # --- headers and markup -----------------------------------------------------------------
 
 
