@@ -210,3 +210,14 @@ def test_an_upload_without_a_file_asks_for_one(tmp_path):
     response = upload(client, "/register/uploaden", "", b"")
     assert response.status_code == 400
     assert "Kies één registerbestand (.xlsx) om te uploaden." in response.text
+
+
+def test_an_uploads_file_name_cannot_reach_outside_the_work_folder(tmp_path):
+    config = config_for(tmp_path)
+    client = signed_in(config)
+    response = upload(client, "/register/uploaden", "../../buiten\u202e.csv", b"dossier;naam\n")
+    assert response.status_code == 400
+    assert "buiten⟨U+202E⟩.csv is niet als register overgenomen." in unescape(response.text)
+    assert "\u202e" not in response.text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["werk"]
+    assert list(config.folder.iterdir()) == []
