@@ -101,18 +101,7 @@ def register_findings(page: Page) -> list[dict[str, str]]:
 def pick_meeting(page: Page, meeting: dt.date, hands: Hands) -> None:
     """On the Overleg page: choose the meeting in the list and show it."""
     expect(page.get_by_role("heading", level=1)).to_have_text("Overleg")
-    choice = page.get_by_label("Casusoverleg")
-    if hands.keyboard:
-        hands.focus(page, choice)
-        for _ in range(choice.locator("option").count()):  # arrow keys move a closed select's choice
-            if choice.input_value() == meeting.isoformat():
-                break
-            page.keyboard.press("ArrowDown")
-    else:
-        choice.select_option(meeting.isoformat())
-    expect(choice).to_have_value(meeting.isoformat())
-    hands.activate(page, page.get_by_role("button", name="Tonen"))
-    expect(page).to_have_url(re.compile(f"/overleg/{meeting.isoformat()}$"))
+    pick_meeting_on(page, "overleg", meeting, hands)
 
 
 def wait_for_job(page: Page) -> str:
@@ -140,3 +129,67 @@ def download_forms(page: Page, hands: Hands, folder: Path) -> list[str]:
     info.value.save_as(target)
     with zipfile.ZipFile(target) as zf:
         return sorted(zf.namelist())
+
+
+def meeting_page(page: Page, base: str, slug: str, meeting: dt.date, hands: Hands) -> None:
+    """Open a page of the navigation and show the meeting on it (its list "Casusoverleg", then Tonen)."""
+    go(page, base, slug)
+    choice = page.get_by_label("Casusoverleg")
+    if choice.count():
+        pick_meeting_on(page, slug, meeting, hands)
+
+
+def pick_meeting_on(page: Page, slug: str, meeting: dt.date, hands: Hands) -> None:
+    """Choose the meeting in a page's list "Casusoverleg" and show it (the page's address becomes /slug/date)."""
+    choice = page.get_by_label("Casusoverleg")
+    if hands.keyboard:
+        hands.focus(page, choice)
+        for _ in range(choice.locator("option").count()):  # arrow keys move a closed select's choice
+            if choice.input_value() == meeting.isoformat():
+                break
+            page.keyboard.press("ArrowDown")
+    else:
+        choice.select_option(meeting.isoformat())
+    expect(choice).to_have_value(meeting.isoformat())
+    hands.activate(page, page.get_by_role("button", name="Tonen"))
+    expect(page).to_have_url(re.compile(f"/{slug}/{meeting.isoformat()}$"))
+
+
+def run_job(page: Page, button: str, hands: Hands) -> str:
+    """Press the page's button that starts a job, wait until it finished; return what the page says it did."""
+    hands.activate(page, page.get_by_role("button", name=button, exact=True))
+    return wait_for_job(page)
+
+
+# --- Retour, Plannen, Vergaderpakket ---------------------------------------------------------
+
+
+def upload_returns(page: Page, files: list[Path], hands: Hands) -> str:
+    """On a meeting's Retour page: choose the returned files and upload them; return the finished check's status."""
+    chooser = page.get_by_label("Sleep de bestanden naar dit vak, of kies ze")
+    if hands.keyboard:  # a file dialog is the system's: the keyboard opens it, the test answers it
+        with page.expect_file_chooser() as info:
+            hands.focus(page, chooser)
+            page.keyboard.press("Enter")
+        info.value.set_files(files)
+    else:
+        chooser.set_input_files(files)
+    return run_job(page, "Uploaden en controleren", hands)
+
+
+def merge_plans(page: Page, hands: Hands) -> str:
+    """On a meeting's Plannen page: merge the returned forms into plans; return the finished job's status."""
+    return run_job(page, "Samenvoegen", hands)
+
+
+def make_pack(page: Page, hands: Hands, *, per_recipient: bool = False) -> str:
+    """On a meeting's Vergaderpakket page: build the pack (and one per professional); return the job's status."""
+    if per_recipient:
+        box = page.get_by_label("Ook per professional een pakket met alleen de eigen huishoudens")
+        if hands.keyboard:
+            hands.focus(page, box)
+            page.keyboard.press("Space")
+        else:
+            box.check()
+        expect(box).to_be_checked()
+    return run_job(page, "Vergaderpakket maken", hands)
