@@ -264,3 +264,28 @@ def test_a_wrong_password_is_a_finding_not_a_failure(client, reports, tls_server
     page = result_page(client, response)
     assert "0 berichten verstuurd" in page and "inloggen geweigerd" in page
     assert sink.messages() == []
+
+
+# --- the rules of the way out, shared with `formkit mail` and `formkit send` -------------------
+
+
+def test_the_server_rules_are_the_commands_rules():
+    from formkit.core.errors import UsageError
+    from formkit.core.settings import PostSettings
+    from formkit.delivery.post import message_envelope, smtp_server
+
+    assert (smtp_server("mail.example", "starttls", None, None).port, smtp_server("mail.example", "ssl", None, None).port,
+            smtp_server("mail.example:2525", None, None, None).port) == (587, 465, 2525)
+    assert smtp_server("mail.example", None, None, "weg").password is None  # no login, no password kept
+    for address, security, user in (("mail.example:poort", None, None), (":25", None, None),
+                                     ("mail.example", None, USER)):
+        with pytest.raises(UsageError):
+            smtp_server(address, security, user, PASSWORD)
+    post = PostSettings(afzender=SENDER, antwoordadres="antwoord@casusoverleg.example")
+    assert message_envelope(None, post, smtp=True) == message_envelope("", post, smtp=True)
+    assert message_envelope(None, post, smtp=True).sender == SENDER
+    with pytest.raises(UsageError):
+        message_envelope("secretariaat\r\nBcc: x@y.example", post, smtp=True)
+    with pytest.raises(UsageError):
+        message_envelope(None, PostSettings(), smtp=True)
+    assert message_envelope(None, PostSettings(), smtp=False).sender is None  # drafts need no sender
