@@ -60,6 +60,9 @@ def run(client: TestClient, response) -> tuple[RetourOutcome, str]:
     assert location.startswith(f"{PAGE}?taak=")
     job = finished(client, location.split("taak=", 1)[1])
     assert job.state == "klaar", job.text
+    if job.result.reports_job is not None:  # started by the check: the reports follow the findings
+        reports = client.app.state.formkit.jobs.wait(job.result.reports_job)  # type: ignore[attr-defined]
+        assert reports.state == "klaar", reports.text
     shown = client.get(location)
     assert shown.status_code == 200
     return job.result, unescape(shown.text)
@@ -144,7 +147,7 @@ def test_the_check_writes_the_reports_and_logs_them_as_check_does(client, config
     files = [batch / "p1_later.xlsx", batch / "p3.xlsx"]
     outcome, html = run(client, send_files(client, [(p.name, p.read_bytes()) for p in files]))
     reports = MeetingFolders(config.folder, MEETING).reports
-    assert outcome.reports == reports
+    assert outcome.reports_job is not None and outcome.reports_job.result.folder == reports
     assert f"Controlerapporten staan in {reports}." in html
     assert (reports / "2026-101" / f"controlerapport_2026-101_{DAY}.xlsx").is_file()
     logged = History(default_path(config.register)).disclosures()
@@ -158,6 +161,17 @@ def test_the_check_writes_the_reports_and_logs_them_as_check_does(client, config
     assert download.status_code == 200
     assert f'filename="controlerapport_2026-101_{DAY}.docx"' in download.headers["content-disposition"]
     assert download.content == (reports / "2026-101" / f"controlerapport_2026-101_{DAY}.docx").read_bytes()
+
+
+def test_a_refused_report_template_writes_no_report_but_the_findings_still_show(tmp_path, register_path, custom, batch):
+    (custom / "docx" / "controlerapport.docx").write_bytes(b"geen Word-bestand")
+    config = AppConfig(register=register_path, folder=tmp_path / "werk", templates=custom)
+    client = signed_in(config)
+    outcome, html = run(client, send_files(client, [("p3.xlsx", (batch / "p3.xlsx").read_bytes())]))
+    assert outcome.summary is not None and outcome.summary.dossiers[1].findings  # the check itself is shown
+    assert "Er zijn geen controlerapporten geschreven: het sjabloon is afgekeurd." in html
+    assert not MeetingFolders(config.folder, MEETING).reports.exists()
+    assert History(default_path(register_path)).disclosures() == []
 
 
 @pytest.mark.parametrize("query", ["dossier=../../register&soort=xlsx", "dossier=2026-101&soort=json",
@@ -286,3 +300,42 @@ def test_without_a_register_the_page_says_where_to_choose_it(tmp_path):
     response = client.get(PAGE)
     assert response.status_code == 409
     assert "Kies eerst het register" in response.text
+
+
+# --- in a real browser: the drop zone and the page with a check shown ----------------------
+
+
+def test_files_dropped_on_the_zone_are_checked_and_the_page_passes_axe(new_page, live_app, returned, tmp_path):
+    from playwright.sync_api import expect
+
+    from .conftest import axe_violations, describe_violations, page_errors
+    from .secretary import wait_for_job
+
+    forms = [returned(COMPLETE, "2026-101", "P1", name="kim.xlsx"), returned(WRONG_VICTIM, "2026-102", "P3")]
+    page = new_page(with_axe=True)
+    page.goto(f"{live_app.base}/retour")
+    page.get_by_label("Casusoverleg").select_option(DAY)
+    page.get_by_role("button", name="Tonen").click()
+    expect(page).to_have_url(f"{live_app.base}{PAGE}")
+    # a drop as the browser delivers it: the files in a DataTransfer on the form (retour.js sends it)
+    page.evaluate("""async (files) => {
+        const transfer = new DataTransfer();
+        for (const [name, bytes] of files) transfer.items.add(new File([new Uint8Array(bytes)], name));
+        const zone = document.getElementById("retour-upload");
+        zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }""", [[p.name, list(p.read_bytes())] for p in forms])
+    expect(page).to_have_url(re.compile(r"\?taak="))
+    wait_for_job(page)
+    first = page.get_by_role("region", name=re.compile("^2026-101 Gezin Pietersen"))
+    expect(first).to_contain_text("Nog niet ontvangen van: Rob Claassen (Politie).")
+    expect(first.get_by_role("table", name="Ontvangen bestanden van 2026-101")).to_contain_text("kim.xlsx")
+    second = page.get_by_role("region", name=re.compile("^2026-102 Gezin Öztürk"))
+    expect(second).to_contain_text("Alle formulieren zijn binnen.")
+    expect(second).not_to_contain_text("kim.xlsx")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    assert page_errors(page) == []
+    page.screenshot(path=str(tmp_path / "retour.png"), full_page=True)
+    if shot := __import__("os").environ.get("FORMKIT_RETOUR_SCREENSHOT"):  # to look at the page by hand
+        shutil.copy(tmp_path / "retour.png", shot)

@@ -64,6 +64,8 @@ STORED, KNOWN = "opgeslagen", "al ontvangen"
 #: Names Windows keeps for devices, also with a suffix (CON.xlsx): a stored name never is one.
 WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
                             | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"})
+#: From this many files on, the check reads with two processes (starting the second costs more for fewer).
+LARGE_BATCH = 60
 #: The check's own words for each status, as the reports use them.
 STATUSES = (PROCESSED, SUPERSEDED, REFUSED)
 
@@ -167,7 +169,7 @@ class RetourOutcome:
     folder: Path
     received: list[Received] = field(default_factory=list)
     summary: CheckSummary | None = None
-    reports: Path | None = None  # the reports folder, once the reports are written
+    reports_job: Job | None = None  # the job writing the reports, once the check is done
     #: Findings about the run, not a file: register, templates, the disclosure log.
     findings: list[Finding] = field(default_factory=list)
 
@@ -187,33 +189,59 @@ def report_disclosures(reports: Iterable[ReportFiles], register: Register, comma
 
 
 def check_returns(st: AppState, meeting: dt.date, progress: ProgressCallback, outcome: RetourOutcome) -> None:
-    """Check the meeting's returns folder and write its reports, as `formkit check --report` does; into `outcome`."""
+    """Check the meeting's returns folder as `formkit check --report` does, into `outcome`; start writing the reports.
+
+    The findings are shown as soon as the check is done; the reports (a Word and an Excel
+    file per household, after their template is checked) are written by a second job that
+    the result shows with its progress.
+    """
     config, folders = st.config, MeetingFolders(st.config.folder, meeting)
     assert st.register_path is not None
-    progress(0, 0, "Register en sjablonen controleren")
-    templates = preflight(config.templates, [REPORT], st.settings)
-    outcome.findings += templates
-    if has_errors(templates):
-        outcome.findings.append(finding(Code.templates_refused, folder=str(config.templates or "van formkit")))
-    loaded = st.choose_register(st.register_path)  # read again, as each command does: it may have been changed
+    register_path = st.register_path
+    progress(0, 0, "Register lezen")
+    loaded = st.choose_register(register_path)  # read again, as each command does: it may have been changed
     if not loaded.register.households and has_errors(loaded.findings):
         outcome.findings += loaded.findings
         return
     key = load_key(key_path(config.key_setting(), explicit=config.key), create=False)
-    batch = check_batch([folders.returns], loaded.register, build_schema(st.settings), meeting=meeting,
-                        progress=counted(progress, "Formulieren controleren"), jobs=check_jobs(), key=key)
+    files = collect_files([folders.returns])
+    batch = check_batch(files, loaded.register, build_schema(st.settings), meeting=meeting,
+                        progress=counted(progress, "Formulieren controleren"), jobs=check_jobs(len(files)), key=key)
     summary = summarise(batch, loaded.register)
     outcome.summary = summary
-    if has_errors(templates):
-        return
+    outcome.reports_job = st.jobs.start("Controlerapporten schrijven", lambda report_progress: write_check_reports(
+        st, register_path, folders, summary, loaded.register, report_progress), render=render_reports)
+
+
+@dataclass
+class ReportsOutcome:
+    """What writing the reports did: the reports folder, the summary with the reports' names, findings of the log."""
+
+    folder: Path
+    summary: CheckSummary
+    findings: list[Finding] = field(default_factory=list)
+    written: bool = False  # False when the templates check refused the report template
+
+
+def write_check_reports(st: AppState, register_path: Path, folders: MeetingFolders, summary: CheckSummary,
+                        register: Register, progress: ProgressCallback) -> ReportsOutcome:
+    """Return the reports written for a checked summary, as `check --report` writes and logs them.
+
+    The report template is checked first, as `check --report` does; a refused one: its findings, no reports.
+    """
+    progress(0, 0, "Sjabloon van het controlerapport controleren")
+    outcome = ReportsOutcome(folders.reports, summary, preflight(st.config.templates, [REPORT], st.settings))
+    if has_errors(outcome.findings):
+        outcome.findings.append(finding(Code.templates_refused, folder=str(st.config.templates or "van formkit")))
+        return outcome
     progress(0, 0, "Controlerapporten schrijven")
     ensure_writable(folders.reports, create=True)
     with folder_locks([folders.reports], "het schrijven van de controlerapporten"):
-        written = write_reports(summary, loaded.register, folders.reports, templates_dir=config.templates)
+        written = write_reports(summary, register, folders.reports, templates_dir=st.config.templates)
     outcome.summary = dataclasses.replace(summary, reports=_names(written, folders.reports))
-    outcome.reports = folders.reports
-    outcome.findings += disclose(default_path(st.register_path),
-                                 report_disclosures(written, loaded.register, COMMAND))
+    outcome.written = True
+    outcome.findings += disclose(default_path(register_path), report_disclosures(written, register, COMMAND))
+    return outcome
 
 
 def _names(written: list[ReportFiles], folder: Path) -> tuple[ReportNames, ...]:
@@ -222,9 +250,9 @@ def _names(written: list[ReportFiles], folder: Path) -> tuple[ReportNames, ...]:
                              r.docx.relative_to(folder).as_posix() if r.docx else None) for r in written)
 
 
-def check_jobs() -> int:
-    """Return how many reading processes the check uses: two when the computer has two cores (as --jobs 2)."""
-    return min(2, os.cpu_count() or 1)
+def check_jobs(files: int) -> int:
+    """Return how many reading processes the check uses: one for a meeting's batch, two for a large one (2 cores)."""
+    return min(2, os.cpu_count() or 1) if files > LARGE_BATCH else 1
 
 
 def bring_in(st: AppState, meeting: dt.date, sources: list[tuple[Path, str]], *, move: bool,
@@ -323,11 +351,20 @@ def render_summary(summary: CheckSummary, meeting: dt.date, folder: Path) -> str
                     other_report=report.xlsx if report else "")
 
 
+def render_reports(job: Job) -> str:
+    """Return the result fragment of the reports job: where they are, a download per household, findings."""
+    outcome: ReportsOutcome = job.result
+    dossiers = {d.dossier: d.household for d in outcome.summary.dossiers}
+    return fragment("retour_reports.html", outcome=outcome, reports=outcome.summary.reports or (),
+                    dossiers=dossiers, day=outcome.summary.meeting.isoformat() if outcome.summary.meeting else "")
+
+
 def render_outcome(job: Job) -> str:
     """Return the result fragment of a finished run: the files brought in, then the check."""
     outcome: RetourOutcome = job.result
     summary = render_summary(outcome.summary, outcome.meeting, outcome.folder) if outcome.summary else ""
-    return fragment("retour_result.html", outcome=outcome, summary=summary,
+    reports = job_fragment(outcome.reports_job) if outcome.reports_job is not None else ""
+    return fragment("retour_result.html", outcome=outcome, summary=summary, reports=reports,
                     stored=sum(r.outcome == STORED for r in outcome.received),
                     known=sum(r.outcome == KNOWN for r in outcome.received),
                     refused=sum(r.outcome == REFUSED for r in outcome.received))
