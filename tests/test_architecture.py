@@ -21,7 +21,9 @@ ADAPTERS = {
     "extract_msg": ("returns/mailbox.py",),
     "starlette": ("app/",),
     "uvicorn": ("app/server.py",),
-    "multipart": ("app/",),
+    "python_multipart": ("app/uploads.py",),
+    "multipart": ("app/uploads.py",),
+    "jinja2": ("documents/rendering.py", "app/view.py"),
 }
 
 

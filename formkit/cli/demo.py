@@ -10,6 +10,7 @@ from ..core.findings import Finding
 from ..core.messages import plural
 from ..core.settings import DEFAULT_SETTINGS, MethodSettings
 from ..core.templates import samples_dir
+from ..delivery import disclosures
 from ..delivery.mail import mail_reports
 from ..delivery.pack import build_packs
 from ..delivery.pdf import LibreOfficeMissing
@@ -34,7 +35,6 @@ from ..sheets.samples import (
     demo_key,
 )
 from ..sheets.schema import build_schema
-from . import log as disclosures
 
 COMMAND = "formkit demo"  # the disclosure log's "by which command"
 

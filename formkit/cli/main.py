@@ -307,8 +307,8 @@ def _run_batch(register_pad: Path, out_dir: Path, what: str, write, disclosures=
     # A household that gets nothing is already a register finding: list each once.
     findings = list(dict.fromkeys(relevant(loaded.findings, result.dossiers) + result.findings))
     if disclosures is not None:  # the disclosure log beside the register (issue 15)
+        from ..delivery.disclosures import disclose
         from ..plan.history import default_path
-        from .log import disclose
 
         findings += disclose(default_path(register_pad), disclosures(result, loaded.register))
     if findings:
@@ -329,8 +329,8 @@ def forms(ctx: click.Context, register_pad: Path, meeting: dt.date, out_dir: Pat
 
     Bestandsnamen bevatten alleen dossiernummer, code van de professional en datum.
     """
+    from ..delivery.disclosures import form_disclosures
     from ..sheets.forms import write_forms
-    from .log import form_disclosures
 
     _preflight(ctx, templates, SCORE_SHEET)
     _run_batch(register_pad, out_dir, "scoreformulieren", lambda register, progress: write_forms(
@@ -347,8 +347,8 @@ def docs(ctx: click.Context, register_pad: Path, meeting: dt.date, out_dir: Path
 
     Bestandsnamen bevatten alleen dossiernummer en datum.
     """
+    from ..delivery.disclosures import top3_disclosures
     from ..documents.word import write_top3_forms
-    from .log import top3_disclosures
 
     _preflight(ctx, templates, TOP3)
     _run_batch(register_pad, out_dir, "TOP-3 formulieren", lambda register, progress: write_top3_forms(
@@ -399,8 +399,8 @@ def check(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
         if report_dir is not None:
             with _locked(report_dir, what="het schrijven van de controlerapporten"):
                 reports = write_reports(summary, loaded.register, report_dir, templates_dir=templates)
+            from ..delivery.disclosures import disclose, report_disclosures
             from ..plan.history import default_path
-            from .log import disclose, report_disclosures
 
             not_logged = disclose(default_path(register_pad),
                                   report_disclosures(reports, loaded.register, "formkit check"))
@@ -460,13 +460,13 @@ def merge(ctx: click.Context, paden: tuple[Path, ...], register_pad: Path, meeti
     formulieren zijn (het plan wordt dan toch gemaakt, met open punten), anders 0.
     """
     from ..delivery.archive import ArchivePlan
+    from ..delivery.disclosures import plan_disclosure
     from ..documents.plan_files import merge_and_write
     from ..plan.history import History, default_path
     from ..plan.merge import NoFormsReceived
     from ..plan.versions import word_files
     from ..returns.batch import check_batch
     from ..sheets.schema import build_schema
-    from .log import plan_disclosure
 
     _preflight(ctx, templates, PLAN)
     history = History(history_pad or default_path(register_pad))
@@ -576,7 +576,7 @@ def pack(ctx: click.Context, register_pad: Path, meeting: dt.date, forms_dir: Pa
                                  progress=_progress("Pakketten samenstellen"))
     except FormkitError as e:
         _fail(e)
-    from .log import disclose, pack_disclosures
+    from ..delivery.disclosures import disclose, pack_disclosures
 
     result.findings += disclose(history, pack_disclosures(result.packs, "formkit pack"))
     if result.findings:
@@ -644,7 +644,7 @@ def status(ctx: click.Context, register_pad: Path, as_of: dt.date | None, out_di
             _fail(e)
         except OSError as e:
             _fail(_unwritable_error(e, target))
-        from .log import SECRETARIAT, disclose, file_disclosures
+        from ..delivery.disclosures import SECRETARIAT, disclose, file_disclosures
 
         problems = disclose(history, file_disclosures([(s.dossier, target) for s in statuses], "export", SECRETARIAT,
                                                       "formkit status"))
@@ -705,8 +705,8 @@ def mail(rapporten: Path, register_pad: Path, outbox: Path | None, smtp: str | N
         _fail(e)
     except OSError as e:  # the ledger could not be saved: say which file
         _fail(_unwritable_error(e, rapporten / LEDGER))
+    from ..delivery.disclosures import disclose, mail_disclosures, report_kenmerken
     from ..plan.history import default_path
-    from .log import disclose, mail_disclosures, report_kenmerken
 
     result.findings += disclose(default_path(register_pad), mail_disclosures(
         result.delivered, loaded.register, report_kenmerken(rapporten), "smtp" if settings else "postvak", "formkit mail"))
