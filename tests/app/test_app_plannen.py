@@ -219,7 +219,7 @@ def test_a_second_merge_with_a_changed_form_lists_both_versions_and_what_changed
     older = client.get(f"/plannen/{DAY}/2026-101?versie=1").text
     assert "U bekijkt een oudere versie (1) van dit plan." in older
     assert [r[1] for r in tables_of(older)["Veiligheidsbeoordeling"][1:]] == ["5"]
-    assert client.get(f"/plannen/{DAY}/2026-101?versie=9").text.count("nog geen (intact) plan") == 1
+    assert "Versie 9 van dit plan bestaat niet of is beschadigd." in client.get(f"/plannen/{DAY}/2026-101?versie=9").text
 
 
 def test_downloads_serve_exactly_the_versions_files_under_their_own_names(client, folders, blank_forms):
@@ -349,3 +349,44 @@ def test_a_plan_file_outside_the_meeting_folder_is_never_served(client, folders,
     response = client.get(f"/plannen/{DAY}/2026-101/v1/xlsx")
     assert response.status_code == 404
     assert b"geheim van elders" not in response.content
+
+
+# --- in a real browser, by keyboard only ----------------------------------------------------
+
+
+def test_by_keyboard_the_merge_the_plan_page_and_its_download_work_and_pass_axe(new_page, live_app, app_config,
+                                                                                 blank_forms, tmp_path):
+    from playwright.sync_api import expect
+
+    from .conftest import axe_violations, describe_violations, page_errors
+    from .secretary import Hands, go, pick_meeting_on, run_job
+
+    folders = MeetingFolders(app_config.folder, MEETING)
+    put_back(blank_forms, folders, COMPLETE)
+    put_back(blank_forms, folders, OTHER, dossier="2026-102", professional="P3")
+    page = new_page(with_axe=True)
+    hands = Hands(keyboard=True)
+    go(page, live_app.base, "plannen")
+    pick_meeting_on(page, "plannen", MEETING, hands)
+    assert "versie 1" in run_job(page, "Samenvoegen", hands) + page.locator(".taak .uitkomst").inner_text()
+    assert not axe_violations(page), describe_violations(axe_violations(page))
+    hands.activate(page, page.get_by_role("link", name="2026-101", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Plan dossier 2026-101")
+    expect(page.get_by_role("table", name="TOP-3")).to_contain_text("Tim wordt sinds oktober")
+    assert "Öztürk" not in page.content()
+    assert not axe_violations(page), describe_violations(axe_violations(page))
+    name = "veiligheidsplan_2026-101_2026-12-01_v1.docx"
+    with page.expect_download() as info:
+        hands.activate(page, page.get_by_role("link", name=name))
+    assert info.value.suggested_filename == name
+    info.value.save_as(tmp_path / name)
+    version = meeting_dir(folders.plans, "2026-101", MEETING) / "v1"
+    assert (tmp_path / name).read_bytes() == (version / name).read_bytes()
+    page.goto(f"{live_app.base}/voortgang?op=2026-12-02")
+    assert not axe_violations(page), describe_violations(axe_violations(page))
+    hands.activate(page, page.get_by_role("link", name="2026-101", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voortgang dossier 2026-101")
+    expect(page.get_by_role("img", name="Veiligheidscijfers van dossier 2026-101")).to_be_visible()
+    expect(page.get_by_role("table", name="Cijfers per overleg")).to_contain_text("01-12-2026")
+    assert not axe_violations(page), describe_violations(axe_violations(page))
+    assert page_errors(page) == []

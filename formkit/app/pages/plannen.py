@@ -390,7 +390,10 @@ async def show_plan(request: Request) -> Response:
         "meeting": chosen.meeting, "dossier": chosen.dossier, "part": id_part(chosen.dossier), "versions": versions,
         "job": job_fragment(job) if job is not None else "", "base": f"/{SLUG}/{chosen.meeting.isoformat()}"}
     if found is None:
-        return page(request, "plannen_plan.html", SLUG, f"Plan dossier {chosen.dossier}", plan=None, **common)
+        asked = request.query_params.get("versie")
+        return page(request, "plannen_plan.html", SLUG, f"Plan dossier {chosen.dossier}", plan=None,
+                    missing=f"Versie {visible(asked)} van dit plan bestaat niet of is beschadigd." if asked else "",
+                    **common)
     number, stored = found
     context = plan_context(stored.plan)
     return page(request, "plannen_plan.html", SLUG, f"Plan dossier {chosen.dossier}", plan=context,
