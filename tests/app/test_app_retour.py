@@ -191,6 +191,23 @@ def test_the_page_shows_the_last_check_after_a_reload(client, batch):
     assert "Nog niet ontvangen van: Kim Verhoef (Wijkteam West); Rob Claassen (Politie)." in html
 
 
+def test_a_mail_with_the_form_attached_is_stored_whole_and_its_attachment_checked(client, config, batch):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "k.verhoef@wijkteam.example", "secretariaat@example", "Formulier"
+    message["Date"] = "Mon, 23 Nov 2026 10:00:00 +0100"
+    message.set_content("Hierbij mijn formulier.")
+    message.add_attachment((batch / "p1_later.xlsx").read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename="formulier.xlsx")
+    outcome, html = run(client, send_files(client, [("antwoord.eml", message.as_bytes())]))
+    assert [p.name for p in returns_folder(config).iterdir()] == ["antwoord.eml"]
+    assert outcome.summary is not None
+    assert [(f.path, f.status) for f in outcome.summary.files] == [
+        (str(returns_folder(config) / "antwoord.eml" / "formulier.xlsx"), "verwerkt")]
+    assert "<td>formulier.xlsx</td><td>Kim Verhoef (Wijkteam West)</td><td>verwerkt</td>" in html
+
+
 # --- limits and names ----------------------------------------------------------------------
 
 
