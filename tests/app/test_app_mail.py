@@ -289,3 +289,76 @@ def test_the_server_rules_are_the_commands_rules():
     with pytest.raises(UsageError):
         message_envelope(None, PostSettings(), smtp=True)
     assert message_envelope(None, PostSettings(), smtp=False).sender is None  # drafts need no sender
+
+
+# --- the reminders and the plan: previews built in a job ----------------------------------------
+
+
+def preview_job(client: TestClient, kind: str, **fields: str) -> str:
+    """Start the preview job of a slow kind; return the page that shows its previews once done."""
+    response = post(client, f"/mail/{DAY}/voorbeeld", {"soort": kind, **fields})
+    assert response.status_code == 303, response.text
+    job = finished(client, response.headers["location"].rsplit("taak=", 1)[1])
+    assert job.state == "klaar", job.text
+    return client.get(response.headers["location"]).text
+
+
+def test_reminders_go_only_for_the_forms_not_back(client, forms, returned):
+    forms.returns.mkdir(parents=True)
+    returned(COMPLETE).rename(forms.returns / "ingevuld.xlsx")  # Kim's form of 2026-101 is back
+    page = client.get(f"/mail/{DAY}?soort=herinnering").text
+    assert "Berichten samenstellen</button>" in page and "<article" not in page  # the check runs in a job
+    messages = articles(preview_job(client, "herinnering"))
+    assert sorted(messages) == ["Iris Lammers <i.lammers@vt.example>", "Rob Claassen <r.claassen@politie.example>"]
+    assert "Herinnering: scoreformulieren casusoverleg 1 december 2026" in messages[
+        "Rob Claassen <r.claassen@politie.example>"]
+    response, job = send(client, "herinnering", wijze="postvak")
+    assert job is not None and job.state == "klaar", job and job.text
+    assert "2 berichten klaargezet" in result_page(client, response)
+    assert sorted(p.name for p in (forms.forms / "postvak-uit").glob("*.eml")) == [
+        f"herinnering_P2_{DAY}.eml", f"herinnering_P3_{DAY}.eml"]
+
+
+@pytest.fixture
+def plans(tmp_path, folders, returned) -> MeetingFolders:
+    """Merged plans of both households in the meeting's plans folder (no archive copy: LibreOffice converts)."""
+    from formkit.documents.plan_files import merge_and_write
+
+    returned(COMPLETE)
+    returned(COMPLETE, dossier="2026-102", professional="P3")
+    register = make_register()
+    batch = check_batch([tmp_path / "retour"], register, build_schema(), meeting=MEETING)
+    written = list(merge_and_write(batch, register, build_schema(), folders.plans))
+    assert len(written) == 2
+    return folders
+
+
+def test_encrypted_plans_go_with_each_recipients_password_shown_once(client, plans):
+    import io
+
+    from pypdf import PdfReader
+
+    page = preview_job(client, "plan", versleutelen="ja")
+    messages = articles(page)
+    assert sorted(messages) == ["Iris Lammers <i.lammers@vt.example>", "Kim Verhoef <k.verhoef@wijkteam.example>",
+                                "Rob Claassen <r.claassen@politie.example>"]
+    iris = messages["Iris Lammers <i.lammers@vt.example>"]
+    assert f"<li>veiligheidsplan_2026-102_{DAY}_v1.pdf</li>" in iris and "2026-101" not in iris
+    assert "Dat wachtwoord krijgt u apart" in iris
+    response, job = send(client, "plan", wijze="postvak", versleutelen="ja")
+    assert job is not None and job.state == "klaar", job and job.text
+    first = result_page(client, response)
+    assert "3 berichten klaargezet" in first
+    shown = dict(re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td><code class=\"wachtwoord\">([^<]+)</code>", first))
+    assert sorted(shown) == ["i.lammers@vt.example", "k.verhoef@wijkteam.example", "r.claassen@politie.example"]
+    again = result_page(client, response)
+    assert "al getoond" in again and not any(password in again for password in shown.values())
+    box = plans.plans / "postvak-uit"
+    for path in box.glob("*.eml"):
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        to = msg["To"].addresses[0].addr_spec
+        assert shown[to] not in msg.as_string()
+        [attachment] = list(msg.iter_attachments())
+        reader = PdfReader(io.BytesIO(attachment.get_content()))
+        assert reader.is_encrypted and reader.decrypt(shown[to])
+    assert not list(plans.root.rglob("wachtwoorden*"))

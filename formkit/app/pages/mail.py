@@ -1,22 +1,29 @@
 """The Mail page: preview each message of a meeting, then write it to the outbox or send it by SMTP.
 
-Three kinds, each the library call of its command: the check reports to each dossier's
+Five kinds, each the library call of its command: the check reports to each dossier's
 regisseur (``formkit mail``: :func:`formkit.delivery.mail.mail_reports`), the score sheets to
-each professional (``formkit send forms``: :func:`formkit.delivery.send.form_letters`) and the
-findings on their own forms (``formkit send feedback``: :func:`~formkit.delivery.send.feedback_letters`),
-sent with :func:`~formkit.delivery.send.send_letters`. The preview shows the very messages that
-go out (to, subject, body, the names of the attachments), built the same way.
+each professional and the reminders for forms not yet back (``formkit send forms
+[--herinnering]``: :func:`formkit.delivery.send.form_letters`), the findings on their own forms
+(``formkit send feedback``: :func:`~formkit.delivery.send.feedback_letters`) and the current
+plan as PDF to its distribution list (``formkit send plan``: :func:`~formkit.delivery.send.plan_pdfs`,
+:func:`~formkit.delivery.send.plan_letters`), sent with :func:`~formkit.delivery.send.send_letters`.
+The preview shows the very messages that go out (to, subject, body, the names of the
+attachments), built the same way; for the reminders (which check the returned files) and the
+plans (which LibreOffice may convert) the preview is a job of its own.
 
 Each kind keeps its ledger and outbox where the command keeps them (``verzonden.json`` and
 ``postvak-uit`` in the folder the files come from), so a second send sends nothing and
 ``formkit purge`` finds the drafts. The server, sender and login rules are those of the
 commands (:mod:`formkit.delivery.post`); the SMTP password lives only in the one send job:
-never in the app's state, a page, a log or the browser.
+never in the app's state, a page, a log or the browser. Encrypted plans: each recipient's
+password is shown once on the send's result, like the packs' passwords, and not written to a
+list (``formkit send plan --wachtwoorden`` does that for the terminal).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -35,10 +42,23 @@ from ...core.settings import PostSettings, load_post_settings
 from ...core.text import person_label, visible
 from ...delivery.mail import LEDGER, OUTBOX, Envelope, SmtpSettings, compose, mail_reports
 from ...delivery.post import message_envelope, smtp_server
-from ...delivery.send import Letter, dossier_words, feedback_letters, form_letters, message, send_letters
+from ...delivery.send import (
+    Letter,
+    dossier_words,
+    encrypt_letters,
+    feedback_letters,
+    form_letters,
+    message,
+    plan_letters,
+    plan_pdfs,
+    send_letters,
+)
 from ...delivery.summary import read_summary
 from ...plan.history import Disclosure, History, default_path
 from ...register.model import Register
+from ...returns.batch import check_batch, collect_files
+from ...sheets.schema import build_schema
+from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
 from ..jobs import Job, ProgressCallback, counted
 from ..state import AppState
@@ -49,6 +69,7 @@ from .overleg import COMMAND, parse_meeting
 SLUG = "mail"
 TITLE = "Mail"
 JOB_TITLE = "Berichten versturen"
+PREVIEW_TITLE = "Berichten samenstellen"
 SECURITY_CHOICES = (("starttls", "STARTTLS (poort 587)"), ("ssl", "SSL/TLS (poort 465)"), ("none", "geen"))
 
 
@@ -59,6 +80,7 @@ class Kind:
     slug: str
     title: str
     explanation: str
+    slow: bool = False  # the preview is a job: it checks the returned files or converts plans
 
 
 KINDS = {k.slug: k for k in (
@@ -66,8 +88,14 @@ KINDS = {k.slug: k for k in (
          "Per dossier het controlerapport (Word en Excel) aan de regisseur, zoals 'formkit mail'."),
     Kind("formulieren", "Scoreformulieren aan de professionals",
          "Elke professional de scoreformulieren van de eigen huishoudens, zoals 'formkit send forms'."),
+    Kind("herinnering", "Herinneringen voor formulieren die nog niet terug zijn",
+         "Alleen wie nog formulieren moet terugsturen, met alleen die formulieren (herkend zoals de controle ze "
+         "herkent in de map retour), zoals 'formkit send forms --herinnering'; hoogstens één per dag.", slow=True),
     Kind("terugkoppeling", "Terugkoppeling op teruggestuurde formulieren",
          "Elke professional de bevindingen op de eigen formulieren, zoals 'formkit send feedback'."),
+    Kind("plan", "Het plan aan de verzendlijst",
+         "Na het overleg het actuele plan van elk huishouden als PDF aan elke professional op de verzendlijst, "
+         "zoals 'formkit send plan'.", slow=True),
 )}
 
 
@@ -101,6 +129,30 @@ class MailOutcome:
     sent: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    encrypted: bool = False
+    passwords: list[tuple[str, str, str]] | None = None  # (recipient, address, password), until shown once
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take_passwords(self) -> list[tuple[str, str, str]] | None:
+        """Return the passwords once; every later call returns None (they are gone from memory)."""
+        with self._lock:
+            taken, self.passwords = self.passwords, None
+            return taken
+
+
+@dataclass
+class PreviewOutcome:
+    """The previews a preview job made, with what the page's send form needs."""
+
+    kind: Kind
+    meeting: dt.date
+    outbox: str
+    csrf: str
+    sender: str
+    encrypt: bool = False
+    previews: list[Preview] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    problem: str = ""
 
 
 def preview(msg: EmailMessage) -> Preview:
@@ -114,11 +166,24 @@ def preview(msg: EmailMessage) -> Preview:
 
 def source_folder(kind: Kind, folders: MeetingFolders) -> Path:
     """Return the folder a kind's files come from: it holds the ledger and the outbox, as the command has them."""
-    return folders.forms if kind.slug == "formulieren" else folders.reports
+    if kind.slug in ("formulieren", "herinnering"):
+        return folders.forms
+    return folders.plans if kind.slug == "plan" else folders.reports
 
 
-def drafts(kind: Kind, register: Register, folders: MeetingFolders, post: PostSettings, envelope: Envelope) -> Drafts:
+def drafts(st: AppState, kind: Kind, register: Register, folders: MeetingFolders, post: PostSettings,
+           envelope: Envelope, *, encrypt: bool = False, progress: ProgressCallback | None = None) -> Drafts:
     """Return the messages of a kind for the meeting, built as the command builds them."""
+    if kind.slug == "herinnering":
+        return _reminders(st, register, folders, post, envelope, progress)
+    if kind.slug == "plan":
+        if not folders.plans.is_dir():
+            return Drafts(problem="Er zijn nog geen plannen voor dit overleg: voeg eerst samen (pagina Plannen).")
+        if progress is not None:
+            progress(0, 0, "Plannen als PDF klaarzetten")
+        pdfs, found = plan_pdfs(register, folders.meeting, folders.plans)
+        letters, problems = plan_letters(register, folders.meeting, pdfs, encrypted=encrypt)
+        return Drafts(letters=letters, findings=found + problems)
     if kind.slug == "formulieren":
         if not folders.forms.is_dir():
             return Drafts(problem="Voor dit overleg zijn nog geen scoreformulieren gemaakt (pagina Overleg).")
@@ -142,6 +207,26 @@ def drafts(kind: Kind, register: Register, folders: MeetingFolders, post: PostSe
     return result
 
 
+def _reminders(st: AppState, register: Register, folders: MeetingFolders, post: PostSettings, envelope: Envelope,
+               progress: ProgressCallback | None) -> Drafts:
+    """Return the reminders: each professional's forms of the meeting not accepted by the check of the returns folder."""
+    if not folders.forms.is_dir():
+        return Drafts(problem="Voor dit overleg zijn nog geen scoreformulieren gemaakt (pagina Overleg).")
+    back: set[tuple[str | None, str | None]] = set()
+    if collect_files([folders.returns]) if folders.returns.is_dir() else []:  # as `send forms --herinnering --retour`
+        key = load_key(key_path(st.config.key_setting(), explicit=st.config.key), create=False)
+        batch = check_batch([folders.returns], register, build_schema(st.settings), meeting=folders.meeting, key=key,
+                            progress=counted(progress, "Teruggestuurde formulieren herkennen") if progress
+                            else (lambda items: items))
+        back = {(r.dossier, r.professional) for r in batch.processed()}
+    only = {(d, p.code) for d in register.dossiers_on(folders.meeting) for p in register.professionals_of(d)} - back
+    letters, found = form_letters(register, folders.meeting, folders.forms, working_days=post.terugsturen_werkdagen,
+                                  reply_to=envelope.reply_to or envelope.sender, only=only)
+    if not letters and not found:
+        return Drafts(problem="Alle formulieren zijn terug; er gaat geen herinnering uit.")
+    return Drafts(letters=letters, findings=found)
+
+
 def previews(found: Drafts, envelope: Envelope) -> list[Preview]:
     """Return the preview of each message of a kind."""
     return [preview(message(letter, envelope)) for letter in found.letters] + [preview(m) for m in found.reports]
@@ -151,14 +236,15 @@ def previews(found: Drafts, envelope: Envelope) -> list[Preview]:
 
 
 def send(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope, server: SmtpSettings | None,
-         progress: ProgressCallback) -> MailOutcome:
+         progress: ProgressCallback, *, encrypt: bool = False) -> MailOutcome:
     """Return what sending a kind's messages did: to the outbox, or by `server`; the ledger sends nothing twice."""
     assert st.register_path is not None
     folders = MeetingFolders(st.config.folder, meeting)
     loaded = st.choose_register(st.register_path)  # read again, as each command does
     source = source_folder(kind, folders)
     box = source / OUTBOX
-    outcome = MailOutcome(kind, server is not None, f"via {server.host}" if server else f"in {box}")
+    outcome = MailOutcome(kind, server is not None, f"via {server.host}" if server else f"in {box}",
+                          encrypted=encrypt and kind.slug == "plan")
     ensure_writable_file(source / LEDGER)
     if server is None:
         ensure_writable(box, create=True)
@@ -167,18 +253,24 @@ def send(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope, server:
     with folder_locks([source], "het versturen van de berichten"):
         if kind.slug == "rapporten":
             _send_reports(loaded.register, folders, envelope, server, history, progress, outcome)
-        else:
-            found = drafts(kind, loaded.register, folders, load_post_settings(st.config.settings), envelope)
-            if found.problem:
-                raise FormkitError(found.problem)
-            outcome.findings += found.findings
-            result = send_letters(list(counted(progress, "Berichten versturen")(found.letters)), source, envelope,
-                                  outbox=box, smtp=server, history=history, command=COMMAND)
-            outcome.sent = [f"{_who(letter)}: {dossier_words(letter.dossiers)}" for letter in result.sent]
-            outcome.sent += [f"{_who(letter)}: {dossier_words(letter.dossiers)} (opnieuw: een bijlage is gewijzigd "
-                             "sinds de vorige keer)" for letter in result.resent]
-            outcome.already = [_who(letter) for letter in result.already]
-            outcome.findings += result.findings
+            return outcome
+        found = drafts(st, kind, loaded.register, folders, load_post_settings(st.config.settings), envelope,
+                       encrypt=outcome.encrypted, progress=progress)
+        if found.problem:
+            raise FormkitError(found.problem)
+        outcome.findings += found.findings
+        letters, passwords = encrypt_letters(found.letters) if outcome.encrypted else (found.letters, [])
+        progress(0, 0, f"{len(letters)} berichten versturen")
+        result = send_letters(letters, source, envelope, outbox=box, smtp=server, history=history, command=COMMAND)
+    outcome.sent = [f"{_who(letter)}: {dossier_words(letter.dossiers)}" for letter in result.sent]
+    outcome.sent += [f"{_who(letter)}: {dossier_words(letter.dossiers)} (opnieuw: een bijlage is gewijzigd "
+                     "sinds de vorige keer)" for letter in result.resent]
+    outcome.already = [_who(letter) for letter in result.already]
+    outcome.findings += result.findings
+    went = {id(letter.professional) for letter in result.sent + result.resent}
+    if outcome.encrypted:  # only the passwords of the plans that went; shown once, written nowhere
+        outcome.passwords = [(visible(person_label(p.name, p.organisation)), visible(p.email or ""), password)
+                             for p, password in passwords if id(p) in went]
     return outcome
 
 
@@ -227,7 +319,29 @@ def _who(letter: Letter) -> str:
 def render_outcome(job: Job) -> str:
     """Return the result of a finished send: what went where, what had gone before, and the findings."""
     outcome: MailOutcome = job.result
-    return fragment("mail_result.html", outcome=outcome, rows=finding_rows(outcome.findings))
+    passwords = outcome.take_passwords()
+    return fragment("mail_result.html", outcome=outcome, rows=finding_rows(outcome.findings), passwords=passwords)
+
+
+def make_previews(st: AppState, kind: Kind, meeting: dt.date, encrypt: bool, progress: ProgressCallback) -> PreviewOutcome:
+    """Return the previews of a slow kind (reminders, plans), built in a job as the send will build them."""
+    assert st.register_path is not None
+    folders = MeetingFolders(st.config.folder, meeting)
+    loaded = st.choose_register(st.register_path)
+    post = load_post_settings(st.config.settings)
+    envelope = Envelope(post.afzender, post.antwoordadres)
+    found = drafts(st, kind, loaded.register, folders, post, envelope, encrypt=encrypt, progress=progress)
+    return PreviewOutcome(kind, meeting, str(source_folder(kind, folders) / OUTBOX), st.keys.csrf, post.afzender or "",
+                          encrypt, previews(found, envelope), found.findings, found.problem)
+
+
+def render_previews(job: Job) -> str:
+    """Return the previews of a finished preview job with the send form below them."""
+    outcome: PreviewOutcome = job.result
+    return fragment("mail_preview.html", kind=outcome.kind, meeting=outcome.meeting, previews=outcome.previews,
+                    rows=finding_rows(outcome.findings), nothing=outcome.problem, outbox=outcome.outbox,
+                    csrf=outcome.csrf, encrypt=outcome.encrypt, problem="", security_choices=SECURITY_CHOICES,
+                    fields={"afzender": outcome.sender, "beveiliging": "starttls"})
 
 
 # --- the routes ----------------------------------------------------------------------------
@@ -284,18 +398,18 @@ def _show(request: Request, *, kind_slug: str | None = None, problem: str = "", 
     context: dict[str, object] = {
         "meeting": meeting, "meetings": _meetings(st), "kinds": list(KINDS.values()), "kind": kind,
         "problem": problem, "security_choices": SECURITY_CHOICES,
-        "job": job_fragment(job) if job is not None and job.title == JOB_TITLE else ""}
+        "job": job_fragment(job) if job is not None and job.title in (JOB_TITLE, PREVIEW_TITLE) else ""}
     try:
         post = load_post_settings(st.config.settings)
     except FormkitError as e:
         return _message(request, f"De instellingen zijn niet te gebruiken: {visible(str(e))}", 400)
     context["fields"] = {"afzender": post.afzender or "", "beveiliging": "starttls", **(fields or {})}
-    if kind is not None:
+    if kind is not None and not kind.slow:
         folders = MeetingFolders(st.config.folder, meeting)
         envelope = Envelope(post.afzender, post.antwoordadres)
-        found = drafts(kind, st.loaded.register, folders, post, envelope)
+        found = drafts(st, kind, st.loaded.register, folders, post, envelope)
         context.update(previews=previews(found, envelope), nothing=found.problem, rows=finding_rows(found.findings),
-                       outbox=str(source_folder(kind, folders) / OUTBOX))
+                       outbox=str(source_folder(kind, folders) / OUTBOX), encrypt=False)
     return page(request, "mail.html", SLUG, TITLE, status_code=status_code, **context)
 
 
@@ -322,14 +436,33 @@ async def start(request: Request) -> Response:
     except FormkitError as e:
         return _show(request, kind_slug=kind.slug, problem=f"Niet verstuurd: {visible(str(e))}.", fields=kept,
                      status_code=400)
-    job = st.jobs.start(JOB_TITLE, _sender(st, kind, meeting, envelope, server), render=render_outcome)
+    encrypt = kind.slug == "plan" and _field(form, "versleutelen") == "ja"
+    job = st.jobs.start(JOB_TITLE, _sender(st, kind, meeting, envelope, server, encrypt), render=render_outcome)
     return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?soort={kind.slug}&taak={job.id}", status_code=303)
 
 
-def _sender(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope,
-            server: SmtpSettings | None) -> Callable[[ProgressCallback], MailOutcome]:
+def _sender(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope, server: SmtpSettings | None,
+            encrypt: bool) -> Callable[[ProgressCallback], MailOutcome]:
     """Return the job's work; the server settings (with the password) live only in it, never in the result."""
-    return lambda progress: send(st, kind, meeting, envelope, server, progress)
+    return lambda progress: send(st, kind, meeting, envelope, server, progress, encrypt=encrypt)
+
+
+async def preview_start(request: Request) -> Response:
+    """Start the job that builds the previews of a slow kind (reminders, plans); the page shows them when done."""
+    st = state(request)
+    if st.loaded is None or st.register_path is None:
+        return _no_register(request)
+    meeting = _meeting(request)
+    if meeting is None:
+        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
+    form = await request.form()
+    kind = KINDS.get(_field(form, "soort"))
+    if kind is None or not kind.slow:
+        return _message(request, "Kies eerst welke berichten u wilt samenstellen.", 400)
+    encrypt = kind.slug == "plan" and _field(form, "versleutelen") == "ja"
+    job = st.jobs.start(PREVIEW_TITLE, lambda progress: make_previews(st, kind, meeting, encrypt, progress),
+                        render=render_previews)
+    return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?soort={kind.slug}&taak={job.id}", status_code=303)
 
 
 def _way_out(st: AppState, form: FormData) -> tuple[SmtpSettings | None, Envelope]:
@@ -354,4 +487,5 @@ PAGE = Page(SLUG, TITLE, [
     Route(f"/{SLUG}", index, methods=["GET"]),
     Route(f"/{SLUG}/{{datum}}", show, methods=["GET"]),
     Route(f"/{SLUG}/{{datum}}/versturen", start, methods=["POST"]),
+    Route(f"/{SLUG}/{{datum}}/voorbeeld", preview_start, methods=["POST"]),
 ])
