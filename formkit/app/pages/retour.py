@@ -20,7 +20,7 @@ import hashlib
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -449,7 +449,9 @@ async def show(request: Request) -> Response:
     return _view(request, meeting, job=job)
 
 
-def _start(request: Request, meeting: dt.date, title: str, work) -> Response:
+def _start(request: Request, meeting: dt.date, title: str,
+           work: Callable[[ProgressCallback], RetourOutcome]) -> Response:
+    """Start a run as a job and send the browser to the meeting's page, which shows its progress."""
     job = state(request).jobs.start(title, work, render=render_outcome)
     return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?taak={job.id}", status_code=303)
 
