@@ -10,12 +10,28 @@ session test.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect
+
+#: What headless chromium needs on this machine and on CI (root, no GPU, no network beyond loopback), in Dutch.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=nl"]
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def launch_chromium(playwright: Playwright, executable: str) -> Browser:
+    """Return Debian's chromium, headless, with a fresh profile, its own parts (file chooser, date field) in Dutch.
+
+    The browser's own texts come from chromium-l10n (scripts/ensure-chromium.sh) and follow LANGUAGE.
+    """
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True,
+                                      env={**os.environ, "LANGUAGE": "nl", "LANG": "nl_NL.UTF-8"})
+
 
 #: How long a job (forms, check, merge, pack) may take before a step gives up, in milliseconds.
 JOB_TIMEOUT = 120_000
@@ -193,3 +209,14 @@ def make_pack(page: Page, hands: Hands, *, per_recipient: bool = False) -> str:
             box.check()
         expect(box).to_be_checked()
     return run_job(page, "Vergaderpakket maken", hands)
+
+
+def write_outbox(page: Page, kind: str, hands: Hands) -> str:
+    """On a meeting's Mail page: preview the messages of one kind, then put them in the outbox; return the result."""
+    hands.activate(page, page.get_by_role("link", name=kind, exact=True))
+    expect(page.get_by_role("heading", name=re.compile(f"^{re.escape(kind)}: voorbeeld"))).to_be_visible()
+    outbox = page.get_by_label(re.compile("^Als concept in het postvak"))
+    if not outbox.is_checked():
+        outbox.check()
+    run_job(page, "Versturen", hands)
+    return page.locator(".taak .uitkomst").last.inner_text()
