@@ -20,16 +20,14 @@ from conftest import make_register
 
 from formkit.register.write import write_register
 
+from .secretary import VIEWPORT, launch_chromium
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
 
     from formkit.app.config import AppConfig
     from formkit.app.server import RunningApp
 
-#: What headless chromium needs on this machine and on CI (root, no GPU, no network beyond loopback).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1280, "height": 900}
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 #: axe impacts that fail a test; "moderate" and "minor" are reported by axe but do not.
 FAILING_IMPACTS = ("serious", "critical")
@@ -92,7 +90,7 @@ def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        launched = launch_chromium(playwright, executable)
         try:
             yield launched
         finally:
@@ -198,3 +196,17 @@ def describe_violations(violations: list[dict]) -> str:
         lines.append(f"{v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]")
         lines += [f"    {target}: {html[:160]}" for target, html in zip(v["targets"], v["html"])]
     return "\n".join(lines)
+
+
+def page_problems(page: Page, errors_since: int = 0) -> list[str]:
+    """Return what is wrong with the page as it is now: its language, axe's serious and critical findings, and the
+    console errors after the first `errors_since`. The page must come from a context opened with `with_axe=True`."""
+    found = []
+    lang = page.get_attribute("html", "lang")
+    if lang != "nl":
+        found.append(f'<html lang="{lang}">, verwacht lang="nl"')
+    violations = axe_violations(page)
+    if violations:
+        found.append(describe_violations(violations))
+    found += page_errors(page)[errors_since:]
+    return found

@@ -20,22 +20,8 @@ from formkit.app.config import AppConfig
 from formkit.app.server import RunningApp, start_in_thread
 from formkit.core.templates import samples_dir
 
-from .conftest import axe_violations, describe_violations, page_errors
+from .conftest import page_errors, page_problems
 from .secretary import Hands, choose_register, make_forms, nav_pages, pick_meeting
-
-
-def problems(page: Page, errors_since: int = 0) -> list[str]:
-    """Return what is wrong with the page as it is now: its language, axe's serious and critical findings, and the
-    console errors after the first `errors_since`."""
-    found = []
-    lang = page.get_attribute("html", "lang")
-    if lang != "nl":
-        found.append(f'<html lang="{lang}">, verwacht lang="nl"')
-    violations = axe_violations(page)
-    if violations:
-        found.append(describe_violations(violations))
-    found += page_errors(page)[errors_since:]
-    return found
 
 
 def check_every_page(page: Page, base: str) -> dict[str, list[str]]:
@@ -46,7 +32,7 @@ def check_every_page(page: Page, base: str) -> dict[str, list[str]]:
     for _, href in listed:
         before = len(page_errors(page))
         page.goto(base + href)
-        found[href] = problems(page, before)
+        found[href] = page_problems(page, before)
     return {href: p for href, p in found.items() if p}
 
 
@@ -76,12 +62,12 @@ def test_every_page_with_a_register_its_findings_and_a_meeting(new_page, live_ap
     hands = Hands()
     faulty = shutil.copyfile(samples_dir() / "register_met_fouten.xlsx", tmp_path / "register_met_fouten.xlsx")
     choose_register(page, faulty, hands)  # the findings table, with sheet, row and column
-    assert problems(page) == []
+    assert page_problems(page) == []
     choose_register(page, app_config.register, hands)
     page.goto(f"{live_app.base}/overleg")
     pick_meeting(page, MEETING, hands)
     make_forms(page, hands)  # the finished job's result: counts, files, the download link
-    assert problems(page) == []
+    assert page_problems(page) == []
     found = check_every_page(page, live_app.base)
     assert not found, report(found)
 
@@ -89,10 +75,26 @@ def test_every_page_with_a_register_its_findings_and_a_meeting(new_page, live_ap
 def test_the_pages_a_refused_or_lost_visitor_sees(new_page, live_app):
     page = new_page(with_axe=True, url=f"{live_app.base}/register")  # no token: refused
     assert page.get_by_role("heading", level=1).inner_text() == "Geen toegang"
-    refused = problems(page)
+    refused = page_problems(page)
     page.goto(live_app.url)
     before = len(page_errors(page))
     page.goto(f"{live_app.base}/bestaat-niet")
     assert page.get_by_role("heading", level=1).inner_text() == "Niet gevonden"
-    lost = problems(page, before)
+    lost = page_problems(page, before)
     assert refused == [] and lost == [], (refused, lost)
+
+
+def test_the_check_finds_an_unlabelled_field_and_an_inline_script_on_a_page_of_the_app(new_page, live_app):
+    page = new_page(with_axe=True)
+    page.evaluate("""() => {
+        const field = document.createElement('input');
+        field.type = 'text';
+        document.querySelector('main').append(field);
+        const script = document.createElement('script');
+        script.textContent = 'window.ranInline = true';
+        document.body.append(script);
+    }""")
+    found = "\n".join(page_problems(page))
+    assert "label (critical)" in found  # axe runs on the app's pages, under their CSP
+    assert "Content Security Policy" in found  # the CSP is in force, and its refusals reach the test
+    assert page.evaluate("() => window.ranInline") is None

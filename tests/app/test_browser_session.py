@@ -2,7 +2,9 @@
 
 From the link `formkit app` prints to the downloads: choose a register with errors and see its
 findings, choose the right one and see its households, pick the meeting, make the forms and
-download them. Each step asserts what the page shows. A new page of the app adds a step
+download them, upload returned forms (and a broken file), merge them into plans and read one,
+build the packs and download one, put the check reports in the outbox. Each step asserts what
+the page shows; after each, axe-core checks the page as it is then (with its data). A new page of the app adds a step
 function (from tests/app/secretary.py) and one line in STEPS.
 """
 
@@ -12,17 +14,31 @@ import datetime as dt
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import MEETING
+from conftest import COMPLETE, MEETING, fill
 from playwright.sync_api import Page, expect
 
+from formkit.app.config import MeetingFolders
 from formkit.core.templates import samples_dir
 
-from .conftest import page_errors
-from .secretary import Hands, choose_register, download_forms, go, make_forms, pick_meeting, register_findings
+from .conftest import page_problems
+from .secretary import (
+    Hands,
+    choose_register,
+    download_forms,
+    go,
+    make_forms,
+    make_pack,
+    meeting_page,
+    merge_plans,
+    pick_meeting,
+    register_findings,
+    upload_returns,
+    write_outbox,
+)
 
 #: The forms of the small register's meeting (tests/conftest.make_register), as the zip names them.
 FORMS = [
@@ -44,8 +60,8 @@ class Session:
     register: Path
     faulty_register: Path
     downloads: Path
+    folder: Path  # the app's work folder
     meeting: dt.date = MEETING
-    seen: dict[str, object] = field(default_factory=dict)
 
 
 def register_with_errors(s: Session) -> None:
@@ -93,8 +109,74 @@ def overleg(s: Session) -> None:
     expect(page.get_by_role("heading", name="Formulieren van dit overleg (5)")).to_be_visible()
 
 
+def retour(s: Session) -> None:
+    """Two professionals of 2026-101 return their forms (one without its explanation), a broken file comes along;
+    each file gets its status, the findings are per dossier, and the form still missing is named."""
+    meeting_page(s.page, s.base, "retour", s.meeting, s.hands)
+    forms = MeetingFolders(s.folder, s.meeting).forms / "2026-101"
+    mailbox = s.downloads.parent / "bijlagen"
+    good = fill(forms / "scoreformulier_2026-101_P1_2026-12-01.xlsx", COMPLETE, mailbox / "formulier Kim.xlsx")
+    wrong = fill(forms / "scoreformulier_2026-101_P2_2026-12-01.xlsx", {**COMPLETE, "beoordeling_toelichting": None},
+                 mailbox / "formulier Rob.xlsx")
+    broken = mailbox / "kapot.xlsx"
+    broken.write_bytes(b"PK\x03\x04 dit is geen werkmap")
+    upload_returns(s.page, [good, wrong, broken], s.hands)
+    page = s.page
+    expect(page.get_by_text("3 bestanden ontvangen: 2 opgeslagen, 1 geweigerd.")).to_be_visible()
+    received = page.get_by_role("table", name="Ontvangen bestanden").first
+    expect(received.locator("tr", has_text="kapot.xlsx")).to_contain_text("geweigerd, niet opgeslagen")
+    expect(received.locator("tr", has_text="kapot.xlsx")).to_contain_text("beschadigd of onvolledig")
+    expect(page.get_by_text("2 bestanden gecontroleerd: 2 verwerkt, 0 vervangen, 0 geweigerd.")).to_be_visible()
+    ours = page.get_by_role("table", name="Bevindingen in 2026-101")
+    expect(ours.locator("tbody tr")).to_have_count(1)
+    expect(ours).to_contain_text("'Waarom dit cijfer' is verplicht maar leeg.")
+    expect(ours).to_contain_text("Rob Claassen (Politie)")
+    expect(page.get_by_text("Nog niet ontvangen van: Iris Lammers (Veilig Thuis).")).to_be_visible()
+    assert not (MeetingFolders(s.folder, s.meeting).returns / "kapot.xlsx").exists()
+
+
+def plannen(s: Session) -> None:
+    """The secretary merges: a plan for 2026-101, none for 2026-102 (nothing returned); the plan shown as a page."""
+    meeting_page(s.page, s.base, "plannen", s.meeting, s.hands)
+    merge_plans(s.page, s.hands)
+    page = s.page
+    merged = page.get_by_role("table", name=re.compile("^Samengevoegd in"))
+    expect(merged.locator("tr", has_text="2026-101")).to_contain_text(re.compile(r"versie 1 \(kenmerk [0-9A-F-]+\)"))
+    expect(merged.locator("tr", has_text="2026-102")).to_contain_text("geen formulieren ontvangen")
+    s.hands.activate(page, merged.get_by_role("link", name="2026-101"))
+    expect(page.get_by_role("heading", name="Veiligheidsplan Gezin Pietersen · dossier 2026-101")).to_be_visible()
+    shown = page.locator("main").inner_text()
+    assert "Tim Pietersen" in shown
+    assert "Öztürk" not in shown and "Iris Lammers" not in shown  # need to know: no other household on this page
+
+
+def pakket(s: Session) -> None:
+    """The secretary builds the pack and one per professional, and downloads the pack."""
+    meeting_page(s.page, s.base, "pakket", s.meeting, s.hands)
+    make_pack(s.page, s.hands, per_recipient=True)
+    packs = s.page.get_by_role("table", name="Gemaakte pakketten")
+    expect(packs.locator("tbody tr")).to_have_count(4)
+    expect(packs.locator("tr", has_text="Iris Lammers (Veilig Thuis)")).to_contain_text("2026-102")
+    expect(packs.locator("tr", has_text="Iris Lammers (Veilig Thuis)")).not_to_contain_text("2026-101")
+    with s.page.expect_download() as info:
+        s.hands.activate(s.page, packs.get_by_role("link", name="pakket_2026-12-01.pdf"))
+    target = s.downloads / info.value.suggested_filename
+    info.value.save_as(target)
+    assert target.name == "pakket_2026-12-01.pdf" and target.read_bytes().startswith(b"%PDF")
+
+
+def mail(s: Session) -> None:
+    """The secretary previews the check reports for the regisseurs and puts them in the outbox."""
+    meeting_page(s.page, s.base, "mail", s.meeting, s.hands)
+    said = write_outbox(s.page, "Controlerapporten aan de regisseur", s.hands)
+    assert said.startswith("2 berichten klaargezet in ")
+    assert "dossier 2026-101: Kim Verhoef (Wijkteam West)" in said and "dossier 2026-102: Iris Lammers (Veilig Thuis)" in said
+    outbox = MeetingFolders(s.folder, s.meeting).reports / "postvak-uit"
+    assert len(list(outbox.glob("*.eml"))) == 2
+
+
 #: The session, in the order a secretary works; each step starts where the previous one left the page.
-STEPS: list[Callable[[Session], None]] = [register_with_errors, register, overleg]
+STEPS: list[Callable[[Session], None]] = [register_with_errors, register, overleg, retour, plannen, pakket, mail]
 
 
 @pytest.mark.parametrize("keyboard", [False, True], ids=["muis", "toetsenbord"])
@@ -102,8 +184,11 @@ def test_a_secretarys_session(new_page, live_app, app_config, tmp_path, keyboard
     faulty = tmp_path / "register_met_fouten.xlsx"
     shutil.copyfile(samples_dir() / "register_met_fouten.xlsx", faulty)
     (tmp_path / "downloads").mkdir()
-    session = Session(new_page(), live_app.base, Hands(keyboard=keyboard), app_config.register, faulty,
-                      tmp_path / "downloads")
+    session = Session(new_page(with_axe=True), live_app.base, Hands(keyboard=keyboard), app_config.register, faulty,
+                      tmp_path / "downloads", app_config.folder)
+    problems = {}
     for step in STEPS:
         step(session)
-    assert page_errors(session.page) == []  # no script error, no refusal by the Content-Security-Policy
+        # each page as the step left it, with its data: axe, lang="nl", no script error, no refusal by the CSP
+        problems[step.__name__] = page_problems(session.page)
+    assert not any(problems.values()), problems
