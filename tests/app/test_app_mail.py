@@ -362,3 +362,14 @@ def test_encrypted_plans_go_with_each_recipients_password_shown_once(client, pla
         reader = PdfReader(io.BytesIO(attachment.get_content()))
         assert reader.is_encrypted and reader.decrypt(shown[to])
     assert not list(plans.root.rglob("wachtwoorden*"))
+
+
+def test_a_letters_preview_is_what_its_message_shows(forms):
+    from formkit.app.pages.mail import letter_preview, preview
+    from formkit.delivery.mail import Envelope
+    from formkit.delivery.send import form_letters, message
+
+    letters, _ = form_letters(make_register(), MEETING, forms.forms, working_days=3, reply_to=SENDER)
+    assert len(letters) == 3
+    for letter in letters:
+        assert letter_preview(letter) == preview(message(letter, Envelope(SENDER)))

@@ -48,7 +48,6 @@ from ...delivery.send import (
     encrypt_letters,
     feedback_letters,
     form_letters,
-    message,
     plan_letters,
     plan_pdfs,
     send_letters,
@@ -227,9 +226,20 @@ def _reminders(st: AppState, register: Register, folders: MeetingFolders, post: 
     return Drafts(letters=letters, findings=found)
 
 
-def previews(found: Drafts, envelope: Envelope) -> list[Preview]:
+def letter_preview(letter: Letter) -> Preview:
+    """Return what the message of a letter shows its reader, as :func:`formkit.delivery.send.message` writes it.
+
+    Taken from the letter itself: building the MIME message of every letter (headers parsed,
+    attachments encoded) would cost a large meeting's page more than its time budget.
+    """
+    p = letter.professional
+    return Preview(f"{visible(p.name)} <{visible(p.email or '')}>", visible(letter.subject),
+                   visible(letter.body, multiline=True), tuple(visible(a.name) for a in letter.attachments))
+
+
+def previews(found: Drafts) -> list[Preview]:
     """Return the preview of each message of a kind."""
-    return [preview(message(letter, envelope)) for letter in found.letters] + [preview(m) for m in found.reports]
+    return [letter_preview(letter) for letter in found.letters] + [preview(m) for m in found.reports]
 
 
 # --- sending -------------------------------------------------------------------------------
@@ -332,7 +342,7 @@ def make_previews(st: AppState, kind: Kind, meeting: dt.date, encrypt: bool, pro
     envelope = Envelope(post.afzender, post.antwoordadres)
     found = drafts(st, kind, loaded.register, folders, post, envelope, encrypt=encrypt, progress=progress)
     return PreviewOutcome(kind, meeting, str(source_folder(kind, folders) / OUTBOX), st.keys.csrf, post.afzender or "",
-                          encrypt, previews(found, envelope), found.findings, found.problem)
+                          encrypt, previews(found), found.findings, found.problem)
 
 
 def render_previews(job: Job) -> str:
@@ -408,7 +418,7 @@ def _show(request: Request, *, kind_slug: str | None = None, problem: str = "", 
         folders = MeetingFolders(st.config.folder, meeting)
         envelope = Envelope(post.afzender, post.antwoordadres)
         found = drafts(st, kind, st.loaded.register, folders, post, envelope)
-        context.update(previews=previews(found, envelope), nothing=found.problem, rows=finding_rows(found.findings),
+        context.update(previews=previews(found), nothing=found.problem, rows=finding_rows(found.findings),
                        outbox=str(source_folder(kind, folders) / OUTBOX), encrypt=False)
     return page(request, "mail.html", SLUG, TITLE, status_code=status_code, **context)
 
