@@ -220,3 +220,21 @@ def write_outbox(page: Page, kind: str, hands: Hands) -> str:
         outbox.check()
     run_job(page, "Versturen", hands)
     return page.locator(".taak .uitkomst").last.inner_text()
+
+
+def enter_date(page: Page, field_: Locator, day: dt.date, hands: Hands) -> None:
+    """Put a date in a date field: fill it, or Tab to it and type day, month and year as a Dutch browser asks them."""
+    if not hands.keyboard:
+        field_.fill(day.isoformat())
+    else:
+        hands.focus(page, field_)
+        page.keyboard.type(f"{day.day:02d}{day.month:02d}{day.year}")
+    expect(field_).to_have_value(day.isoformat())
+
+
+def show_progress(page: Page, base: str, as_of: dt.date, hands: Hands) -> None:
+    """On the Voortgang page: show the state of every household on `as_of`."""
+    go(page, base, "voortgang")
+    enter_date(page, page.get_by_label("Stand op"), as_of, hands)
+    hands.activate(page, page.get_by_role("button", name="Tonen"))
+    page.wait_for_load_state()

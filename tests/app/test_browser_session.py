@@ -3,7 +3,8 @@
 From the link `formkit app` prints to the downloads: choose a register with errors and see its
 findings, choose the right one and see its households, pick the meeting, make the forms and
 download them, upload returned forms (and a broken file), merge them into plans and read one,
-build the packs and download one, put the check reports in the outbox. Each step asserts what
+build the packs and download one, put the check reports in the outbox, and look at the progress
+three months on. Each step asserts what
 the page shows; after each, axe-core checks the page as it is then (with its data). A new page of the app adds a step
 function (from tests/app/secretary.py) and one line in STEPS.
 """
@@ -36,6 +37,7 @@ from .secretary import (
     merge_plans,
     pick_meeting,
     register_findings,
+    show_progress,
     upload_returns,
     write_outbox,
 )
@@ -175,8 +177,26 @@ def mail(s: Session) -> None:
     assert len(list(outbox.glob("*.eml"))) == 2
 
 
+def voortgang(s: Session) -> None:
+    """Three months on, the secretary looks at the progress: 2026-101 with its signals and the rule behind each,
+    its scores as a chart; 2026-102 has no plan yet."""
+    show_progress(s.page, s.base, dt.date(2027, 3, 2), s.hands)
+    page = s.page
+    overview = page.get_by_role("table", name="Stand van zaken op 2 maart 2027")
+    expect(overview.locator("tr", has_text="2026-102")).to_contain_text("nog geen plan")
+    expect(overview.locator("tr", has_text="2026-101")).to_contain_text("01-12-2026")
+    s.hands.activate(page, overview.get_by_role("link", name="2026-101"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voortgang dossier 2026-101")
+    signals = page.locator("ul.signalen li")
+    expect(signals.first).to_contain_text("Regel van de methode:")
+    expect(page.locator("figure.grafiek svg")).to_be_visible()
+    expect(page.get_by_role("table", name="Cijfers per overleg").locator("tbody tr")).to_have_count(1)
+    assert "Öztürk" not in page.locator("main").inner_text()
+
+
 #: The session, in the order a secretary works; each step starts where the previous one left the page.
-STEPS: list[Callable[[Session], None]] = [register_with_errors, register, overleg, retour, plannen, pakket, mail]
+STEPS: list[Callable[[Session], None]] = [register_with_errors, register, overleg, retour, plannen, pakket, mail,
+                                               voortgang]
 
 
 @pytest.mark.parametrize("keyboard", [False, True], ids=["muis", "toetsenbord"])
