@@ -147,7 +147,7 @@ def screenshots(out: Path) -> int:
         try:
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright, chromium)
-                context = browser.new_context(viewport=VIEWPORT, locale="nl-NL", accept_downloads=True)  # type: ignore[arg-type]
+                context = browser.new_context(viewport=VIEWPORT, locale="nl-NL", accept_downloads=True)
                 page = context.new_page()
                 page.goto(running.url)
                 walk(page, running.base, shots, work)

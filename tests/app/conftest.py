@@ -128,7 +128,7 @@ def open_context(browser: Browser, *, with_axe: bool = False) -> BrowserContext:
     so the app's CSP stays in force during the accessibility check (no bypass_csp), and a page that
     breaks its own CSP still shows the console error that PageLog collects.
     """
-    context = browser.new_context(viewport=VIEWPORT, locale="nl-NL", accept_downloads=True)  # type: ignore[arg-type]
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-NL", accept_downloads=True)
     if with_axe:
         context.add_init_script(path=AXE)
     return context
