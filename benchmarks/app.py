@@ -109,6 +109,18 @@ def median_ms(client: httpx.Client, path: str, times: int = REPETITIONS) -> tupl
     return statistics.median(seconds) * 1000, status
 
 
+def fresh_connection_ms(app: App, path: str, times: int = REPETITIONS) -> float:
+    """Return the median response time of GET path in ms, each on a new connection (no keep-alive)."""
+    cookies = dict(app.client.cookies)
+    seconds = []
+    for _ in range(times):
+        with httpx.Client(base_url=str(app.client.base_url), cookies=cookies) as client:
+            started = time.perf_counter()
+            client.get(path)
+            seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds) * 1000
+
+
 def nav_paths(app: App) -> list[str]:
     """Return the address of every page in the navigation, with the meeting chosen where a page has one."""
     html = app.client.get("/register").text
@@ -141,6 +153,7 @@ def measure(work: Path) -> dict:
         if app.client.get(f"/plannen/{day}").status_code == 200:
             figures["merge_s"] = app.wait(app.post(f"/plannen/{day}/samenvoegen"))
         figures["floor"] = median_ms(app.client, FLOOR)
+        figures["floor_fresh"] = fresh_connection_ms(app, FLOOR)
         figures["pages"] = {path: median_ms(app.client, path) for path in nav_paths(app)}
     finally:
         running.stop()
@@ -155,6 +168,10 @@ def report(f: dict) -> None:
           f"mediaan van {REPETITIONS} keer, {os.cpu_count()} cores (belasting {load}; ander werk op de machine vertraagt beide kolommen)")
     print(f"  {'pagina':34} {'ms':>7} {'x floor':>8}")
     print(f"  {'floor: ' + FLOOR:34} {floor_ms:7.1f} {1:8.1f}")
+    fresh = f["floor_fresh"]
+    print(f"  {'  zelfde, elke keer nieuwe verbinding':34} {fresh:7.1f} {fresh / floor_ms:8.1f}" +
+          ("  LET OP: een open verbinding is trager dan een nieuwe (TCP_NODELAY niet gezet?)"
+           if floor_ms > 2 * fresh + 5 else ""))
     for path, (ms, status) in f["pages"].items():
         verdict = "ok" if ms < PAGE_TARGET_MS and status == 200 else f"TE TRAAG (doel < {PAGE_TARGET_MS} ms)" \
             if status == 200 else f"status {status}"
