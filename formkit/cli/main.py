@@ -658,15 +658,6 @@ def status(ctx: click.Context, register_pad: Path, as_of: dt.date | None, out_di
 # --- mail -------------------------------------------------------------------------------
 
 
-def _smtp_address(value: str | None) -> tuple[str, int | None] | None:
-    if value is None:
-        return None
-    host, _, port = value.rpartition(":") if ":" in value else (value, "", "")
-    if port and not port.isdigit():
-        raise click.BadParameter(f"'{value}' is geen HOST of HOST:POORT", param_hint="--smtp")
-    return host, int(port) if port else None
-
-
 @main.command()
 @click.argument("rapporten", metavar="RAPPORTEN", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--register", "register_pad", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),

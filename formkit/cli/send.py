@@ -16,11 +16,11 @@ from typing import Any
 import click
 
 from ..core import dutch
-from ..core.errors import FormkitError
+from ..core.errors import FormkitError, UsageError
 from ..core.findings import has_errors
 from ..core.settings import PostSettings, load_post_settings
 from ..core.text import person_label, visible
-from ..delivery.mail import OUTBOX, Envelope, SmtpSettings, address_ok
+from ..delivery.mail import OUTBOX, Envelope, SmtpSettings
 from ..delivery.send import Letter, SendResult, dossier_words
 from .main import (
     DutchGroup,
@@ -31,7 +31,6 @@ from .main import (
     _print_findings,
     _sealing_key,
     _settings,
-    _smtp_address,
     _writable,
 )
 from .params import history_option
@@ -62,14 +61,12 @@ def post_envelope(sender: str | None, *, smtp: bool) -> Envelope:
 
     Sending by SMTP without a sender is a usage error (exit 2): servers refuse such messages.
     """
-    post = post_settings()
-    sender = sender or post.afzender
-    if sender is not None and not address_ok(sender):
-        raise click.BadParameter(f"'{visible(sender)}' is geen e-mailadres", param_hint="--from")
-    if smtp and not sender:
-        raise click.UsageError("versturen via --smtp kan alleen met een afzender: geef --from ADRES op, of "
-                               "zet 'afzender' in de tabel [post] van de instellingen")
-    return Envelope(sender, post.antwoordadres)
+    from ..delivery.post import message_envelope
+
+    try:
+        return message_envelope(sender, post_settings(), smtp=smtp)  # the rules the app follows too
+    except UsageError as e:
+        raise click.UsageError(f"{e} (optie --from)") from e
 
 
 def smtp_settings(smtp: str | None, security: str | None, user: str | None, cafile: Path | None,
@@ -79,18 +76,19 @@ def smtp_settings(smtp: str | None, security: str | None, user: str | None, cafi
         raise click.UsageError("kies --outbox of --smtp, niet allebei")
     if security and not smtp:
         raise click.UsageError("--starttls en --ssl horen bij --smtp")
-    address = _smtp_address(smtp)
-    if not address:
+    if smtp is None:
         return None
-    security = security or "none"
-    if user and security == "none":
-        raise click.UsageError("inloggen zonder versleuteling doet formkit niet; gebruik --starttls of --ssl")
+    from ..delivery.post import smtp_server
+
+    try:
+        smtp_server(smtp, security, user, None, cafile)  # the rules the app follows too, before asking a password
+    except UsageError as e:
+        raise click.UsageError(f"{e} (opties --smtp, --starttls, --ssl, --user)") from e
     password = None
     if user:
         password = os.environ.get("FORMKIT_SMTP_PASSWORD") or click.prompt(
             f"Wachtwoord voor {user}", hide_input=True, err=True)
-    port = address[1] or {"starttls": 587, "ssl": 465, "none": 25}[security]
-    return SmtpSettings(address[0], port, security, user, password, cafile)
+    return smtp_server(smtp, security, user, password, cafile)
 
 
 def _mail_options(f: Callable[..., Any]) -> Callable[..., Any]:
