@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install libreoffice chromium templates samples bench gallery clean
+.PHONY: demo test app install libreoffice chromium templates samples bench gallery clean
 
 install: $(STAMP)
 
@@ -25,6 +25,13 @@ chromium:
 
 demo: install libreoffice
 	$(BIN)/formkit demo --out out/demo
+
+# The web app for the secretariat, on a copy of the sample register (the samples themselves stay
+# untouched) and with the samples' seal key, so the returned sample forms can be dropped onto it.
+app: install libreoffice
+	@mkdir -p out/app
+	@test -f out/app/register.xlsx || cp samples/register.xlsx out/app/register.xlsx
+	$(BIN)/formkit --sleutel samples/demo-sleutel.key app --register out/app/register.xlsx --map out/app
 
 test: install libreoffice chromium
 	$(BIN)/ruff check formkit tests scripts benchmarks

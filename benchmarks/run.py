@@ -440,6 +440,7 @@ def main() -> None:
         small = json.loads(out.stdout)
     report(args.households, args.jobs, cycle(args.households, args.jobs, with_floors=True, with_bounds=True), small)
     report_register(register_at_scale())
+    subprocess.run([sys.executable, str(Path(__file__).with_name("app.py"))], check=False)  # the app's pages
 
 
 if __name__ == "__main__":

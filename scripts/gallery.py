@@ -75,7 +75,9 @@ def main() -> int:
                                 str(target / source.stem)], check=True)
                 print(f"{kind:24} {pages:3} pagina's  {source.relative_to(demo)}")
     print(f"\n{total} pagina's als PNG in {args.out.resolve()}")
-    return 0
+    from app_gallery import screenshots  # the app's pages, in chromium (scripts/app_gallery.py)
+
+    return screenshots(args.out / "app")
 
 
 def _most_pages_first(files: list[Path]) -> list[Path]:
