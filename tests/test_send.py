@@ -419,3 +419,19 @@ def test_a_list_of_addresses_is_no_sender():
 
     assert address_ok("secretariaat@casusoverleg.example")
     assert not address_ok("a@b.example, c@d.example") and not address_ok("a@b.example; c@d.example")
+
+
+def test_the_mail_server_in_the_settings_is_read_and_checked(tmp_path):
+    from formkit.core.errors import SettingsError
+    from formkit.core.settings import load_post_settings
+
+    path = tmp_path / "instellingen.toml"
+    path.write_text('[post]\nmailserver = "smtp.gemeente.example:587"\nbeveiliging = "starttls"\n'
+                    'gebruiker = "secretariaat"\n', encoding="utf-8")
+    post = load_post_settings(path)
+    assert (post.mailserver, post.beveiliging, post.gebruiker) == ("smtp.gemeente.example:587", "starttls", "secretariaat")
+    for wrong, word in (('beveiliging = "tls"', "beveiliging"), ('mailserver = "smtp example"', "mailserver"),
+                        ("gebruiker = 5", "gebruiker"), ('wachtwoord = "geheim"', "onbekende instelling")):
+        path.write_text(f"[post]\n{wrong}\n", encoding="utf-8")
+        with pytest.raises(SettingsError, match=word):
+            load_post_settings(path)

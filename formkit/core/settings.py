@@ -161,6 +161,15 @@ class PostSettings:
     antwoordadres: str | None = None
     #: Score sheets come back this many working days (Monday to Friday) before the meeting.
     terugsturen_werkdagen: int = 3
+    #: The mail server as "HOST[:POORT]" the app offers for sending (the commands take --smtp).
+    mailserver: str | None = None
+    #: How the connection to the mail server is secured: "starttls", "ssl" or "geen".
+    beveiliging: str | None = None
+    #: The user name on the mail server; the password is asked each time and never stored.
+    gebruiker: str | None = None
+
+
+SECURITY_CHOICES = ("starttls", "ssl", "geen")
 
 
 def load_post_settings(path: Path | str | None) -> PostSettings:
@@ -182,4 +191,13 @@ def load_post_settings(path: Path | str | None) -> PostSettings:
     days = table.get("terugsturen_werkdagen", PostSettings.terugsturen_werkdagen)
     if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 60:
         raise SettingsError(f"{path.name}: [{POST_TABLE}] terugsturen_werkdagen moet een geheel getal van 0 tot 60 zijn")
+    for name in ("mailserver", "gebruiker"):
+        value = table.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip()
+                                  or any(c.isspace() for c in value.strip())):
+            raise SettingsError(f"{path.name}: [{POST_TABLE}] {name} moet tekst zonder spaties zijn")
+    security = table.get("beveiliging")
+    if security is not None and security not in SECURITY_CHOICES:
+        raise SettingsError(f"{path.name}: [{POST_TABLE}] beveiliging moet "
+                            f"{', '.join(repr(c) for c in SECURITY_CHOICES[:-1])} of {SECURITY_CHOICES[-1]!r} zijn")
     return PostSettings(**table)
