@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.settings import DEFAULT_SETTINGS, MethodSettings, load_key_setting, load_settings
-from ..delivery.mail import OUTBOX
 
 #: The work folder made beside a register when no --map is given.
 WORK_FOLDER = "formkit-werk"
@@ -46,7 +45,11 @@ class AppConfig:
 
 @dataclass(frozen=True)
 class MeetingFolders:
-    """The folders of one meeting inside the work folder: `<map>/overleg-<YYYY-MM-DD>/...`."""
+    """The folders of one meeting inside the work folder: `<map>/overleg-<YYYY-MM-DD>/...`.
+
+    No outbox of its own: messages go where the commands put them, ``postvak-uit`` in the
+    folder their files come from (forms, reports or plans), where ``formkit purge`` finds them.
+    """
 
     folder: Path
     meeting: dt.date
@@ -80,8 +83,3 @@ class MeetingFolders:
     def packs(self) -> Path:
         """Return the folder of the meeting packs (`pakketten`)."""
         return self.root / "pakketten"
-
-    @property
-    def outbox(self) -> Path:
-        """Return the outbox of .eml messages (`postvak-uit`, as `formkit mail` names it)."""
-        return self.root / OUTBOX

@@ -16,6 +16,7 @@ import secrets
 import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,6 +24,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from ..core.findings import Code, Finding, finding
+from ..core.paths import windows_safe
 from ..core.text import visible
 from ..returns.intake import DEFAULT_LIMITS, MB, Limits
 
@@ -33,12 +35,29 @@ MAX_FIELD_BYTES = 64 * 1024
 _UNSAFE_NAME = re.compile(r"[^\w .()+,-]")
 
 
+class Refusal(Enum):
+    """Why an upload is refused as a whole (the value: for the log, never shown)."""
+
+    NO_CSRF = "no csrf before the first file"
+    WRONG_CSRF = "wrong csrf"
+    NOT_MULTIPART = "not multipart"
+    TOO_MANY_FILES = "too many files"
+    TOO_MANY_FIELDS = "too many fields"
+    FIELD_TOO_LONG = "field too long"
+    DAMAGED = "damaged or broken off"
+
+
 class UploadRefused(Exception):
     """The upload is refused as a whole: no CSRF value before the files (`forbidden`), too many parts, damaged."""
 
-    def __init__(self, reason: str, *, forbidden: bool = False):
-        super().__init__(reason)
-        self.forbidden = forbidden
+    def __init__(self, kind: Refusal, detail: str = ""):
+        super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
+        self.kind = kind
+
+    @property
+    def forbidden(self) -> bool:
+        """True when the CSRF value was missing or wrong: the answer is 403, not a page to try again."""
+        return self.kind in (Refusal.NO_CSRF, Refusal.WRONG_CSRF)
 
 
 @dataclass
@@ -64,10 +83,10 @@ class Upload:
 
 
 def stored_name(name: str) -> str:
-    """Return a file name safe to store: the last part of `name`, odd characters replaced, never hidden or empty."""
+    """Return a file name safe to store: the last part of `name`, odd characters replaced, never hidden, empty or a device."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     safe = _UNSAFE_NAME.sub("_", base).strip(" .")[-120:]
-    return safe or "bestand"
+    return windows_safe(safe) if safe else "bestand"
 
 
 class _Receiver:
@@ -113,11 +132,11 @@ class _Receiver:
         if self.filename is None:
             return
         if not self.csrf_seen:
-            raise UploadRefused("no csrf before the first file", forbidden=True)
+            raise UploadRefused(Refusal.NO_CSRF)
         if not self.filename:  # an empty file input: no file chosen
             return
         if len(self.upload.files) >= MAX_FILES:
-            raise UploadRefused("too many files")
+            raise UploadRefused(Refusal.TOO_MANY_FILES)
         shown = visible(self.filename.replace("\\", "/").rsplit("/", 1)[-1])
         target = self.upload.inbox / f"{len(self.upload.files):04d}" / stored_name(self.filename)
         target.parent.mkdir(parents=True)
@@ -129,7 +148,7 @@ class _Receiver:
         chunk = data[start:end]
         if self.filename is None:
             if len(self.value) + len(chunk) > MAX_FIELD_BYTES:
-                raise UploadRefused("field too long")
+                raise UploadRefused(Refusal.FIELD_TOO_LONG)
             self.value += chunk
             return
         if self.out is None or self.current is None:
@@ -152,12 +171,12 @@ class _Receiver:
     def part_end(self) -> None:
         if self.filename is None:
             if len(self.upload.fields) >= MAX_FIELDS:
-                raise UploadRefused("too many fields")
+                raise UploadRefused(Refusal.TOO_MANY_FIELDS)
             text = self.value.decode("utf-8", "replace")
             self.upload.fields[self.name or ""] = text
             if self.name == "csrf":
                 if not self.csrf_ok(text):
-                    raise UploadRefused("wrong csrf", forbidden=True)
+                    raise UploadRefused(Refusal.WRONG_CSRF)
                 self.csrf_seen = True
         elif self.out is not None:
             self.out.close()
@@ -184,7 +203,7 @@ async def receive_upload(request: Request, folder: Path, csrf_ok: Callable[[str 
     """
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
-        raise UploadRefused("not multipart")
+        raise UploadRefused(Refusal.NOT_MULTIPART)
     folder.mkdir(parents=True, exist_ok=True)
     upload = Upload(folder / f".ontvangst-{secrets.token_hex(8)}")
     upload.inbox.mkdir(mode=0o700)
@@ -198,7 +217,7 @@ async def receive_upload(request: Request, folder: Path, csrf_ok: Callable[[str 
         upload.discard()
         if isinstance(e, UploadRefused):
             raise
-        raise UploadRefused(type(e).__name__) from e
+        raise UploadRefused(Refusal.DAMAGED, type(e).__name__) from e
     receiver.close()
     for item in upload.files:
         if item.path is not None and item.path.stat().st_size == 0:

@@ -184,22 +184,15 @@ def send_forms(ctx: click.Context, register_pad: Path, meeting: dt.date, forms_d
 
 def _not_returned(ctx: click.Context, register, meeting: dt.date, returns: tuple[Path, ...],
                   allow_unsealed: bool) -> set[tuple[str, str]]:
-    """Return the (dossier, professional) forms of the meeting that have not come back in `returns`.
-
-    A form counts as back when the check accepts it as that professional's form for that
-    household on this meeting (identified by its sealed formkit data, not its file name), the
-    same as `formkit check` does; a refused file does not count.
-    """
-    from ..returns.batch import check_batch
+    """Return the (dossier, professional) forms of the meeting that have not come back in `returns`."""
+    from ..delivery.send import not_returned
     from ..sheets.schema import build_schema
 
     try:
-        batch = check_batch(returns, register, build_schema(_settings(ctx)), meeting=meeting,
+        return not_returned(register, meeting, returns, build_schema(_settings(ctx)),
                             key=_sealing_key(ctx, create=False), allow_unsealed=allow_unsealed)
     except FormkitError as e:
         _fail(e)
-    back = {(r.dossier, r.professional) for r in batch.processed()}
-    return {(d, p.code) for d in register.dossiers_on(meeting) for p in register.professionals_of(d)} - back
 
 
 @send.command("feedback")

@@ -50,8 +50,10 @@ MAX_PART = 48
 _HASH_DIGITS = 20
 _PLAIN = frozenset(string.ascii_uppercase + string.digits + "-")
 _HEX = frozenset("0123456789abcdef")
+#: Names Windows keeps for devices (also with a suffix: CON.xlsx; COM¹ too). An id part never is
+#: one (plain parts hold no superscript); a stored file name never is one (:func:`windows_safe`).
 _RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
-                      | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789"})
+                      | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"})
 _ESCAPE = re.compile(r"_([0-9a-f]{2})")
 
 
@@ -64,6 +66,16 @@ def id_part(value: str) -> str:
         digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_DIGITS]
         part = _cut(part, MAX_PART - _HASH_DIGITS - 1) + "~" + digest
     return part
+
+
+def is_device_name(name: str) -> bool:
+    """Return True when Windows takes the file name `name` for a device: CON, com1.xlsx, "Nul .txt", any case."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in _RESERVED
+
+
+def windows_safe(name: str) -> str:
+    """Return the file name `name` unchanged, or with a leading "_" when Windows would take it for a device."""
+    return f"_{name}" if is_device_name(name) else name
 
 
 def _escape(char: str) -> str:

@@ -234,8 +234,14 @@ def build_packs(
     encrypt: bool = False, history: History | None = None, templates_dir: Path | None = None,
     settings: MethodSettings = DEFAULT_SETTINGS,
     timeout: float = DEFAULT_TIMEOUT, progress: Callable[[list], Iterable] = lambda items: items,
+    password_list: bool = True,
 ) -> PackResult:
-    """Build the meeting pack (and with `per_recipient` one per professional) as PDF in `out_dir`."""
+    """Build the meeting pack (and with `per_recipient` one per professional) as PDF in `out_dir`.
+
+    Encrypted packs carry their passwords in `PackFile.password`; with `password_list` (the
+    command's way) they are also written to `wachtwoorden_<date>.txt` beside the packs, without
+    it (the app shows them once) nothing holds them on disk.
+    """
     dossiers = select_dossiers(register, meeting)
     out_dir = Path(out_dir)
     result = PackResult()
@@ -318,7 +324,7 @@ def build_packs(
             result.packs.append(PackFile(target, recipient, tuple(theirs), pages, password))
             if password:
                 passwords.append((target.name, recipient, password))
-    if passwords:
+    if passwords and password_list:
         result.passwords = _write_passwords(out_dir, meeting, passwords)
     return result
 

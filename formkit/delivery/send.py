@@ -23,12 +23,16 @@ from pathlib import Path
 from ..core import dutch
 from ..core.findings import Code, Finding, finding
 from ..core.messages import plural
+from ..core.parallel import Progress
 from ..core.paths import id_part
 from ..core.text import person_label, visible
 from ..plan.history import Disclosure, History
 from ..plan.versions import StoredPlan, archive_path
 from ..register.model import Professional, Register
+from ..returns.batch import check_batch, collect_files
 from ..sheets.forms import form_path
+from ..sheets.schema import Schema
+from ..sheets.seal import SealKey
 from .mail import LEDGER, XLSX_TYPE, Delivery, Envelope, Outgoing, SmtpSettings, deliver, read_ledger, seal_envelope
 from .pack import latest_plan, new_password
 from .pdf import DEFAULT_TIMEOUT, convert_to_pdf, encrypted, scratch_dir
@@ -194,6 +198,25 @@ def form_letters(register: Register, meeting: dt.date, forms_dir: Path, *, worki
             kind = FORMS if only is None else REMINDER
             letters.append(_form_letter(p, kind, meeting, due, reply_to, tuple(attachments)))
     return letters, found
+
+
+def not_returned(register: Register, meeting: dt.date, returns: Iterable[Path], schema: Schema, *,
+                 key: SealKey | None = None, allow_unsealed: bool = False,
+                 progress: Progress = lambda items: items) -> set[tuple[str, str]]:
+    """Return the (dossier, professional) forms of the meeting that have not come back in `returns`.
+
+    A form counts as back when the check accepts it as that professional's form for that
+    household on this meeting (identified by its sealed formkit data, not its file name), the
+    same as `formkit check` does; a refused file does not count. With no file in `returns`
+    nothing is back (and nothing is read). Raises FormkitError as :func:`check_batch` does.
+    """
+    expected = {(d, p.code) for d in register.dossiers_on(meeting) for p in register.professionals_of(d)}
+    paths = list(returns)
+    if not collect_files(paths):
+        return expected
+    batch = check_batch(paths, register, schema, meeting=meeting, key=key, allow_unsealed=allow_unsealed,
+                        progress=progress)
+    return expected - {(r.dossier, r.professional) for r in batch.processed()}
 
 
 def _form_letter(p: Professional, kind: str, meeting: dt.date, due: dt.date, reply_to: str | None,

@@ -170,3 +170,18 @@ def test_each_household_in_each_pack_is_in_the_disclosure_log(built):
         ("2026-101", "Rob Claassen (Politie)", "pakket", "formkit app"),
         ("2026-102", "Iris Lammers (Veilig Thuis)", "pakket", "formkit app"),
     ])
+
+
+def test_the_apps_build_never_writes_a_password_list(tmp_path, monkeypatch):
+    written = []
+    monkeypatch.setattr("formkit.delivery.pack._write_passwords", lambda *args: written.append(args))
+    register = tmp_path / "register.xlsx"
+    write_register(make_register(), register)
+    config = config_for(tmp_path, register)
+    client = signed_in(config)
+    started = post(client, f"/pakket/{DAY}/maken", {"versleutelen": "ja"})
+    job = finished(client, started.headers["location"].rsplit("taak=", 1)[1])
+    assert job.state == "klaar", job.text
+    assert len(PASSWORD.findall(client.get(started.headers["location"]).text)) == 1
+    assert written == []
+    assert not list(tmp_path.rglob("wachtwoorden*"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from html import unescape
@@ -17,6 +18,7 @@ from test_hostile_files import zip_bomb
 from formkit.app.config import AppConfig, MeetingFolders
 from formkit.app.pages import retour
 from formkit.app.pages.retour import RetourOutcome, returns_name
+from formkit.app.uploads import stored_name
 from formkit.cli.main import main
 from formkit.plan.history import History, default_path
 from formkit.returns.intake import DEFAULT_LIMITS
@@ -267,6 +269,36 @@ def test_hostile_names_stay_inside_the_returns_folder_with_valid_windows_names(c
 ])
 def test_a_stored_name_is_safe_valid_on_windows_and_unused(raw, taken, expected):
     assert returns_name(raw, taken) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("CON.xlsx", "_CON.xlsx"), ("lpt9.xlsx", "_lpt9.xlsx"), ("Nul .txt", "_Nul .txt"), ("COM¹.xlsx", "_COM¹.xlsx"),
+    ("CONTROLE.xlsx", "CONTROLE.xlsx"), ("com10.xlsx", "com10.xlsx"),
+])
+def test_an_uploaded_file_is_never_kept_under_a_windows_device_name(raw, expected):
+    assert stored_name(raw) == expected
+    assert returns_name(raw, []) == expected
+
+
+def test_a_private_upload_folder_going_away_while_the_page_lists_the_folder_is_passed_over(client, config, batch,
+                                                                                           monkeypatch):
+    folder = returns_folder(config)
+    inbox = folder / ".inname-0123456789abcdef" / "0001"
+    inbox.mkdir(parents=True)
+    (inbox / "halfweg.xlsx").write_bytes(b"nog niet helemaal")
+    shutil.copy(batch / "p3.xlsx", folder / "p3.xlsx")
+    real = os.scandir
+
+    def vanishing(path=".", *args):  # the upload's private folder is removed just as it is listed
+        if ".inname-" in str(path):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real(path, *args)
+
+    monkeypatch.setattr(os, "scandir", vanishing)
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    assert "halfweg" not in response.text
+    assert retour._stored(folder) == [folder / "p3.xlsx"]
 
 
 # --- a folder --------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ list (``formkit send plan --wachtwoorden`` does that for the terminal).
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ...core.atomic import ensure_writable, ensure_writable_file
@@ -40,6 +39,8 @@ from ...core.findings import Finding
 from ...core.locking import folder_locks
 from ...core.settings import PostSettings, load_post_settings
 from ...core.text import person_label, visible
+from ...delivery.disclosures import OUTBOX as OUTBOX_CHANNEL
+from ...delivery.disclosures import SMTP, disclose, mail_disclosures, report_kenmerken
 from ...delivery.mail import LEDGER, OUTBOX, Envelope, SmtpSettings, compose, mail_reports
 from ...delivery.post import message_envelope, smtp_server
 from ...delivery.send import (
@@ -48,14 +49,14 @@ from ...delivery.send import (
     encrypt_letters,
     feedback_letters,
     form_letters,
+    not_returned,
     plan_letters,
     plan_pdfs,
     send_letters,
 )
 from ...delivery.summary import read_summary
-from ...plan.history import Disclosure, History, default_path
+from ...plan.history import History, default_path
 from ...register.model import Register
-from ...returns.batch import check_batch, collect_files
 from ...sheets.schema import build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
@@ -63,10 +64,11 @@ from ..jobs import Job, ProgressCallback, counted
 from ..state import AppState
 from ..view import finding_rows, fragment, job_fragment, page, state
 from . import Page
-from .overleg import COMMAND, parse_meeting
+from .meetings import COMMAND, Section, ShownOnce, meetings
 
 SLUG = "mail"
 TITLE = "Mail"
+SECTION = Section(SLUG, TITLE, unknown="Dit casusoverleg staat niet in het register.")
 JOB_TITLE = "Berichten versturen"
 PREVIEW_TITLE = "Berichten samenstellen"
 SECURITY_CHOICES = (("starttls", "STARTTLS (poort 587)"), ("ssl", "SSL/TLS (poort 465)"), ("none", "geen"))
@@ -119,8 +121,11 @@ class Drafts:
 
 
 @dataclass
-class MailOutcome:
-    """What a send did, in words for the page: who got what, who had it already, and the findings."""
+class MailOutcome(ShownOnce):
+    """What a send did, in words for the page: who got what, who had it already, the findings; passwords until shown.
+
+    Its passwords: (recipient, address, password) of each encrypted plan that went.
+    """
 
     kind: Kind
     smtp: bool
@@ -129,14 +134,6 @@ class MailOutcome:
     already: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     encrypted: bool = False
-    passwords: list[tuple[str, str, str]] | None = None  # (recipient, address, password), until shown once
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def take_passwords(self) -> list[tuple[str, str, str]] | None:
-        """Return the passwords once; every later call returns None (they are gone from memory)."""
-        with self._lock:
-            taken, self.passwords = self.passwords, None
-            return taken
 
 
 @dataclass
@@ -211,14 +208,11 @@ def _reminders(st: AppState, register: Register, folders: MeetingFolders, post: 
     """Return the reminders: each professional's forms of the meeting not accepted by the check of the returns folder."""
     if not folders.forms.is_dir():
         return Drafts(problem="Voor dit overleg zijn nog geen scoreformulieren gemaakt (pagina Overleg).")
-    back: set[tuple[str | None, str | None]] = set()
-    if collect_files([folders.returns]) if folders.returns.is_dir() else []:  # as `send forms --herinnering --retour`
-        key = load_key(key_path(st.config.key_setting(), explicit=st.config.key), create=False)
-        batch = check_batch([folders.returns], register, build_schema(st.settings), meeting=folders.meeting, key=key,
-                            progress=counted(progress, "Teruggestuurde formulieren herkennen") if progress
-                            else (lambda items: items))
-        back = {(r.dossier, r.professional) for r in batch.processed()}
-    only = {(d, p.code) for d in register.dossiers_on(folders.meeting) for p in register.professionals_of(d)} - back
+    returns = [folders.returns] if folders.returns.is_dir() else []  # as `send forms --herinnering --retour`
+    key = load_key(key_path(st.config.key_setting(), explicit=st.config.key), create=False)
+    only = not_returned(register, folders.meeting, returns, build_schema(st.settings), key=key,
+                        progress=counted(progress, "Teruggestuurde formulieren herkennen") if progress
+                        else (lambda items: items))
     letters, found = form_letters(register, folders.meeting, folders.forms, working_days=post.terugsturen_werkdagen,
                                   reply_to=envelope.reply_to or envelope.sender, only=only)
     if not letters and not found:
@@ -289,32 +283,11 @@ def _send_reports(register: Register, folders: MeetingFolders, envelope: Envelop
     """Mail the check reports to the regisseurs as `formkit mail` does, and log them as it logs them."""
     result = mail_reports(folders.reports, register, smtp=server, envelope=envelope,
                           progress=counted(progress, "Rapporten versturen"))
-    kenmerken = report_kenmerken(folders.reports)
-    before = len(history.findings)
-    history.disclose(mail_disclosures(result.delivered, register, kenmerken, "smtp" if server else "postvak",
-                                      COMMAND))
+    logged = disclose(history, mail_disclosures(result.delivered, register, report_kenmerken(folders.reports),
+                                                SMTP if server else OUTBOX_CHANNEL, COMMAND))
     outcome.sent = [f"dossier {d}: {_regisseur(register, d)}" for d in result.delivered]
     outcome.already = [f"dossier {d}" for d in result.already]
-    outcome.findings += result.findings + history.findings[before:]
-
-
-def mail_disclosures(dossiers: list[str], register: Register, kenmerken: dict[str, str], channel: str,
-                     command: str) -> list[Disclosure]:
-    """Return one record per report mailed, as `formkit mail` makes them (cli/log.mail_disclosures)."""
-    records = []
-    for dossier in dossiers:
-        regisseur = register.regisseur_of(dossier)
-        address = (regisseur.email or "") if regisseur else ""
-        recipient = person_label(regisseur.name, regisseur.organisation) if regisseur else address
-        records.append(Disclosure(dossier, "bericht", kenmerken.get(dossier, ""), recipient, address, channel,
-                                  command))
-    return records
-
-
-def report_kenmerken(report_dir: Path) -> dict[str, str]:
-    """Return each dossier's report kenmerk from the reports' summary, as cli/log.report_kenmerken; empty when unreadable."""
-    summary, _ = read_summary(report_dir)
-    return {entry.dossier: entry.fingerprint for entry in summary.dossiers} if summary else {}
+    outcome.findings += result.findings + logged
 
 
 def _regisseur(register: Register, dossier: str) -> str:
@@ -357,62 +330,36 @@ def render_previews(job: Job) -> str:
 # --- the routes ----------------------------------------------------------------------------
 
 
-def _message(request: Request, text: str, status_code: int) -> HTMLResponse:
-    return page(request, "message.html", SLUG, TITLE, status_code=status_code, text=text)
-
-
-def _meeting(request: Request) -> dt.date | None:
-    st = state(request)
-    meeting = parse_meeting(request.path_params["datum"])
-    if st.loaded is None or meeting is None or meeting not in st.loaded.register.meeting_dates():
-        return None
-    return meeting
-
-
-def _meetings(st: AppState) -> list[tuple[dt.date, int]]:
-    assert st.loaded is not None
-    register = st.loaded.register
-    return [(d, len(register.dossiers_on(d))) for d in register.meeting_dates()]
-
-
-def _no_register(request: Request) -> HTMLResponse:
-    return _message(request, "Kies eerst het register op de pagina Register; daarin staan de overleggen.", 409)
-
-
 async def index(request: Request) -> Response:
     """Return the meetings to pick from; `?datum=` goes on to that meeting's mail page."""
+    answer = SECTION.pick(request)
+    if answer is not None:
+        return answer
     st = state(request)
-    chosen = request.query_params.get("datum")
-    if chosen and parse_meeting(chosen) is not None:
-        return RedirectResponse(f"/{SLUG}/{chosen}", status_code=303)
-    if st.loaded is None:
-        return _no_register(request)
-    return page(request, "mail.html", SLUG, TITLE, meetings=_meetings(st), meeting=None)
+    assert st.loaded is not None
+    return page(request, "mail.html", SLUG, TITLE, meetings=meetings(st.loaded.register), meeting=None)
 
 
-async def show(request: Request) -> Response:
+@SECTION.for_meeting
+async def show(request: Request, meeting: dt.date) -> Response:
     """Return a meeting's mail page: the kinds, the preview of the chosen kind and its send form."""
-    return _show(request)
+    return _show(request, meeting)
 
 
-def _show(request: Request, *, kind_slug: str | None = None, problem: str = "", fields: dict[str, str] | None = None,
-          status_code: int = 200) -> Response:
+def _show(request: Request, meeting: dt.date, *, kind_slug: str | None = None, problem: str = "",
+          fields: dict[str, str] | None = None, status_code: int = 200) -> Response:
     st = state(request)
-    if st.loaded is None:
-        return _no_register(request)
-    meeting = _meeting(request)
-    if meeting is None:
-        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
+    assert st.loaded is not None
     kind = KINDS.get(kind_slug or request.query_params.get("soort", ""))
     job = st.jobs.get(request.query_params.get("taak", ""))
     context: dict[str, object] = {
-        "meeting": meeting, "meetings": _meetings(st), "kinds": list(KINDS.values()), "kind": kind,
+        "meeting": meeting, "meetings": meetings(st.loaded.register), "kinds": list(KINDS.values()), "kind": kind,
         "problem": problem, "security_choices": SECURITY_CHOICES,
         "job": job_fragment(job) if job is not None and job.title in (JOB_TITLE, PREVIEW_TITLE) else ""}
     try:
         post = load_post_settings(st.config.settings)
     except FormkitError as e:
-        return _message(request, f"De instellingen zijn niet te gebruiken: {visible(str(e))}", 400)
+        return SECTION.message(request, f"De instellingen zijn niet te gebruiken: {visible(str(e))}", 400)
     context["fields"] = {"afzender": post.afzender or "", "beveiliging": "starttls", **(fields or {})}
     if kind is not None and not kind.slow:
         folders = MeetingFolders(st.config.folder, meeting)
@@ -428,27 +375,23 @@ def _field(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-async def start(request: Request) -> Response:
+@SECTION.for_meeting
+async def start(request: Request, meeting: dt.date) -> Response:
     """Start sending a kind's messages (outbox or SMTP); wrong server settings show the page again, without the password."""
     st = state(request)
-    if st.loaded is None or st.register_path is None:
-        return _no_register(request)
-    meeting = _meeting(request)
-    if meeting is None:
-        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
     form = await request.form()
     kind = KINDS.get(_field(form, "soort"))
     if kind is None:
-        return _message(request, "Kies eerst welke berichten u wilt versturen.", 400)
+        return SECTION.message(request, "Kies eerst welke berichten u wilt versturen.", 400)
     kept = {name: _field(form, name) for name in ("wijze", "server", "beveiliging", "gebruiker", "afzender", "certificaat")}
     try:
         server, envelope = _way_out(st, form)
     except FormkitError as e:
-        return _show(request, kind_slug=kind.slug, problem=f"Niet verstuurd: {visible(str(e))}.", fields=kept,
+        return _show(request, meeting, kind_slug=kind.slug, problem=f"Niet verstuurd: {visible(str(e))}.", fields=kept,
                      status_code=400)
     encrypt = kind.slug == "plan" and _field(form, "versleutelen") == "ja"
     job = st.jobs.start(JOB_TITLE, _sender(st, kind, meeting, envelope, server, encrypt), render=render_outcome)
-    return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?soort={kind.slug}&taak={job.id}", status_code=303)
+    return SECTION.to_job(meeting, job, f"soort={kind.slug}&")
 
 
 def _sender(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope, server: SmtpSettings | None,
@@ -457,22 +400,18 @@ def _sender(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope, serv
     return lambda progress: send(st, kind, meeting, envelope, server, progress, encrypt=encrypt)
 
 
-async def preview_start(request: Request) -> Response:
+@SECTION.for_meeting
+async def preview_start(request: Request, meeting: dt.date) -> Response:
     """Start the job that builds the previews of a slow kind (reminders, plans); the page shows them when done."""
     st = state(request)
-    if st.loaded is None or st.register_path is None:
-        return _no_register(request)
-    meeting = _meeting(request)
-    if meeting is None:
-        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
     form = await request.form()
     kind = KINDS.get(_field(form, "soort"))
     if kind is None or not kind.slow:
-        return _message(request, "Kies eerst welke berichten u wilt samenstellen.", 400)
+        return SECTION.message(request, "Kies eerst welke berichten u wilt samenstellen.", 400)
     encrypt = kind.slug == "plan" and _field(form, "versleutelen") == "ja"
     job = st.jobs.start(PREVIEW_TITLE, lambda progress: make_previews(st, kind, meeting, encrypt, progress),
                         render=render_previews)
-    return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?soort={kind.slug}&taak={job.id}", status_code=303)
+    return SECTION.to_job(meeting, job, f"soort={kind.slug}&")
 
 
 def _way_out(st: AppState, form: FormData) -> tuple[SmtpSettings | None, Envelope]:

@@ -15,34 +15,42 @@ them builds the packs again, which gives new packs with new passwords.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from ...core.atomic import ensure_writable
-from ...core.findings import Code, Finding, finding, has_errors
 from ...core.locking import folder_locks
 from ...core.templates import AGENDA, OVERVIEW, TOP3
 from ...core.text import person_label
+from ...delivery.disclosures import SECRETARIAT, disclose, pack_disclosures
 from ...delivery.pack import PACK_KIND, PACKS_PER_RECIPIENT, PackFile, build_packs, pack_path
-from ...delivery.template_check import preflight
-from ...plan.history import Disclosure, History, default_path, file_fingerprint
+from ...plan.history import History, default_path, file_fingerprint
 from ...register.model import Register
 from ..config import MeetingFolders
 from ..jobs import Job, ProgressCallback, counted
 from ..state import AppState
 from ..view import finding_rows, fragment, job_fragment, page, state
 from . import Page
-from .overleg import COMMAND, parse_meeting
+from .meetings import (
+    COMMAND,
+    MeetingOutcome,
+    Section,
+    ShownOnce,
+    meetings,
+    refused,
+    reread_register,
+    servable,
+    template_findings,
+)
 
 SLUG = "pakket"
 TITLE = "Vergaderpakket"
-SECRETARIAT = "secretariaat"
-PACK_CHANNEL = "pakket"  # the disclosure log's channel of a pack, as `formkit pack` records it
+SECTION = Section(SLUG, TITLE, unknown="Dit casusoverleg staat niet in het register.")
+JOB_TITLE = "Vergaderpakket maken"
 
 
 @dataclass(frozen=True)
@@ -56,51 +64,19 @@ class PackRow:
 
 
 @dataclass
-class PackOutcome:
-    """What building a meeting's packs did; the passwords only until the page has shown them once."""
+class PackOutcome(MeetingOutcome, ShownOnce):
+    """What building a meeting's packs did; the passwords (file, recipient, password) until shown once."""
 
-    meeting: dt.date
-    folder: Path
     rows: list[PackRow] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
     not_included: list[str] = field(default_factory=list)
     documents: int = 0
     seconds: float = 0.0
     encrypted: bool = False
-    passwords: list[tuple[str, str, str]] | None = None  # (file, recipient, password), until shown
-    list_removed: bool = False
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def take_passwords(self) -> list[tuple[str, str, str]] | None:
-        """Return the passwords once; every later call returns None (they are gone from memory)."""
-        with self._lock:
-            taken, self.passwords = self.passwords, None
-            return taken
 
 
 def recipient_label(pack: PackFile) -> str:
     """Return who a pack is for: "name (organisation)", or the secretariat for the full pack."""
     return person_label(pack.recipient.name, pack.recipient.organisation) if pack.recipient else SECRETARIAT
-
-
-def pack_disclosures(packs: list[PackFile], command: str) -> list[Disclosure]:
-    """Return one record per household in each pack, as `formkit pack` makes them (cli/log.pack_disclosures)."""
-    records = []
-    for pack in packs:
-        try:
-            digest = file_fingerprint(pack.path)
-        except OSError:
-            digest = "onleesbaar"
-        records += [Disclosure(dossier, PACK_KIND, digest, recipient_label(pack), str(pack.path), PACK_CHANNEL,
-                               command) for dossier in pack.dossiers]
-    return records
-
-
-def disclose(history: History, records: list[Disclosure]) -> list[Finding]:
-    """Append records to the disclosure log; return the findings when it could not."""
-    before = len(history.findings)
-    history.disclose(records)
-    return history.findings[before:]
 
 
 def make_packs(st: AppState, meeting: dt.date, per_recipient: bool, encrypt: bool,
@@ -109,17 +85,13 @@ def make_packs(st: AppState, meeting: dt.date, per_recipient: bool, encrypt: boo
     config, folders = st.config, MeetingFolders(st.config.folder, meeting)
     outcome = PackOutcome(meeting, folders.packs, encrypted=encrypt)
     progress(0, 0, "Sjablonen controleren")
-    checked = preflight(config.templates, [AGENDA, OVERVIEW, TOP3], st.settings)
-    outcome.findings += checked
-    if has_errors(checked):
-        outcome.findings.append(finding(Code.templates_refused, folder=str(config.templates or "van formkit")))
+    if refused(outcome, template_findings(st, [AGENDA, OVERVIEW, TOP3])):
         return outcome
-    assert st.register_path is not None
-    loaded = st.choose_register(st.register_path)  # read again, as each command does
-    if not loaded.register.households and has_errors(loaded.findings):
-        outcome.findings += loaded.findings
+    loaded, unusable = reread_register(st)
+    if refused(outcome, unusable):
         return outcome
     ensure_writable(folders.packs, create=True)
+    assert st.register_path is not None
     history = History(default_path(st.register_path))
     progress(0, 0, "Documenten omzetten met LibreOffice (dit kan een paar minuten duren)")
     with folder_locks([folders.packs], "het maken van de pakketten"):
@@ -127,10 +99,8 @@ def make_packs(st: AppState, meeting: dt.date, per_recipient: bool, encrypt: boo
                              plans_dir=_folder(folders.plans), reports_dir=_folder(folders.reports),
                              per_recipient=per_recipient, encrypt=encrypt, history=history,
                              templates_dir=config.templates, settings=st.settings,
-                             progress=counted(progress, "Pakketten samenstellen"))
-    if result.passwords is not None:  # the list would lie beside the packs it opens: the page shows them instead
-        result.passwords.unlink(missing_ok=True)
-        outcome.list_removed = True
+                             progress=counted(progress, "Pakketten samenstellen"),
+                             password_list=False)  # a list would lie beside the packs it opens: the page shows them
     outcome.findings += result.findings + disclose(history, pack_disclosures(result.packs, COMMAND))
     outcome.not_included = list(result.not_included)
     outcome.documents, outcome.seconds = result.documents, result.conversion_seconds
@@ -169,7 +139,7 @@ def pack_files(folders: MeetingFolders) -> list[Path]:
     recipients = folders.packs / PACKS_PER_RECIPIENT
     if recipients.is_dir() and not recipients.is_symlink():
         found += sorted(recipients.glob(f"pakket_{day}_*.pdf"))
-    return [p for p in found if p.is_file() and not p.is_symlink()]
+    return [p for p in found if servable(p, folders.packs)]
 
 
 def listed_packs(folders: MeetingFolders, register: Register, history_path: Path | None) -> list[PackRow]:
@@ -195,92 +165,52 @@ def listed_packs(folders: MeetingFolders, register: Register, history_path: Path
 # --- the routes ----------------------------------------------------------------------------
 
 
-def _message(request: Request, text: str, status_code: int) -> HTMLResponse:
-    return page(request, "message.html", SLUG, TITLE, status_code=status_code, text=text)
-
-
-def _no_register(request: Request) -> HTMLResponse:
-    return _message(request, "Kies eerst het register op de pagina Register; daarin staan de overleggen.", 409)
-
-
-def _meeting(request: Request) -> dt.date | None:
-    """Return the meeting of the address when the chosen register has it, else None."""
-    st = state(request)
-    meeting = parse_meeting(request.path_params["datum"])
-    if st.loaded is None or meeting is None or meeting not in st.loaded.register.meeting_dates():
-        return None
-    return meeting
-
-
-def _meetings(st: AppState) -> list[tuple[dt.date, int]]:
-    assert st.loaded is not None
-    register = st.loaded.register
-    return [(d, len(register.dossiers_on(d))) for d in register.meeting_dates()]
-
-
 async def index(request: Request) -> Response:
     """Return the meetings to pick from; `?datum=` goes on to that meeting's pack page."""
+    answer = SECTION.pick(request)
+    if answer is not None:
+        return answer
     st = state(request)
-    chosen = request.query_params.get("datum")
-    if chosen and parse_meeting(chosen) is not None:
-        return RedirectResponse(f"/{SLUG}/{chosen}", status_code=303)
-    if st.loaded is None:
-        return _no_register(request)
-    return page(request, "pakket.html", SLUG, TITLE, meetings=_meetings(st), meeting=None)
+    assert st.loaded is not None
+    return page(request, "pakket.html", SLUG, TITLE, meetings=meetings(st.loaded.register), meeting=None)
 
 
-async def show(request: Request) -> Response:
+@SECTION.for_meeting
+async def show(request: Request, meeting: dt.date) -> Response:
     """Return a meeting's pack page: what goes in, the build form, the running job and the packs on disk."""
     st = state(request)
-    if st.loaded is None:
-        return _no_register(request)
-    meeting = _meeting(request)
-    if meeting is None:
-        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
+    assert st.loaded is not None
     folders = MeetingFolders(st.config.folder, meeting)
     job = st.jobs.get(request.query_params.get("taak", ""))
     history = default_path(st.register_path) if st.register_path is not None else None
     sources = [("TOP-3 formulieren", folders.forms), ("Plannen", folders.plans), ("Controlerapporten", folders.reports)]
-    return page(request, "pakket.html", SLUG, TITLE, meeting=meeting, meetings=_meetings(st),
+    return page(request, "pakket.html", SLUG, TITLE, meeting=meeting, meetings=meetings(st.loaded.register),
                 dossiers=st.loaded.register.dossiers_on(meeting), folder=str(folders.packs),
                 sources=[(what, str(path), path.is_dir()) for what, path in sources],
                 packs=listed_packs(folders, st.loaded.register, history),
                 job=job_fragment(job) if job is not None and job.title == JOB_TITLE else "")
 
 
-JOB_TITLE = "Vergaderpakket maken"
-
-
-async def make(request: Request) -> Response:
+@SECTION.for_meeting
+async def make(request: Request, meeting: dt.date) -> Response:
     """Start the job that builds the meeting's packs; the page shows its progress."""
     st = state(request)
-    if st.loaded is None or st.register_path is None:
-        return _no_register(request)
-    meeting = _meeting(request)
-    if meeting is None:
-        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
     form = await request.form()
     per_recipient, encrypt = form.get("per_ontvanger") == "ja", form.get("versleutelen") == "ja"
     job = st.jobs.start(JOB_TITLE, lambda progress: make_packs(st, meeting, per_recipient, encrypt, progress),
                         render=render_outcome)
-    return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?taak={job.id}", status_code=303)
+    return SECTION.to_job(meeting, job)
 
 
-async def download(request: Request) -> Response:
+@SECTION.for_meeting
+async def download(request: Request, meeting: dt.date) -> Response:
     """Return one of the meeting's packs; only a file the pack folder lists, never a path taken from the address."""
-    st = state(request)
-    if st.loaded is None:
-        return _no_register(request)
-    meeting = _meeting(request)
-    if meeting is None:
-        return _message(request, "Dit casusoverleg staat niet in het register.", 404)
-    folders = MeetingFolders(st.config.folder, meeting)
+    folders = MeetingFolders(state(request).config.folder, meeting)
     wanted = request.path_params["bestand"]
-    root = folders.packs.resolve()
     for path in pack_files(folders):
-        if _relative(path, folders.packs) == wanted and path.resolve().is_relative_to(root):
+        if _relative(path, folders.packs) == wanted and servable(path, folders.packs):
             return FileResponse(path, media_type="application/pdf", filename=path.name)
-    return _message(request, "Dit pakket bestaat niet (meer) bij dit overleg. Maak het pakket opnieuw.", 404)
+    return SECTION.message(request, "Dit pakket bestaat niet (meer) bij dit overleg. Maak het pakket opnieuw.", 404)
 
 
 PAGE = Page(SLUG, TITLE, [

@@ -16,28 +16,27 @@ any dossier id routes, and a part that names no household of the meeting reaches
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ...core.atomic import ensure_writable, ensure_writable_file
-from ...core.findings import Code, Finding, finding, has_errors
+from ...core.findings import Finding
 from ...core.locking import folder_locks
 from ...core.paths import id_part
 from ...core.templates import PLAN
 from ...core.text import person_label, visible
 from ...delivery.archive import ArchivePlan, write_archive_copies
-from ...delivery.disclosures import FILE, SECRETARIAT
-from ...delivery.template_check import preflight
+from ...delivery.disclosures import plan_disclosure
 from ...documents.plan_files import merge_and_write
 from ...documents.plan_workbook import SHEETS, Fields
 from ...documents.word import plan_context
-from ...plan.history import Disclosure, History, default_path
+from ...plan.history import History, default_path
 from ...plan.merge import NoFormsReceived
 from ...plan.model import Plan
 from ...plan.versions import (
@@ -60,10 +59,11 @@ from ..jobs import Job, ProgressCallback, counted
 from ..state import AppState
 from ..view import finding_rows, fragment, job_fragment, page, state
 from . import Page
-from .overleg import COMMAND, parse_meeting
+from .meetings import COMMAND, MeetingOutcome, Section, meetings, refused, reread_register, servable, template_findings
 
 SLUG = "plannen"
 TITLE = "Plannen"
+SECTION = Section(SLUG, TITLE)
 #: The kinds of file a version can be downloaded as, by the last part of its address.
 KINDS = ("docx", "xlsx", "pdf")
 #: The kinds' media types.
@@ -87,25 +87,13 @@ class MergedRow:
 
 
 @dataclass
-class MergeOutcome:
+class MergeOutcome(MeetingOutcome):
     """What merging a meeting's returned forms did: a row per household, and every finding to show."""
 
-    meeting: dt.date
-    folder: Path
     rows: list[MergedRow] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
     form_errors: int = 0
     history: Path | None = None
     refused: str = ""  # why nothing was merged at all
-
-
-def plan_disclosure(plan: Plan, folder: Path, command: str) -> Disclosure:
-    """Return the record of a plan version written into `folder`, exactly as `formkit merge` records it.
-
-    The same record as :func:`formkit.cli.log.plan_disclosure` (which the app may not import):
-    to the secretariat, fingerprinted by the plan's kenmerk.
-    """
-    return Disclosure(plan.dossier, "veiligheidsplan", plan.fingerprint(), SECRETARIAT, str(folder), FILE, command)
 
 
 def merge_meeting(st: AppState, meeting: dt.date, archive: bool, progress: ProgressCallback) -> MergeOutcome:
@@ -113,20 +101,16 @@ def merge_meeting(st: AppState, meeting: dt.date, archive: bool, progress: Progr
     folders = MeetingFolders(st.config.folder, meeting)
     outcome = MergeOutcome(meeting, folders.plans)
     progress(0, 0, "Sjabloon van het plan controleren")
-    checked = preflight(st.config.templates, [PLAN], st.settings)
-    outcome.findings += checked
-    if has_errors(checked):
-        outcome.findings.append(finding(Code.templates_refused, folder=str(st.config.templates or "van formkit")))
+    if refused(outcome, template_findings(st, [PLAN])):
         return outcome
-    assert st.register_path is not None
-    loaded = st.choose_register(st.register_path)  # read again, as each command does
-    if not loaded.register.households and has_errors(loaded.findings):
-        outcome.findings += loaded.findings
+    loaded, unusable = reread_register(st)
+    if refused(outcome, unusable):
         return outcome
     if not folders.returns.is_dir():
         outcome.refused = (f"Er zijn nog geen teruggestuurde formulieren voor dit overleg (de map {folders.returns} "
                            "bestaat niet). Zet ze eerst op de pagina Retour.")
         return outcome
+    assert st.register_path is not None
     history = History(default_path(st.register_path))
     outcome.history = history.path
     ensure_writable(folders.plans, create=True)
@@ -247,14 +231,6 @@ def version_files(version: Path, plan: Plan) -> dict[str, Path]:
     return {kind: path for kind, path in candidates.items() if path.is_file() and not path.is_symlink()}
 
 
-def inside(path: Path, folder: Path) -> bool:
-    """True when `path`, resolved, lies inside `folder` (resolved): never a file elsewhere."""
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):
-        return False
-
-
 @dataclass(frozen=True)
 class Chosen:
     """The household and version an address names, once checked against the register and the plans folder."""
@@ -265,38 +241,19 @@ class Chosen:
     folder: Path  # the household's plan versions for this meeting
 
 
-def _message(request: Request, text: str, status_code: int) -> HTMLResponse:
-    return page(request, "message.html", SLUG, TITLE, status_code=status_code, text=text)
-
-
-def _no_register(request: Request) -> HTMLResponse:
-    return _message(request, "Kies eerst het register op de pagina Register; daarin staan de overleggen.", 409)
-
-
-def _meeting(request: Request) -> dt.date | Response:
-    """Return the meeting of the address, or the page saying there is no such meeting."""
-    st = state(request)
-    if st.loaded is None:
-        return _no_register(request)
-    meeting = parse_meeting(request.path_params["datum"])
-    if meeting is None or meeting not in st.loaded.register.meeting_dates():
-        return _message(request, f"Er staat geen casusoverleg op {visible(request.path_params['datum'])} "
-                                 "in het register.", 404)
-    return meeting
-
-
-def _household(request: Request) -> Chosen | Response:
-    """Return the household the address names, or the page saying it is not on this meeting."""
-    meeting = _meeting(request)
-    if isinstance(meeting, Response):
-        return meeting
-    st = state(request)
-    assert st.loaded is not None
-    dossier = household_of(st.loaded.register, meeting, request.path_params["deel"])
-    if dossier is None:
-        return _message(request, "Dit huishouden staat niet op dit casusoverleg.", 404)
-    folders = MeetingFolders(st.config.folder, meeting)
-    return Chosen(meeting, dossier, folders, meeting_dir(folders.plans, dossier, meeting))
+def for_household(endpoint: Callable[[Request, Chosen], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Return a route running `endpoint(request, chosen)` only for a household of a meeting of the register."""
+    @SECTION.for_meeting
+    async def route(request: Request, meeting: dt.date) -> Response:
+        st = state(request)
+        assert st.loaded is not None
+        dossier = household_of(st.loaded.register, meeting, request.path_params["deel"])
+        if dossier is None:
+            return SECTION.message(request, "Dit huishouden staat niet op dit casusoverleg.", 404)
+        folders = MeetingFolders(st.config.folder, meeting)
+        return await endpoint(request, Chosen(meeting, dossier, folders, meeting_dir(folders.plans, dossier, meeting)))
+    route.__name__, route.__doc__ = endpoint.__name__, endpoint.__doc__
+    return route
 
 
 def _version(chosen: Chosen, asked: str | None) -> tuple[int, StoredPlan] | None:
@@ -314,15 +271,12 @@ def _version(chosen: Chosen, asked: str | None) -> tuple[int, StoredPlan] | None
 
 async def index(request: Request) -> Response:
     """Return the list of meetings to pick from; `?datum=` goes on to that meeting's plans."""
+    answer = SECTION.pick(request)
+    if answer is not None:
+        return answer
     st = state(request)
-    chosen = request.query_params.get("datum")
-    if chosen and parse_meeting(chosen) is not None:
-        return RedirectResponse(f"/{SLUG}/{chosen}", status_code=303)
-    if st.loaded is None:
-        return _no_register(request)
-    register = st.loaded.register
-    return page(request, "plannen.html", SLUG, TITLE, meeting=None,
-                meetings=[(d, len(register.dossiers_on(d))) for d in register.meeting_dates()])
+    assert st.loaded is not None
+    return page(request, "plannen.html", SLUG, TITLE, meeting=None, meetings=meetings(st.loaded.register))
 
 
 @dataclass(frozen=True)
@@ -348,11 +302,9 @@ def meeting_households(register: Register, folders: MeetingFolders) -> list[Hous
     return rows
 
 
-async def show_meeting(request: Request) -> Response:
+@SECTION.for_meeting
+async def show_meeting(request: Request, meeting: dt.date) -> Response:
     """Return a meeting's plans page: the merge button, its households with their newest plan."""
-    meeting = _meeting(request)
-    if isinstance(meeting, Response):
-        return meeting
     st = state(request)
     assert st.loaded is not None
     register = st.loaded.register
@@ -360,28 +312,24 @@ async def show_meeting(request: Request) -> Response:
     job = st.jobs.get(request.query_params.get("taak", ""))
     return page(request, "plannen.html", SLUG, TITLE, meeting=meeting, folder=str(folders.plans),
                 returns=str(folders.returns), households=meeting_households(register, folders),
-                meetings=[(d, len(register.dossiers_on(d))) for d in register.meeting_dates()],
+                meetings=meetings(register),
                 job=job_fragment(job) if job is not None else "")
 
 
-async def merge(request: Request) -> Response:
+@SECTION.for_meeting
+async def merge(request: Request, meeting: dt.date) -> Response:
     """Start the merge of the meeting's returned forms as a job; the page shows its progress."""
-    meeting = _meeting(request)
-    if isinstance(meeting, Response):
-        return meeting
     st = state(request)
     form = await request.form()
     archive = form.get("archief") == "ja"
     job = st.jobs.start("Samenvoegen tot plannen", lambda progress: merge_meeting(st, meeting, archive, progress),
                         render=render_merge)
-    return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?taak={job.id}", status_code=303)
+    return SECTION.to_job(meeting, job)
 
 
-async def show_plan(request: Request) -> Response:
+@for_household
+async def show_plan(request: Request, chosen: Chosen) -> Response:
     """Return one household's plan: its head, its parts, who said what, its versions and its files."""
-    chosen = _household(request)
-    if isinstance(chosen, Response):
-        return chosen
     st = state(request)
     found = _version(chosen, request.query_params.get("versie"))
     versions = version_rows(chosen.folder)
@@ -407,27 +355,25 @@ def _file(request: Request, chosen: Chosen) -> tuple[int, StoredPlan] | Response
     number = request.path_params["versie"]
     found = read_version(version_dir(chosen.folder, number)) if number in version_numbers(chosen.folder) else None
     if found is None:
-        return _message(request, f"Versie {number} van dit plan bestaat niet of is beschadigd.", 404)
+        return SECTION.message(request, f"Versie {number} van dit plan bestaat niet of is beschadigd.", 404)
     return number, found
 
 
-async def download(request: Request) -> Response:
+@for_household
+async def download(request: Request, chosen: Chosen) -> Response:
     """Return one file of a plan version (docx, xlsx or pdf) under its own name; only from the meeting's plans."""
-    chosen = _household(request)
-    if isinstance(chosen, Response):
-        return chosen
     kind = request.path_params["soort"]
     if kind not in KINDS:
-        return _message(request, "Een plan is te downloaden als docx, xlsx of pdf.", 404)
+        return SECTION.message(request, "Een plan is te downloaden als docx, xlsx of pdf.", 404)
     found = _file(request, chosen)
     if isinstance(found, Response):
         return found
     number, stored = found
     path = version_files(version_dir(chosen.folder, number), stored.plan).get(kind)
-    if path is None or not inside(path, chosen.folders.plans):
+    if path is None or not servable(path, chosen.folders.plans):
         text = ("Van deze versie is nog geen PDF gemaakt; maak hem op de pagina van het plan."
                 if kind == "pdf" else f"Het {kind}-bestand van deze versie ontbreekt.")
-        return _message(request, text, 404)
+        return SECTION.message(request, text, 404)
     return FileResponse(path, media_type=MEDIA[kind], filename=path.name)
 
 
@@ -439,18 +385,16 @@ def make_pdf(docx: Path, dossier: str, number: int) -> Callable[[ProgressCallbac
     return run
 
 
-async def pdf(request: Request) -> Response:
+@for_household
+async def pdf(request: Request, chosen: Chosen) -> Response:
     """Start the job that makes a version's PDF (archive copy); the plan's page shows its progress."""
-    chosen = _household(request)
-    if isinstance(chosen, Response):
-        return chosen
     found = _file(request, chosen)
     if isinstance(found, Response):
         return found
     number, stored = found
     docx = version_files(version_dir(chosen.folder, number), stored.plan).get("docx")
-    if docx is None or not inside(docx, chosen.folders.plans):
-        return _message(request, "Het Word-bestand van deze versie ontbreekt; er is geen PDF van te maken.", 404)
+    if docx is None or not servable(docx, chosen.folders.plans):
+        return SECTION.message(request, "Het Word-bestand van deze versie ontbreekt; er is geen PDF van te maken.", 404)
     address = f"/{SLUG}/{chosen.meeting.isoformat()}/{id_part(chosen.dossier)}"
     st = state(request)
     job = st.jobs.start("PDF maken", make_pdf(docx, chosen.dossier, number),

@@ -25,20 +25,20 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
 from ...core.atomic import describe_os_error, ensure_writable
 from ...core.errors import FormkitError
 from ...core.findings import Code, Finding, finding, has_errors
 from ...core.locking import folder_locks
+from ...core.paths import windows_safe
 from ...core.templates import REPORT
 from ...core.text import person_label, visible
-from ...delivery.disclosures import SECRETARIAT, disclose, file_disclosures
+from ...delivery.disclosures import disclose, report_disclosures
 from ...delivery.reports import NO_DOSSIER, ReportFiles, summarise, write_reports
 from ...delivery.summary import MANIFEST, CheckedFile, CheckSummary, ReportFinding, ReportNames, read_summary
-from ...delivery.template_check import preflight
-from ...plan.history import Disclosure, default_path
+from ...plan.history import default_path
 from ...register.model import Register
 from ...returns.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch, collect_files
 from ...returns.intake import DEFAULT_LIMITS, MB, Limits, inspect_file
@@ -49,21 +49,18 @@ from ..config import MeetingFolders
 from ..jobs import Job, ProgressCallback, counted
 from ..security import NO_CSRF, refusal_page
 from ..state import AppState
-from ..uploads import MAX_FILES, Upload, UploadRefused, accepts_upload, receive_upload
+from ..uploads import MAX_FILES, Refusal, Upload, UploadRefused, accepts_upload, receive_upload
 from ..view import fragment, job_fragment, page, state
 from . import Page
+from .meetings import COMMAND, MeetingOutcome, Section, meetings, refused, reread_register, servable, template_findings
 
 SLUG = "retour"
 TITLE = "Retour"
-#: The command the disclosure log names for files the app wrote.
-COMMAND = "formkit app"
+SECTION = Section(SLUG, TITLE)
 #: What the file input offers; the intake, not the name, decides what is taken.
 ACCEPT = ".xlsx,.xlsm,.eml,.msg"
 #: What became of a file brought in.
 STORED, KNOWN = "opgeslagen", "al ontvangen"
-#: Names Windows keeps for devices, also with a suffix (CON.xlsx): a stored name never is one.
-WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
-                            | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"})
 #: From this many files on, the check reads with two processes (starting the second costs more for fewer).
 LARGE_BATCH = 60
 #: The check's own words for each status, as the reports use them.
@@ -81,12 +78,6 @@ class Received:
     outcome: str  # STORED, KNOWN or REFUSED
     stored: str = ""
     finding: Finding | None = None
-
-
-def windows_safe(name: str) -> str:
-    """Return `name` unchanged, or with a leading "_" when Windows would take it for a device (CON.xlsx)."""
-    device = name.split(".", 1)[0].rstrip(" ").upper()
-    return f"_{name}" if device in WINDOWS_DEVICES else name
 
 
 def returns_name(raw: str, taken: Iterable[str]) -> str:
@@ -162,30 +153,15 @@ def take_in(source: Path, shown: str, folder: Path, staging: Path, *, move: bool
 
 
 @dataclass
-class RetourOutcome:
-    """What a run did: the files brought in, the check summary of the returns folder, the reports, findings."""
+class RetourOutcome(MeetingOutcome):
+    """What a run did: the files brought in, the check summary of the returns folder, the reports, findings.
 
-    meeting: dt.date
-    folder: Path
+    Its findings are about the run, not a file: register, templates, the disclosure log.
+    """
+
     received: list[Received] = field(default_factory=list)
     summary: CheckSummary | None = None
     reports_job: Job | None = None  # the job writing the reports, once the check is done
-    #: Findings about the run, not a file: register, templates, the disclosure log.
-    findings: list[Finding] = field(default_factory=list)
-
-
-def report_disclosures(reports: Iterable[ReportFiles], register: Register, command: str) -> list[Disclosure]:
-    """Return one record per report file written: to the household's regisseur (the secretariat when none).
-
-    The same records as ``formkit check --report`` makes (``formkit.cli.log.report_disclosures``).
-    """
-    records = []
-    for report in reports:
-        regisseur = register.regisseur_of(report.dossier)
-        recipient = person_label(regisseur.name, regisseur.organisation) if regisseur else SECRETARIAT
-        records += file_disclosures([(report.dossier, path) for path in (report.xlsx, report.docx) if path],
-                                    "controlerapport", recipient, command)
-    return records
 
 
 def check_returns(st: AppState, meeting: dt.date, progress: ProgressCallback, outcome: RetourOutcome) -> None:
@@ -199,9 +175,8 @@ def check_returns(st: AppState, meeting: dt.date, progress: ProgressCallback, ou
     assert st.register_path is not None
     register_path = st.register_path
     progress(0, 0, "Register lezen")
-    loaded = st.choose_register(register_path)  # read again, as each command does: it may have been changed
-    if not loaded.register.households and has_errors(loaded.findings):
-        outcome.findings += loaded.findings
+    loaded, unusable = reread_register(st)
+    if refused(outcome, unusable):
         return
     key = load_key(key_path(config.key_setting(), explicit=config.key), create=False)
     files = collect_files([folders.returns])
@@ -230,9 +205,8 @@ def write_check_reports(st: AppState, register_path: Path, folders: MeetingFolde
     The report template is checked first, as `check --report` does; a refused one: its findings, no reports.
     """
     progress(0, 0, "Sjabloon van het controlerapport controleren")
-    outcome = ReportsOutcome(folders.reports, summary, preflight(st.config.templates, [REPORT], st.settings))
+    outcome = ReportsOutcome(folders.reports, summary, template_findings(st, [REPORT]))
     if has_errors(outcome.findings):
-        outcome.findings.append(finding(Code.templates_refused, folder=str(st.config.templates or "van formkit")))
         return outcome
     progress(0, 0, "Controlerapporten schrijven")
     ensure_writable(folders.reports, create=True)
@@ -373,35 +347,6 @@ def render_outcome(job: Job) -> str:
 # --- the routes ---------------------------------------------------------------------------
 
 
-def parse_meeting(text: str) -> dt.date | None:
-    """Return the date of an address part (jjjj-mm-dd), or None."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _message(request: Request, text: str, status_code: int) -> HTMLResponse:
-    return page(request, "message.html", SLUG, TITLE, status_code=status_code, text=text)
-
-
-def _meeting(request: Request) -> dt.date | HTMLResponse:
-    """Return the meeting of the address, or the Dutch page saying why there is none."""
-    st = state(request)
-    if st.loaded is None or st.register_path is None:
-        return _message(request, "Kies eerst het register op de pagina Register; daarin staan de overleggen.", 409)
-    meeting = parse_meeting(request.path_params["datum"])
-    if meeting is None or meeting not in st.loaded.register.meeting_dates():
-        return _message(request, f"Er staat geen casusoverleg op {visible(request.path_params['datum'])} "
-                                 "in het register.", 404)
-    return meeting
-
-
-def _meetings(st: AppState) -> list[tuple[dt.date, int]]:
-    register = st.loaded.register if st.loaded is not None else None
-    return [(d, len(register.dossiers_on(d))) for d in register.meeting_dates()] if register else []
-
-
 def last_check(folders: MeetingFolders) -> tuple[CheckSummary | None, list[Finding]]:
     """Return the summary of the meeting's last check (its reports' manifest), or None; a damaged one's finding."""
     if not (folders.reports / MANIFEST).exists():
@@ -412,7 +357,7 @@ def last_check(folders: MeetingFolders) -> tuple[CheckSummary | None, list[Findi
 def _view(request: Request, meeting: dt.date | None, *, problem: str = "", status_code: int = 200,
           job: Job | None = None) -> HTMLResponse:
     st = state(request)
-    context: dict[str, object] = {"meetings": _meetings(st), "meeting": meeting, "problem": problem,
+    context: dict[str, object] = {"meetings": meetings(st.loaded.register) if st.loaded else [], "meeting": meeting, "problem": problem,
                                   "accept": ACCEPT, "max_files": MAX_FILES,
                                   "max_mb": DEFAULT_LIMITS.max_file_bytes // MB}
     if meeting is not None:
@@ -432,19 +377,12 @@ def _stored(folder: Path) -> list[Path]:
 
 async def index(request: Request) -> Response:
     """Return the meeting choice; `?datum=` goes on to that meeting's Retour page."""
-    chosen = request.query_params.get("datum")
-    if chosen and parse_meeting(chosen) is not None:
-        return RedirectResponse(f"/{SLUG}/{chosen}", status_code=303)
-    if state(request).loaded is None:
-        return _message(request, "Kies eerst het register op de pagina Register; daarin staan de overleggen.", 409)
-    return _view(request, None)
+    return SECTION.pick(request) or _view(request, None)
 
 
-async def show(request: Request) -> Response:
+@SECTION.for_meeting
+async def show(request: Request, meeting: dt.date) -> Response:
     """Return a meeting's Retour page: the drop zone, the folder field, and the running or last check."""
-    meeting = _meeting(request)
-    if isinstance(meeting, Response):
-        return meeting
     job = state(request).jobs.get(request.query_params.get("taak", ""))
     return _view(request, meeting, job=job)
 
@@ -452,16 +390,13 @@ async def show(request: Request) -> Response:
 def _start(request: Request, meeting: dt.date, title: str,
            work: Callable[[ProgressCallback], RetourOutcome]) -> Response:
     """Start a run as a job and send the browser to the meeting's page, which shows its progress."""
-    job = state(request).jobs.start(title, work, render=render_outcome)
-    return RedirectResponse(f"/{SLUG}/{meeting.isoformat()}?taak={job.id}", status_code=303)
+    return SECTION.to_job(meeting, state(request).jobs.start(title, work, render=render_outcome))
 
 
 @accepts_upload
-async def upload(request: Request) -> Response:
+@SECTION.for_meeting
+async def upload(request: Request, meeting: dt.date) -> Response:
     """Receive dropped files into the meeting's folder, then take them in and check them in one job."""
-    meeting = _meeting(request)
-    if isinstance(meeting, Response):
-        return meeting
     st = state(request)
     folders = MeetingFolders(st.config.folder, meeting)
     try:
@@ -494,7 +429,7 @@ def _bring_in_upload(st: AppState, meeting: dt.date, received: Upload, progress:
 
 
 def _refusal_text(refused: UploadRefused) -> str:
-    if str(refused) == "too many files":
+    if refused.kind is Refusal.TOO_MANY_FILES:
         return (f"Te veel bestanden in één keer: hoogstens {MAX_FILES}. Er is niets opgeslagen; "
                 "upload ze in delen of neem ze uit een map.")
     return "De bestanden kwamen niet (helemaal) aan; er is niets opgeslagen. Kies ze en probeer het opnieuw."
@@ -505,11 +440,9 @@ def _folder_problem(folder: Path, error: Exception) -> str:
     return f"De map {folder} is niet te gebruiken ({reason}); er is niets opgeslagen."
 
 
-async def from_folder(request: Request) -> Response:
+@SECTION.for_meeting
+async def from_folder(request: Request, meeting: dt.date) -> Response:
     """Take the files of a folder the secretary names into the meeting's folder, then check them in one job."""
-    meeting = _meeting(request)
-    if isinstance(meeting, Response):
-        return meeting
     st = state(request)
     form = await request.form()
     raw = form.get("pad")
@@ -539,30 +472,25 @@ async def from_folder(request: Request) -> Response:
                   lambda progress: bring_in(st, meeting, sources, move=False, progress=progress))
 
 
-async def check_again(request: Request) -> Response:
+@SECTION.for_meeting
+async def check_again(request: Request, meeting: dt.date) -> Response:
     """Check the meeting's returns folder again (after a change to the register, say), in one job."""
-    meeting = _meeting(request)
-    if isinstance(meeting, Response):
-        return meeting
     st = state(request)
     return _start(request, meeting, "Teruggestuurde bestanden controleren",
                   lambda progress: recheck(st, meeting, progress))
 
 
-async def report(request: Request) -> Response:
+@SECTION.for_meeting
+async def report(request: Request, meeting: dt.date) -> Response:
     """Return one report of the meeting's last check (?dossier=...&soort=xlsx|docx), only from its reports folder."""
-    meeting = _meeting(request)
-    if isinstance(meeting, Response):
-        return meeting
     folders = MeetingFolders(state(request).config.folder, meeting)
     summary, _ = last_check(folders)
     names = summary.report_of(request.query_params.get("dossier", "")) if summary else None
     kind = request.query_params.get("soort")
     name = (names.xlsx if kind == "xlsx" else names.docx if kind == "docx" else None) if names else None
-    root = folders.reports.resolve()
-    path = (root / name).resolve() if name else None
-    if path is None or not path.is_relative_to(root) or not path.is_file():
-        return _message(request, "Dit controlerapport is er niet (meer); controleer de bestanden opnieuw.", 404)
+    path = folders.reports / name if name else None
+    if path is None or not servable(path, folders.reports):
+        return SECTION.message(request, "Dit controlerapport is er niet (meer); controleer de bestanden opnieuw.", 404)
     return FileResponse(path, filename=path.name, content_disposition_type="attachment")
 
 

@@ -10,6 +10,8 @@ own page, ``/voortgang/<dossier as formkit names its folders>``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -23,7 +25,7 @@ from ..state import AppState
 from ..svg import Line, score_chart, series_of
 from ..view import finding_rows, page, state
 from . import Page
-from .overleg import parse_meeting
+from .meetings import parse_meeting
 
 SLUG = "voortgang"
 TITLE = "Voortgang"
@@ -39,6 +41,16 @@ def as_of_date(request: Request) -> dt.date | None:
     return parse_meeting(asked) if asked else dt.date.today()
 
 
+@dataclass(frozen=True)
+class Statuses:
+    """What a Voortgang page shows: every household's status on the date asked, and the history they come from."""
+
+    st: AppState
+    as_of: dt.date
+    found: list[HouseholdStatus]
+    history: History
+
+
 def statuses(st: AppState, as_of: dt.date) -> tuple[list[HouseholdStatus], History]:
     """Return every household's status as of a date, as `formkit status` makes it, and the history read."""
     assert st.loaded is not None and st.register_path is not None
@@ -46,24 +58,25 @@ def statuses(st: AppState, as_of: dt.date) -> tuple[list[HouseholdStatus], Histo
     return household_statuses(st.loaded.register, history, as_of, st.settings), history
 
 
-def _checked(request: Request) -> tuple[AppState, dt.date] | Response:
-    """Return the app's state and the date asked about, or the page saying what is missing or wrong."""
-    st = state(request)
-    if st.loaded is None or st.register_path is None:
-        return _message(request, "Kies eerst het register op de pagina Register; de historie staat ernaast.", 409)
-    as_of = as_of_date(request)
-    if as_of is None:
-        return _message(request, f"{visible(request.query_params.get('op', ''))} is geen datum (jjjj-mm-dd).", 400)
-    return st, as_of
+def with_statuses(endpoint: Callable[[Request, Statuses], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Return a route running `endpoint(request, statuses)` once a register is chosen and the date asked is one."""
+    async def route(request: Request) -> Response:
+        st = state(request)
+        if st.loaded is None or st.register_path is None:
+            return _message(request, "Kies eerst het register op de pagina Register; de historie staat ernaast.", 409)
+        as_of = as_of_date(request)
+        if as_of is None:
+            return _message(request, f"{visible(request.query_params.get('op', ''))} is geen datum (jjjj-mm-dd).", 400)
+        found, history = statuses(st, as_of)
+        return await endpoint(request, Statuses(st, as_of, found, history))
+    route.__name__, route.__doc__ = endpoint.__name__, endpoint.__doc__
+    return route
 
 
-async def index(request: Request) -> Response:
+@with_statuses
+async def index(request: Request, asked: Statuses) -> Response:
     """Return every household with its last meeting, next deadline and how many signals, most urgent first named."""
-    checked = _checked(request)
-    if isinstance(checked, Response):
-        return checked
-    st, as_of = checked
-    found, history = statuses(st, as_of)
+    as_of, found, history = asked.as_of, asked.found, asked.history
     return page(request, "voortgang.html", SLUG, TITLE, as_of=as_of, statuses=found, part=id_part,
                 query=_query(request), rows=finding_rows(history.findings))
 
@@ -74,13 +87,10 @@ def _query(request: Request) -> str:
     return f"?op={asked}" if asked and parse_meeting(asked) else ""
 
 
-async def show(request: Request) -> Response:
+@with_statuses
+async def show(request: Request, asked: Statuses) -> Response:
     """Return one household's page: its scores over meetings (chart and table) and its signals with their rule."""
-    checked = _checked(request)
-    if isinstance(checked, Response):
-        return checked
-    st, as_of = checked
-    found, history = statuses(st, as_of)
+    st, as_of, found, history = asked.st, asked.as_of, asked.found, asked.history
     status = next((s for s in found if id_part(s.dossier) == request.path_params["deel"]), None)
     if status is None:
         return _message(request, "Dit huishouden staat niet in het register.", 404)
