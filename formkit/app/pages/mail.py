@@ -330,14 +330,7 @@ def render_previews(job: Job) -> str:
 # --- the routes ----------------------------------------------------------------------------
 
 
-async def index(request: Request) -> Response:
-    """Return the meetings to pick from; `?datum=` goes on to that meeting's mail page."""
-    answer = SECTION.pick(request)
-    if answer is not None:
-        return answer
-    st = state(request)
-    assert st.loaded is not None
-    return page(request, "mail.html", SLUG, TITLE, meetings=meetings(st.loaded.register), meeting=None)
+index = SECTION.picker("mail.html")
 
 
 @SECTION.for_meeting

@@ -105,6 +105,18 @@ class Section:
             return self.no_register(request)
         return None
 
+    def picker(self, template: str) -> Callable[[Request], Awaitable[Response]]:
+        """Return the page's index: the meeting picker in `template` (meeting None), or what :meth:`pick` answers."""
+        async def index(request: Request) -> Response:
+            answer = self.pick(request)
+            if answer is not None:
+                return answer
+            loaded = state(request).loaded
+            assert loaded is not None
+            return page(request, template, self.slug, self.title, meetings=meetings(loaded.register), meeting=None)
+        index.__doc__ = f"Return the meetings to pick from; `?datum=` goes on to that meeting's page ({self.title})."
+        return index
+
     def to_job(self, meeting: dt.date, job: Job, query: str = "") -> RedirectResponse:
         """Return the redirect to the meeting's page showing `job` (`query`: more of the address, `a=b&`)."""
         return RedirectResponse(f"/{self.slug}/{meeting.isoformat()}?{query}taak={job.id}", status_code=303)

@@ -130,14 +130,7 @@ def render_outcome(job: Job) -> str:
                     existing=len(outcome.existing), day=outcome.meeting.isoformat())
 
 
-async def index(request: Request) -> Response:
-    """Return the list of meetings to pick from; `?datum=` goes on to that meeting's page."""
-    answer = SECTION.pick(request)
-    if answer is not None:
-        return answer
-    st = state(request)
-    assert st.loaded is not None
-    return page(request, "overleg.html", SLUG, "Overleg", meetings=meetings(st.loaded.register), meeting=None)
+index = SECTION.picker("overleg.html")
 
 
 @SECTION.for_meeting

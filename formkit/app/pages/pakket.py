@@ -165,14 +165,7 @@ def listed_packs(folders: MeetingFolders, register: Register, history_path: Path
 # --- the routes ----------------------------------------------------------------------------
 
 
-async def index(request: Request) -> Response:
-    """Return the meetings to pick from; `?datum=` goes on to that meeting's pack page."""
-    answer = SECTION.pick(request)
-    if answer is not None:
-        return answer
-    st = state(request)
-    assert st.loaded is not None
-    return page(request, "pakket.html", SLUG, TITLE, meetings=meetings(st.loaded.register), meeting=None)
+index = SECTION.picker("pakket.html")
 
 
 @SECTION.for_meeting

@@ -269,14 +269,7 @@ def _version(chosen: Chosen, asked: str | None) -> tuple[int, StoredPlan] | None
 # --- routes ---------------------------------------------------------------------------
 
 
-async def index(request: Request) -> Response:
-    """Return the list of meetings to pick from; `?datum=` goes on to that meeting's plans."""
-    answer = SECTION.pick(request)
-    if answer is not None:
-        return answer
-    st = state(request)
-    assert st.loaded is not None
-    return page(request, "plannen.html", SLUG, TITLE, meeting=None, meetings=meetings(st.loaded.register))
+index = SECTION.picker("plannen.html")
 
 
 @dataclass(frozen=True)
