@@ -64,11 +64,11 @@ from ..jobs import Job, ProgressCallback, counted
 from ..state import AppState
 from ..view import finding_rows, fragment, job_fragment, page, state
 from . import Page
-from .meetings import COMMAND, Section, ShownOnce, meetings
+from .meetings import COMMAND, NOT_IN_REGISTER, Section, ShownOnce, meetings
 
 SLUG = "mail"
 TITLE = "Mail"
-SECTION = Section(SLUG, TITLE, unknown="Dit casusoverleg staat niet in het register.")
+SECTION = Section(SLUG, TITLE, unknown=NOT_IN_REGISTER)
 JOB_TITLE = "Berichten versturen"
 PREVIEW_TITLE = "Berichten samenstellen"
 SECURITY_CHOICES = (("starttls", "STARTTLS (poort 587)"), ("ssl", "SSL/TLS (poort 465)"), ("none", "geen"))

@@ -31,6 +31,8 @@ from ..view import page, state
 #: The command the disclosure log names for what the app wrote or sent.
 COMMAND = "formkit app"
 NO_REGISTER = "Kies eerst het register op de pagina Register; daarin staan de overleggen."
+#: What a page says of a date the register has no meeting on, when it does not repeat the date.
+NOT_IN_REGISTER = "Dit casusoverleg staat niet in het register."
 
 MeetingEndpoint = Callable[[Request, dt.date], Awaitable[Response]]
 

@@ -37,6 +37,7 @@ from ..view import finding_rows, fragment, job_fragment, page, state
 from . import Page
 from .meetings import (
     COMMAND,
+    NOT_IN_REGISTER,
     MeetingOutcome,
     Section,
     ShownOnce,
@@ -49,7 +50,7 @@ from .meetings import (
 
 SLUG = "pakket"
 TITLE = "Vergaderpakket"
-SECTION = Section(SLUG, TITLE, unknown="Dit casusoverleg staat niet in het register.")
+SECTION = Section(SLUG, TITLE, unknown=NOT_IN_REGISTER)
 JOB_TITLE = "Vergaderpakket maken"
 
 

@@ -403,10 +403,10 @@ async def upload(request: Request, meeting: dt.date) -> Response:
         ensure_writable(folders.returns, create=True)
         received = await receive_upload(request, folders.returns, st.keys.csrf_ok,
                                         csrf_seen=st.keys.csrf_ok(request.headers.get("x-csrf-token")))
-    except UploadRefused as refused:
-        if refused.forbidden:
+    except UploadRefused as refusal:
+        if refusal.forbidden:
             return HTMLResponse(refusal_page(NO_CSRF), status_code=403)
-        return _view(request, meeting, status_code=400, problem=_refusal_text(refused))
+        return _view(request, meeting, status_code=400, problem=_refusal_text(refusal))
     except (OSError, FormkitError) as e:
         return _view(request, meeting, status_code=400, problem=_folder_problem(folders.returns, e))
     if not received.files:
@@ -428,8 +428,8 @@ def _bring_in_upload(st: AppState, meeting: dt.date, received: Upload, progress:
         received.discard()
 
 
-def _refusal_text(refused: UploadRefused) -> str:
-    if refused.kind is Refusal.TOO_MANY_FILES:
+def _refusal_text(refusal: UploadRefused) -> str:
+    if refusal.kind is Refusal.TOO_MANY_FILES:
         return (f"Te veel bestanden in één keer: hoogstens {MAX_FILES}. Er is niets opgeslagen; "
                 "upload ze in delen of neem ze uit een map.")
     return "De bestanden kwamen niet (helemaal) aan; er is niets opgeslagen. Kies ze en probeer het opnieuw."
