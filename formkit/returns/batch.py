@@ -8,6 +8,7 @@ forms expected but not returned, and the same professional's form returned twice
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 import tempfile
 import zlib
@@ -121,14 +122,28 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     """
     found: list[Path] = []
     for path in map(Path, paths):
-        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for p in candidates:
-            relative = p.relative_to(path) if path.is_dir() else Path(p.name)
-            if any(part.startswith((".", "~$")) for part in relative.parts):
-                continue
+        for p in _files_below(path) if path.is_dir() else [path]:
             if p not in found:
                 found.append(p)
     return found
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith((".", "~$"))
+
+
+def _files_below(folder: Path) -> list[Path]:
+    """Return the files below `folder`, sorted; none hidden, none in a hidden folder (links to folders not followed).
+
+    A hidden folder is not even listed: an upload's private folder (``.ontvangst-*``,
+    ``.inname-*``) may be removed meanwhile, and what it holds is not yet in place. A folder or
+    file that disappears while the folder is listed is passed over.
+    """
+    found = []
+    for root, folders, files in os.walk(folder):  # errors (a folder gone meanwhile) are passed over
+        folders[:] = [name for name in folders if not _hidden(name)]
+        found += [Path(root, name) for name in files if not _hidden(name) and Path(root, name).is_file()]
+    return sorted(found)
 
 
 def check_batch(
