@@ -53,7 +53,7 @@ _HEX = frozenset("0123456789abcdef")
 #: Names Windows keeps for devices (also with a suffix: CON.xlsx; COM¹ too). An id part never is
 #: one (plain parts hold no superscript); a stored file name never is one (:func:`windows_safe`).
 _RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
-                      | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"})
+                      | {f"{p}{n}" for p in ("COM", "LPT") for n in "0123456789¹²³"})
 _ESCAPE = re.compile(r"_([0-9a-f]{2})")
 
 
