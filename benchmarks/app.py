@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # what Starlette 1.x and the test extra use (pyproject.toml)
 from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).parent))
