@@ -53,10 +53,22 @@ def chart(html: str) -> ET.Element:
     return ET.fromstring(found.group(0))
 
 
+def markers(svg: ET.Element) -> list[ET.Element]:
+    """Return every point drawn: a <g class="punt"> placed by its transform, with its <title> and shape."""
+    return [g for g in svg.iter(f"{SVG}g") if g.get("class") == "punt"]
+
+
+def place(marker: ET.Element) -> tuple[float, float]:
+    """Return where a point stands on the chart (x, y), from its translate()."""
+    found = re.fullmatch(r"translate\(([-\d.]+),([-\d.]+)\)", marker.get("transform", ""))
+    assert found, marker.get("transform")
+    return float(found.group(1)), float(found.group(2))
+
+
 def points(svg: ET.Element) -> dict[str, list[tuple[str, int, float]]]:
     """Return per person the points drawn: (meeting, score, height on the chart)."""
-    return {g.get("data-wie", ""): [(c.get("data-overleg", ""), int(c.get("data-cijfer", "")), float(c.get("cy", "")))
-                                    for c in g.iter(f"{SVG}circle")]
+    return {g.get("data-wie", ""): [(m.get("data-overleg", ""), int(m.get("data-cijfer", "")), place(m)[1])
+                                    for m in markers(g)]
             for g in svg.iter(f"{SVG}g") if "reeks" in (g.get("class") or "").split()}
 
 
@@ -82,7 +94,7 @@ def test_a_household_with_three_meetings_shows_three_points_per_person_with_the_
     assert [score for _, score, _ in drawn["Rob Claassen"]] == [6, 6, 8]
     heights = {score: y for _, score, y in drawn["Kim Verhoef"] + drawn["Rob Claassen"]}
     assert TOP <= heights[8] < heights[7] < heights[6] < heights[5] < heights[4] <= HEIGHT - BOTTOM
-    titles = [c.findtext(f"{SVG}title") for c in svg.iter(f"{SVG}circle")]
+    titles = [m.findtext(f"{SVG}title") for m in markers(svg)]
     assert "Kim Verhoef, 01-12-2026: 4" in titles
     assert ' style="' not in page.text and "<script>" not in page.text
 
@@ -134,7 +146,39 @@ def test_a_household_without_plans_says_so_without_a_chart(tmp_path, register_pa
 def test_the_chart_escapes_names_and_draws_one_point_in_the_middle():
     svg = score_chart([Series('<b>"Kim"</b> & co', [(dt.date(2026, 12, 1), 6)])], "Titel <x>", 0, 10)
     parsed = ET.fromstring(svg)
-    (circle,) = parsed.iter(f"{SVG}circle")
-    assert circle.findtext(f"{SVG}title", "").startswith('<b>"Kim"</b> & co')
-    assert float(circle.get("cx", "")) > 100
+    (point,) = markers(parsed)
+    assert point.findtext(f"{SVG}title", "").startswith('<b>"Kim"</b> & co')
+    assert place(point)[0] > 100
     assert score_chart([], "leeg", 0, 10) == ""
+
+
+def test_two_people_with_the_same_score_are_two_points_side_by_side_each_with_its_own_shape():
+    day = dt.date(2026, 12, 1)
+    svg = ET.fromstring(score_chart([Series("Kim Verhoef", [(day, 4)]), Series("Rob Claassen", [(day, 4)]),
+                                     Series("Iris Lammers", [(day, 4)])], "Titel", 0, 10))
+    drawn = {m.findtext(f"{SVG}title"): (place(m), m.find(f"{SVG}path")) for m in markers(svg)}
+    assert set(drawn) == {"Kim Verhoef, 01-12-2026: 4", "Rob Claassen, 01-12-2026: 4", "Iris Lammers, 01-12-2026: 4"}
+    where = [xy for xy, _ in drawn.values()]
+    assert len({y for _, y in where}) == 1  # the same score, the same height
+    xs = sorted(x for x, _ in where)
+    assert xs[1] - xs[0] >= 8 and xs[2] - xs[1] >= 8  # never on top of each other: a marker is ~11 wide
+    assert len({path.get("d") for _, path in drawn.values() if path is not None}) == 3
+
+
+def test_the_legend_shows_each_persons_marker_shape_as_the_chart_does(client):
+    page = client.get("/voortgang/2026-101?op=2026-12-02").text
+    svg = chart(page)
+    shapes = {g.get("data-wie"): {p.get("d") for p in g.iter(f"{SVG}path")} for g in svg.iter(f"{SVG}g")
+              if "reeks" in (g.get("class") or "").split()}
+    legend = page.split('<ul class="legenda">', 1)[1].split("</ul>", 1)[0]
+    items = re.findall(r"<li>(<svg .*?</svg>)(.*?)</li>", legend, re.DOTALL)
+    assert [who for _, who in items] == ["Kim Verhoef", "Rob Claassen"]
+    for key, who in items:
+        assert {p.get("d") for p in ET.fromstring(key).iter(f"{SVG}path")} == shapes[who]
+        assert 'aria-hidden="true"' in key
+    assert shapes["Kim Verhoef"] != shapes["Rob Claassen"]
+
+
+def test_the_household_page_names_the_regisseur_with_the_organisation(client):
+    page = client.get("/voortgang/2026-101?op=2026-12-02").text
+    assert "<dt>Regisseur</dt><dd>Kim Verhoef (Wijkteam West)</dd>" in page

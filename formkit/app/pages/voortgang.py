@@ -18,11 +18,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ...core.paths import id_part
-from ...core.text import visible
+from ...core.text import person_label, visible
 from ...plan.history import History, default_path
 from ...plan.status import HouseholdStatus, household_statuses
 from ..state import AppState
-from ..svg import Line, score_chart, series_of
+from ..svg import Line, legend_key, score_chart, series_of
 from ..view import finding_rows, page, state
 from . import Page
 from .meetings import parse_meeting
@@ -100,7 +100,15 @@ async def show(request: Request, asked: Statuses) -> Response:
                                                 Line(st.settings.stable_safety_score, "stabiele veiligheid")])
     return page(request, "voortgang_huishouden.html", SLUG, f"Voortgang dossier {status.dossier}", status=status,
                 as_of=as_of, chart=chart, people=[s.who for s in people], query=_query(request),
+                keys=[legend_key(index) for index in range(len(people))], regisseur=_regisseur(st, status.dossier),
                 rows=finding_rows([f for f in history.findings if f.dossier in (None, status.dossier)]))
+
+
+def _regisseur(st: AppState, dossier: str) -> str:
+    """Return the household's regisseur as every document names a person, "name (organisation)"; empty when unset."""
+    assert st.loaded is not None
+    found = st.loaded.register.regisseur_of(dossier)
+    return person_label(found.name, found.organisation) if found else ""
 
 
 PAGE = Page(SLUG, TITLE, [
