@@ -1,20 +1,26 @@
 """Long work off the request thread: a job runs in the app's one worker thread and reports progress.
 
-A page starts a job with ``Jobs.start(title, fn, render=...)``; ``fn(progress)`` does the
+A page starts a job with ``Jobs.start(title, fn, scope=..., render=...)``; ``fn(progress)`` does the
 work and calls ``progress(done, total, text)``; what it returns becomes ``job.result``.
 ``GET /taken/{id}`` (:mod:`formkit.app.web`) shows a ``<progress>`` that polls itself while
 the job runs, and the page's ``render(job)`` fragment once it is done. An exception inside a
 job becomes a Dutch failure message on the page; the log gets its type only, no personal data.
+
+Need to know: every job a page starts carries its :class:`JobScope` (the page, the meeting, the
+household), and a page shows a job (``?taak=``) only when the scope is its own
+(:meth:`Jobs.scoped`); a job of another meeting or household is not shown, not even its title.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from ..core.errors import FormkitError
@@ -30,6 +36,33 @@ KEEP = 50
 ProgressCallback = Callable[[int, int, str], None]
 
 
+@dataclass(frozen=True)
+class JobScope:
+    """Where a job's result may be shown: its page (slug), its meeting and its household (None: the whole page)."""
+
+    page: str
+    meeting: dt.date | None = None
+    dossier: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        """Return the scope as the fields of a poll of ``/taken/{id}`` (``pagina``, ``datum``, ``dossier``)."""
+        found = {"pagina": self.page, "datum": self.meeting.isoformat() if self.meeting else ""}
+        return found | ({"dossier": self.dossier} if self.dossier is not None else {})
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, str]) -> JobScope | None:
+        """Return the scope a poll names, or None when it names none (no ``pagina``)."""
+        slug = fields.get("pagina")
+        if slug is None:
+            return None
+        try:
+            meeting = dt.date.fromisoformat(fields.get("datum", "")) if fields.get("datum") else None
+        except ValueError:
+            meeting = None
+            slug = ""  # an odd date matches no job's scope
+        return cls(slug, meeting, fields.get("dossier"))
+
+
 @dataclass
 class Job:
     """One piece of long work: its state, progress, Dutch status text, result and findings."""
@@ -43,6 +76,7 @@ class Job:
     result: Any = None
     findings: list[Finding] = field(default_factory=list)
     render: Callable[[Job], str] | None = None  # the page's fragment for the finished job (HTML)
+    scope: JobScope | None = None  # None: a job of no page (scripts, tests): no page shows it
 
     def progress(self, done: int, total: int, text: str) -> None:
         """Record how far the job is (called from the worker thread)."""
@@ -69,6 +103,17 @@ def _count(progress: ProgressCallback, items: Any, text: str) -> Iterator[Any]:
         progress(number, total, text)
 
 
+class Foreign(Enum):
+    """A job of another page, meeting or household: shown nowhere but on its own page."""
+
+    FOREIGN = "foreign"
+
+
+FOREIGN = Foreign.FOREIGN
+#: What a page says of a job in its address (`?taak=`) that belongs to another page, meeting or household.
+NOT_HERE = "Deze taak hoort niet bij deze pagina."
+
+
 class Jobs:
     """The app's jobs, run one at a time in one worker thread (the library uses processes inside)."""
 
@@ -77,10 +122,13 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def start(self, title: str, fn: Callable[[ProgressCallback], Any], *,
+    def start(self, title: str, fn: Callable[[ProgressCallback], Any], *, scope: JobScope | None = None,
               render: Callable[[Job], str] | None = None) -> Job:
-        """Return a new job running `fn(progress)` in the worker thread; its return value becomes the result."""
-        job = Job(secrets.token_urlsafe(16), title, render=render)
+        """Return a new job running `fn(progress)` in the worker thread; its return value becomes the result.
+
+        `scope`: the page, meeting and household the job belongs to; only that page shows it.
+        """
+        job = Job(secrets.token_urlsafe(16), title, render=render, scope=scope)
         with self._lock:
             self._jobs[job.id] = job
             for old in [j.id for j in self._jobs.values() if j.finished][:-KEEP]:
@@ -92,6 +140,13 @@ class Jobs:
         """Return the job with this id, or None."""
         with self._lock:
             return self._jobs.get(job_id)
+
+    def scoped(self, job_id: str | None, scope: JobScope) -> Job | None | Foreign:
+        """Return the job `job_id` when it belongs to `scope`; FOREIGN when it belongs elsewhere; None when unknown."""
+        job = self.get(job_id) if job_id else None
+        if job is None:
+            return None
+        return job if job.scope == scope else FOREIGN
 
     def wait(self, job: Job, timeout: float = 60.0) -> Job:
         """Return `job` once it is finished (for tests and scripts); gives up after `timeout` seconds."""

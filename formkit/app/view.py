@@ -21,7 +21,7 @@ from ..core import dutch
 from ..core.findings import Finding
 from ..core.messages import plural
 from ..core.text import person_label, visible
-from .jobs import DONE, Job
+from .jobs import DONE, FOREIGN, NOT_HERE, Job, JobScope
 from .pages import Page
 from .state import AppState
 
@@ -72,6 +72,23 @@ def finding_rows(findings: list[Finding]) -> list[dict[str, str]]:
              "kolom": visible((f.column or "") + (f" ({f.cell})" if f.cell else "")),
              "dossier": visible(f.dossier or ""), "melding": visible(f.message, multiline=True)}
             for f in findings]
+
+
+def job_for(request: Request, scope: JobScope) -> tuple[Job | None, str]:
+    """Return the job of the address (`?taak=`) and its HTML when it belongs to `scope`; else None and "" or why not.
+
+    A job of another page, meeting or household is never shown here: its title and result
+    may name another household (need to know); the page says so instead.
+    """
+    found = state(request).jobs.scoped(request.query_params.get("taak"), scope)
+    if found is FOREIGN:
+        return None, foreign_job()
+    return (found, job_fragment(found)) if isinstance(found, Job) else (None, "")
+
+
+def foreign_job() -> str:
+    """Return the HTML a page shows for a job that is not its own: no title, no result."""
+    return f'<p class="melding" role="status">{NOT_HERE}</p>'
 
 
 def job_fragment(job: Job) -> str:

@@ -25,10 +25,11 @@ from starlette.staticfiles import StaticFiles
 from ..core.errors import FormkitError
 from ..core.text import visible
 from .config import AppConfig
+from .jobs import JobScope
 from .pages import ORDER, Page
 from .security import CSRF_FIELD, CSRF_HEADER, HEADERS, NO_CSRF, Gate, Secrets, refusal_page
 from .state import AppState
-from .view import STATIC, fragment, job_fragment, page, state
+from .view import STATIC, foreign_job, fragment, job_fragment, page, state
 
 log = logging.getLogger("formkit.app")
 
@@ -85,10 +86,17 @@ async def home(request: Request) -> Response:
 
 
 async def job_status(request: Request) -> Response:
-    """Return a job's progress fragment: polling itself while the job runs, the page's result once done."""
+    """Return a job's progress fragment: polling itself while the job runs, the page's result once done.
+
+    A page polls with its own scope (``pagina``, ``datum``, ``dossier``, see job.html): a job of
+    another page, meeting or household is not shown there. Without a scope the job is shown as itself.
+    """
     job = state(request).jobs.get(request.path_params["job_id"])
     if job is None:
         return HTMLResponse('<p class="melding">Deze taak is niet (meer) bekend; start haar opnieuw.</p>', status_code=404)
+    asked = JobScope.from_fields(request.query_params)  # a page's poll names the page's scope
+    if asked is not None and asked != job.scope:
+        return HTMLResponse(foreign_job())  # 200: htmx swaps it in and stops polling
     return HTMLResponse(job_fragment(job))
 
 

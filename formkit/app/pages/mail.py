@@ -60,9 +60,9 @@ from ...register.model import Register
 from ...sheets.schema import build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
-from ..jobs import Job, ProgressCallback, counted
+from ..jobs import Job, JobScope, ProgressCallback, counted
 from ..state import AppState
-from ..view import finding_rows, fragment, job_fragment, page, state
+from ..view import finding_rows, fragment, job_for, page, state
 from . import Page
 from .meetings import COMMAND, NOT_IN_REGISTER, Section, ShownOnce, meetings
 
@@ -344,11 +344,11 @@ def _show(request: Request, meeting: dt.date, *, kind_slug: str | None = None, p
     st = state(request)
     assert st.loaded is not None
     kind = KINDS.get(kind_slug or request.query_params.get("soort", ""))
-    job = st.jobs.get(request.query_params.get("taak", ""))
+    job, job_html = job_for(request, JobScope(SLUG, meeting))
     context: dict[str, object] = {
         "meeting": meeting, "meetings": meetings(st.loaded.register), "kinds": list(KINDS.values()), "kind": kind,
         "problem": problem, "security_choices": SECURITY_CHOICES,
-        "job": job_fragment(job) if job is not None and job.title in (JOB_TITLE, PREVIEW_TITLE) else ""}
+        "job": job_html if job is None or job.title in (JOB_TITLE, PREVIEW_TITLE) else ""}
     try:
         post = load_post_settings(st.config.settings)
     except FormkitError as e:
@@ -383,7 +383,8 @@ async def start(request: Request, meeting: dt.date) -> Response:
         return _show(request, meeting, kind_slug=kind.slug, problem=f"Niet verstuurd: {visible(str(e))}.", fields=kept,
                      status_code=400)
     encrypt = kind.slug == "plan" and _field(form, "versleutelen") == "ja"
-    job = st.jobs.start(JOB_TITLE, _sender(st, kind, meeting, envelope, server, encrypt), render=render_outcome)
+    job = st.jobs.start(JOB_TITLE, _sender(st, kind, meeting, envelope, server, encrypt), scope=JobScope(SLUG, meeting),
+                        render=render_outcome)
     return SECTION.to_job(meeting, job, f"soort={kind.slug}&")
 
 
@@ -403,6 +404,7 @@ async def preview_start(request: Request, meeting: dt.date) -> Response:
         return SECTION.message(request, "Kies eerst welke berichten u wilt samenstellen.", 400)
     encrypt = kind.slug == "plan" and _field(form, "versleutelen") == "ja"
     job = st.jobs.start(PREVIEW_TITLE, lambda progress: make_previews(st, kind, meeting, encrypt, progress),
+                        scope=JobScope(SLUG, meeting),
                         render=render_previews)
     return SECTION.to_job(meeting, job, f"soort={kind.slug}&")
 

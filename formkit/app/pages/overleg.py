@@ -32,9 +32,9 @@ from ...register.model import Register
 from ...sheets.forms import write_forms
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
-from ..jobs import Job, ProgressCallback, counted
+from ..jobs import Job, JobScope, ProgressCallback, counted
 from ..state import AppState
-from ..view import finding_rows, fragment, job_fragment, page, state
+from ..view import finding_rows, fragment, job_for, page, state
 from . import Page
 from .meetings import COMMAND, MeetingOutcome, Section, meetings, refused, reread_register, template_findings
 
@@ -140,12 +140,12 @@ async def show(request: Request, meeting: dt.date) -> Response:
     assert st.loaded is not None
     register = st.loaded.register
     folders = MeetingFolders(st.config.folder, meeting)
-    job = st.jobs.get(request.query_params.get("taak", ""))
+    job, job_html = job_for(request, JobScope(SLUG, meeting))
     files = meeting_files(folders, register)
     return page(request, "overleg.html", SLUG, "Overleg", meeting=meeting, rows=agenda(register, meeting),
                 meetings=meetings(register), folder=str(folders.forms),
                 files=[str(p.relative_to(folders.forms)) for _, p in files],
-                job=job_fragment(job) if job is not None else "",
+                job=job_html,
                 show_files=job is None or job.finished)  # while a job runs, its result will list the files
 
 
@@ -156,7 +156,8 @@ async def make(request: Request, meeting: dt.date) -> Response:
     form = await request.form()
     force = form.get("overschrijven") == "ja"
     job = st.jobs.start("Scoreformulieren en TOP-3 formulieren maken",
-                        lambda progress: make_forms(st, meeting, force, progress), render=render_outcome)
+                        lambda progress: make_forms(st, meeting, force, progress), scope=JobScope(SLUG, meeting),
+                        render=render_outcome)
     return SECTION.to_job(meeting, job)
 
 

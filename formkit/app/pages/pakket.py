@@ -31,9 +31,9 @@ from ...delivery.pack import PACK_KIND, PACKS_PER_RECIPIENT, PackFile, build_pac
 from ...plan.history import History, default_path, file_fingerprint
 from ...register.model import Register
 from ..config import MeetingFolders
-from ..jobs import Job, ProgressCallback, counted
+from ..jobs import Job, JobScope, ProgressCallback, counted
 from ..state import AppState
-from ..view import finding_rows, fragment, job_fragment, page, state
+from ..view import finding_rows, fragment, job_for, page, state
 from . import Page
 from .meetings import (
     COMMAND,
@@ -175,14 +175,14 @@ async def show(request: Request, meeting: dt.date) -> Response:
     st = state(request)
     assert st.loaded is not None
     folders = MeetingFolders(st.config.folder, meeting)
-    job = st.jobs.get(request.query_params.get("taak", ""))
+    job, job_html = job_for(request, JobScope(SLUG, meeting))
     history = default_path(st.register_path) if st.register_path is not None else None
     sources = [("TOP-3 formulieren", folders.forms), ("Plannen", folders.plans), ("Controlerapporten", folders.reports)]
     return page(request, "pakket.html", SLUG, TITLE, meeting=meeting, meetings=meetings(st.loaded.register),
                 dossiers=st.loaded.register.dossiers_on(meeting), folder=str(folders.packs),
                 sources=[(what, str(path), path.is_dir()) for what, path in sources],
                 packs=listed_packs(folders, st.loaded.register, history),
-                job=job_fragment(job) if job is not None and job.title == JOB_TITLE else "")
+                job=job_html if job is None or job.title == JOB_TITLE else "")
 
 
 @SECTION.for_meeting
@@ -192,7 +192,7 @@ async def make(request: Request, meeting: dt.date) -> Response:
     form = await request.form()
     per_recipient, encrypt = form.get("per_ontvanger") == "ja", form.get("versleutelen") == "ja"
     job = st.jobs.start(JOB_TITLE, lambda progress: make_packs(st, meeting, per_recipient, encrypt, progress),
-                        render=render_outcome)
+                        scope=JobScope(SLUG, meeting), render=render_outcome)
     return SECTION.to_job(meeting, job)
 
 

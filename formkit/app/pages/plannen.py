@@ -55,9 +55,9 @@ from ...returns.batch import check_batch
 from ...sheets.schema import Schema, build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
-from ..jobs import Job, ProgressCallback, counted
+from ..jobs import Job, JobScope, ProgressCallback, counted
 from ..state import AppState
-from ..view import finding_rows, fragment, job_fragment, page, state
+from ..view import finding_rows, fragment, job_for, page, state
 from . import Page
 from .meetings import COMMAND, MeetingOutcome, Section, meetings, refused, reread_register, servable, template_findings
 
@@ -302,11 +302,11 @@ async def show_meeting(request: Request, meeting: dt.date) -> Response:
     assert st.loaded is not None
     register = st.loaded.register
     folders = MeetingFolders(st.config.folder, meeting)
-    job = st.jobs.get(request.query_params.get("taak", ""))
+    _, job_html = job_for(request, JobScope(SLUG, meeting))
     return page(request, "plannen.html", SLUG, TITLE, meeting=meeting, folder=str(folders.plans),
                 returns=str(folders.returns), households=meeting_households(register, folders),
                 meetings=meetings(register),
-                job=job_fragment(job) if job is not None else "")
+                job=job_html)
 
 
 @SECTION.for_meeting
@@ -316,7 +316,7 @@ async def merge(request: Request, meeting: dt.date) -> Response:
     form = await request.form()
     archive = form.get("archief") == "ja"
     job = st.jobs.start("Samenvoegen tot plannen", lambda progress: merge_meeting(st, meeting, archive, progress),
-                        render=render_merge)
+                        scope=JobScope(SLUG, meeting), render=render_merge)
     return SECTION.to_job(meeting, job)
 
 
@@ -326,10 +326,10 @@ async def show_plan(request: Request, chosen: Chosen) -> Response:
     st = state(request)
     found = _version(chosen, request.query_params.get("versie"))
     versions = version_rows(chosen.folder)
-    job = st.jobs.get(request.query_params.get("taak", ""))
+    _, job_html = job_for(request, JobScope(SLUG, chosen.meeting, chosen.dossier))
     common: dict[str, Any] = {
         "meeting": chosen.meeting, "dossier": chosen.dossier, "part": id_part(chosen.dossier), "versions": versions,
-        "job": job_fragment(job) if job is not None else "", "base": f"/{SLUG}/{chosen.meeting.isoformat()}"}
+        "job": job_html, "base": f"/{SLUG}/{chosen.meeting.isoformat()}"}
     if found is None:
         asked = request.query_params.get("versie")
         return page(request, "plannen_plan.html", SLUG, f"Plan dossier {chosen.dossier}", plan=None,
@@ -391,7 +391,7 @@ async def pdf(request: Request, chosen: Chosen) -> Response:
     address = f"/{SLUG}/{chosen.meeting.isoformat()}/{id_part(chosen.dossier)}"
     st = state(request)
     job = st.jobs.start("PDF maken", make_pdf(docx, chosen.dossier, number),
-                        render=lambda job: fragment("plannen_pdf.html", rows=finding_rows(job.result),
+                        scope=JobScope(SLUG, chosen.meeting, chosen.dossier), render=lambda job: fragment("plannen_pdf.html", rows=finding_rows(job.result),
                                                     href=f"{address}/v{number}/pdf"))
     return RedirectResponse(f"{address}?versie={number}&taak={job.id}", status_code=303)
 

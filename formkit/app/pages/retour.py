@@ -46,11 +46,11 @@ from ...returns.mailbox import is_message, safe_name
 from ...sheets.schema import build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
-from ..jobs import Job, ProgressCallback, counted
+from ..jobs import Job, JobScope, ProgressCallback, counted
 from ..security import NO_CSRF, refusal_page
 from ..state import AppState
 from ..uploads import MAX_FILES, Refusal, Upload, UploadRefused, accepts_upload, receive_upload
-from ..view import fragment, job_fragment, page, state
+from ..view import fragment, job_for, job_fragment, page, state
 from . import Page
 from .meetings import COMMAND, MeetingOutcome, Section, meetings, refused, reread_register, servable, template_findings
 
@@ -185,7 +185,8 @@ def check_returns(st: AppState, meeting: dt.date, progress: ProgressCallback, ou
     summary = summarise(batch, loaded.register)
     outcome.summary = summary
     outcome.reports_job = st.jobs.start("Controlerapporten schrijven", lambda report_progress: write_check_reports(
-        st, register_path, folders, summary, loaded.register, report_progress), render=render_reports)
+        st, register_path, folders, summary, loaded.register, report_progress), scope=JobScope(SLUG, meeting),
+        render=render_reports)
 
 
 @dataclass
@@ -355,16 +356,16 @@ def last_check(folders: MeetingFolders) -> tuple[CheckSummary | None, list[Findi
 
 
 def _view(request: Request, meeting: dt.date | None, *, problem: str = "", status_code: int = 200,
-          job: Job | None = None) -> HTMLResponse:
+          job: tuple[Job | None, str] = (None, "")) -> HTMLResponse:
     st = state(request)
     context: dict[str, object] = {"meetings": meetings(st.loaded.register) if st.loaded else [], "meeting": meeting, "problem": problem,
                                   "accept": ACCEPT, "max_files": MAX_FILES,
                                   "max_mb": DEFAULT_LIMITS.max_file_bytes // MB}
     if meeting is not None:
         folders = MeetingFolders(st.config.folder, meeting)
-        last, damaged = (None, []) if job is not None else last_check(folders)
+        last, damaged = (None, []) if job[0] is not None else last_check(folders)
         context.update(day=meeting.isoformat(), folder=str(folders.returns), count=len(_stored(folders.returns)),
-                       job=job_fragment(job) if job is not None else "",
+                       job=job[1],
                        last=render_summary(last, meeting, folders.returns) if last is not None else "",
                        damaged=damaged)
     return page(request, "retour.html", SLUG, TITLE, status_code=status_code, **context)
@@ -383,14 +384,14 @@ async def index(request: Request) -> Response:
 @SECTION.for_meeting
 async def show(request: Request, meeting: dt.date) -> Response:
     """Return a meeting's Retour page: the drop zone, the folder field, and the running or last check."""
-    job = state(request).jobs.get(request.query_params.get("taak", ""))
-    return _view(request, meeting, job=job)
+    return _view(request, meeting, job=job_for(request, JobScope(SLUG, meeting)))
 
 
 def _start(request: Request, meeting: dt.date, title: str,
            work: Callable[[ProgressCallback], RetourOutcome]) -> Response:
     """Start a run as a job and send the browser to the meeting's page, which shows its progress."""
-    return SECTION.to_job(meeting, state(request).jobs.start(title, work, render=render_outcome))
+    return SECTION.to_job(meeting, state(request).jobs.start(title, work, scope=JobScope(SLUG, meeting),
+                                                             render=render_outcome))
 
 
 @accepts_upload
