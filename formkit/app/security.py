@@ -2,9 +2,12 @@
 
 One random token per app start. ``GET /?token=T`` with the right token sets the session
 cookie (HttpOnly, SameSite=Strict) and sends the browser to ``/`` so the token leaves the
-address bar; any other request without that cookie gets a short Dutch 403 page. A request
-whose ``Host`` is not this server on loopback (DNS rebinding) or a POST from another origin
-is refused too. Every response carries a strict Content-Security-Policy and no-store.
+address bar; any other request without that cookie gets a short Dutch 403 page. The cookie's
+value is a session secret of its own (never the token, which stays in the terminal and the
+browser's history), and its name carries the port, so two apps in one browser keep their own.
+A request whose ``Host`` is not this server on loopback (DNS rebinding) or a POST from another
+(or an opaque) origin is refused too. Every response carries a strict Content-Security-Policy,
+Referrer-Policy same-origin and no-store.
 The CSRF value (a second random value) is checked per POST in :mod:`formkit.app.web`.
 """
 
@@ -18,6 +21,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
+#: The session cookie's name; the port follows (`formkit_sessie_<port>`): cookies are per host, not per port.
 COOKIE = "formkit_sessie"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -26,7 +30,9 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin: the app's own forms carry their real Origin (no-referrer made it "null"); no address
+    # (they carry dossier numbers) ever goes to another site.
+    (b"referrer-policy", b"same-origin"),
     (b"cache-control", b"no-store"),
     (b"x-frame-options", b"DENY"),
 ]
@@ -44,14 +50,19 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Secrets:
-    """The random values of one app start: the session token and the CSRF value."""
+    """The random values of one app start: the link's token, the session cookie's value and the CSRF value."""
 
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    session: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def token_ok(self, value: str | None) -> bool:
         """Return True when `value` is the session token (compared in constant time)."""
         return value is not None and hmac.compare_digest(value.encode(), self.token.encode())
+
+    def session_ok(self, value: str | None) -> bool:
+        """Return True when `value` is the session cookie's value (compared in constant time)."""
+        return value is not None and hmac.compare_digest(value.encode(), self.session.encode())
 
     def csrf_ok(self, value: str | None) -> bool:
         """Return True when `value` is the CSRF value (compared in constant time)."""
@@ -82,8 +93,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def cookie_name(scope: Scope) -> str:
+    """Return the name of this server's session cookie: `formkit_sessie_<port>`."""
+    server = scope.get("server") or ("127.0.0.1", None)
+    return f"{COOKIE}_{server[1] or 80}"
+
+
 def session_cookie(scope: Scope) -> str | None:
-    """Return the value of the session cookie of a request, or None."""
+    """Return the value of this server's session cookie in a request, or None."""
     raw = _header(scope, b"cookie")
     if not raw:
         return None
@@ -92,7 +109,7 @@ def session_cookie(scope: Scope) -> str | None:
         jar.load(raw)
     except Exception:  # a malformed cookie header is no session
         return None
-    morsel = jar.get(COOKIE)
+    morsel = jar.get(cookie_name(scope))
     return morsel.value if morsel else None
 
 
@@ -125,26 +142,32 @@ class Gate:
             return
         if scope["method"] == "POST":
             origin = _header(scope, b"origin")
-            # "null": what browsers send for the app's own forms under Referrer-Policy no-referrer; the
-            # SameSite=Strict cookie and the CSRF value still guard those posts.
-            if origin is not None and origin.lower() not in (f"http://{host.lower()}", "null"):
+            # Under Referrer-Policy same-origin a browser sends the real origin for the app's own forms;
+            # "null" (a sandboxed frame, a data: or file: page) is another origin and refused.
+            if origin is not None and origin.lower() != f"http://{host.lower()}":
                 await refuse(send, WRONG_ORIGIN)
                 return
         if scope["path"] == "/" and scope["method"] == "GET" and b"token=" in scope.get("query_string", b""):
             await self._open_session(scope, send)
             return
-        if not self.keys.token_ok(session_cookie(scope)):
+        if not self.keys.session_ok(session_cookie(scope)):
             await refuse(send, NO_SESSION)
             return
         await self.app(scope, receive, self._with_headers(send))
 
     async def _open_session(self, scope: Scope, send: Send) -> None:
-        """Turn the link's token into the session cookie and send the browser on to `/`; a wrong token: 403."""
+        """Turn the link's token into the session cookie and send the browser on to `/`; a wrong token: 403.
+
+        The token stays valid while the app runs: a secretary who closed the browser opens the
+        link from the terminal again (a session cookie is gone with the browser). Single use would
+        lock her out until a restart, for little gain: the token is only on this computer (the
+        terminal, this browser's history) and the server answers only on loopback.
+        """
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         if not self.keys.token_ok((query.get("token") or [None])[0]):
             await refuse(send, NO_SESSION)
             return
-        cookie = f"{COOKIE}={self.keys.token}; HttpOnly; SameSite=Strict; Path=/"
+        cookie = f"{cookie_name(scope)}={self.keys.session}; HttpOnly; SameSite=Strict; Path=/"
         await send({"type": "http.response.start", "status": 303,
                     "headers": [(b"location", b"/"), (b"set-cookie", cookie.encode()),
                                 (b"content-length", b"0"), *HEADERS]})

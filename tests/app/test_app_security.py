@@ -58,10 +58,41 @@ def test_a_wrong_token_gets_no_cookie(config):
     assert client.get("/register").status_code == 403
 
 
+#: The session cookie of the test client's app (port 8765).
+COOKIE_NAME = "formkit_sessie_8765"
+
+
 def test_a_cookie_with_another_value_is_no_session(config):
     client = stranger(config)
-    client.cookies.set("formkit_sessie", "geraden")
+    client.cookies.set(COOKIE_NAME, "geraden")
     assert client.get("/register").status_code == 403
+
+
+def test_the_token_itself_is_no_session_cookie(config):
+    """The cookie holds a session secret of its own: the token in the terminal or history is not it."""
+    client = stranger(config)
+    for name in (COOKIE_NAME, "formkit_sessie"):
+        client.cookies.set(name, TOKEN)
+        assert client.get("/register").status_code == 403
+
+
+def test_the_cookie_of_an_app_on_another_port_is_no_session_here(config):
+    """Two apps in one browser: cookies are per host, not per port, so each app's cookie has its own name."""
+    other = TestClient(create_app(config, token=TOKEN), base_url="http://127.0.0.1:8766")
+    opened = other.get(f"/?token={TOKEN}", follow_redirects=False)
+    assert opened.headers["set-cookie"].startswith("formkit_sessie_8766=")
+    here = stranger(config)
+    here.cookies.set(COOKIE_NAME, other.cookies["formkit_sessie_8766"])
+    assert here.get("/register").status_code == 403
+
+
+def test_the_link_opens_the_app_again_after_the_browser_was_closed(config):
+    """The token is not single use: the link in the terminal opens the app again while it runs."""
+    app = create_app(config, token=TOKEN)
+    for _ in range(2):
+        browser = TestClient(app, base_url=BASE)  # a new browser: no cookie
+        assert browser.get(f"/?token={TOKEN}", follow_redirects=False).status_code == 303
+        assert browser.get("/register").status_code == 200
 
 
 def test_the_right_token_becomes_a_strict_httponly_cookie_and_leaves_the_address_bar(config):
@@ -70,7 +101,9 @@ def test_the_right_token_becomes_a_strict_httponly_cookie_and_leaves_the_address
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"formkit_sessie={TOKEN};")
+    session = client.app.state.formkit.keys.session  # type: ignore[attr-defined]
+    assert cookie.startswith(f"{COOKIE_NAME}={session};")
+    assert TOKEN not in cookie
     assert {"HttpOnly", "SameSite=Strict", "Path=/"} <= {part.strip() for part in cookie.split(";")}
     home = client.get("/")  # follows to the register page, without the token in its address
     assert home.status_code == 200
@@ -155,14 +188,15 @@ def test_a_post_from_another_origin_is_refused(client, config):
     assert same.status_code == 303
 
 
-def test_an_opaque_origin_still_needs_the_csrf_value(client, config):
-    """Under Referrer-Policy no-referrer a browser sends `Origin: null` for the app's own forms."""
+def test_an_opaque_origin_is_refused_even_with_the_csrf_value(client, config):
+    """Under Referrer-Policy same-origin the app's own forms carry its origin; `null` is a sandbox or a file."""
+    opaque = client.post("/register/kiezen", data={"pad": str(config.register), "csrf": csrf(client)},
+                         headers={"Origin": "null"}, follow_redirects=False)
+    assert opaque.status_code == 403
+    assert WRONG_ORIGIN in opaque.text
     own_form = client.post("/register/kiezen", data={"pad": str(config.register), "csrf": csrf(client)},
-                           headers={"Origin": "null"}, follow_redirects=False)
+                           headers={"Origin": BASE}, follow_redirects=False)
     assert own_form.status_code == 303
-    forged = client.post("/register/kiezen", data={"pad": str(config.register)}, headers={"Origin": "null"},
-                         follow_redirects=False)
-    assert forged.status_code == 403
 
 
 # --- headers and markup -----------------------------------------------------------------
@@ -176,7 +210,7 @@ def test_every_response_carries_the_security_headers(client, config, path):
     assert response.headers["content-security-policy"] == CSP
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
 
 
 def test_refusals_carry_the_security_headers_too(config):
