@@ -253,7 +253,7 @@ def test_the_smtp_password_is_used_once_and_never_shown_logged_or_kept(client, f
     for body in bodies:
         assert PASSWORD not in body
     assert PASSWORD not in caplog.text
-    assert PASSWORD not in repr(job.result) and PASSWORD not in repr(client.app.state.formkit)  # type: ignore[attr-defined]
+    assert PASSWORD not in repr(job.result) and PASSWORD not in repr(client.app.state.formkit)
 
 
 def test_a_wrong_password_is_a_finding_not_a_failure(client, reports, tls_server):
@@ -373,3 +373,55 @@ def test_a_letters_preview_is_what_its_message_shows(forms):
     assert len(letters) == 3
     for letter in letters:
         assert letter_preview(letter) == preview(message(letter, Envelope(SENDER)))
+
+
+# --- the send form filled in from the settings file's [post] ------------------------------------
+
+
+def field_values(html: str) -> dict[str, str]:
+    """Return the send form's text and password fields by id, and the security option chosen."""
+    form = html.split('class="mail-versturen"', 1)[1].split("</form>", 1)[0]
+    values = dict(re.findall(r'<input type="(?:text|password)" id="([^"]+)" name="[^"]+" value="([^"]*)"', form))
+    chosen = re.findall(r'<option value="([^"]+)" selected>', form)
+    return values | {"beveiliging": chosen[0] if chosen else ""}
+
+
+@pytest.fixture
+def post_settings(tmp_path, register_path) -> TestClient:
+    settings = tmp_path / "instellingen.toml"
+    settings.write_text(f'[post]\nafzender = "{SENDER}"\nmailserver = "smtp.gemeente.example:2525"\n'
+                        f'beveiliging = "ssl"\ngebruiker = "{USER}"\n', encoding="utf-8")
+    return signed_in(AppConfig(register=register_path, folder=tmp_path / "werk", settings=settings))
+
+
+def test_the_send_form_offers_the_mail_server_security_and_user_of_the_settings_file(post_settings, forms):
+    page = post_settings.get(f"/mail/{DAY}?soort=formulieren")
+    assert page.status_code == 200
+    assert field_values(page.text) == {"server": "smtp.gemeente.example:2525", "beveiliging": "ssl", "gebruiker": USER,
+                                       "wachtwoord": "", "certificaat": "", "afzender": SENDER}
+
+
+def test_the_settings_files_geen_is_the_forms_no_encryption_and_a_slow_kinds_form_is_filled_in_too(
+        tmp_path, register_path, forms):
+    settings = tmp_path / "instellingen.toml"
+    settings.write_text('[post]\nmailserver = "10.0.0.5"\nbeveiliging = "geen"\n', encoding="utf-8")
+    client = signed_in(AppConfig(register=register_path, folder=tmp_path / "werk", settings=settings))
+    assert field_values(client.get(f"/mail/{DAY}?soort=formulieren").text) == {
+        "server": "10.0.0.5", "beveiliging": "none", "gebruiker": "", "wachtwoord": "", "certificaat": "",
+        "afzender": ""}
+    assert field_values(preview_job(client, "herinnering"))["beveiliging"] == "none"
+
+
+def test_without_post_settings_the_form_is_empty_with_starttls(client, forms):
+    assert field_values(client.get(f"/mail/{DAY}?soort=formulieren").text) == {
+        "server": "", "beveiliging": "starttls", "gebruiker": "", "wachtwoord": "", "certificaat": "", "afzender": ""}
+
+
+def test_a_refused_send_keeps_what_was_typed_over_the_settings_but_never_the_password(post_settings, forms):
+    response, job = send(post_settings, "formulieren", wijze="smtp", server="ander.example", beveiliging="none",
+                         gebruiker=USER, wachtwoord=PASSWORD, afzender=SENDER)
+    assert job is None and response.status_code == 400
+    assert field_values(response.text) == {
+        "server": "ander.example", "beveiliging": "none", "gebruiker": USER, "wachtwoord": "", "certificaat": "",
+        "afzender": SENDER}
+    assert PASSWORD not in response.text

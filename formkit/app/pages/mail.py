@@ -72,6 +72,14 @@ SECTION = Section(SLUG, TITLE, unknown=NOT_IN_REGISTER)
 JOB_TITLE = "Berichten versturen"
 PREVIEW_TITLE = "Berichten samenstellen"
 SECURITY_CHOICES = (("starttls", "STARTTLS (poort 587)"), ("ssl", "SSL/TLS (poort 465)"), ("none", "geen"))
+#: The settings file's `[post] beveiliging` as the send form's choice (the file says "geen", the form "none").
+SETTINGS_SECURITY = {"starttls": "starttls", "ssl": "ssl", "geen": "none"}
+
+
+def post_fields(post: PostSettings) -> dict[str, str]:
+    """Return the send form's fields as the settings file's `[post]` fills them in; never a password (none is kept)."""
+    return {"afzender": post.afzender or "", "server": post.mailserver or "", "gebruiker": post.gebruiker or "",
+            "beveiliging": SETTINGS_SECURITY.get(post.beveiliging or "", "starttls")}
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,7 @@ class PreviewOutcome:
     meeting: dt.date
     outbox: str
     csrf: str
-    sender: str
+    fields: dict[str, str]
     encrypt: bool = False
     previews: list[Preview] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -314,7 +322,7 @@ def make_previews(st: AppState, kind: Kind, meeting: dt.date, encrypt: bool, pro
     post = load_post_settings(st.config.settings)
     envelope = Envelope(post.afzender, post.antwoordadres)
     found = drafts(st, kind, loaded.register, folders, post, envelope, encrypt=encrypt, progress=progress)
-    return PreviewOutcome(kind, meeting, str(source_folder(kind, folders) / OUTBOX), st.keys.csrf, post.afzender or "",
+    return PreviewOutcome(kind, meeting, str(source_folder(kind, folders) / OUTBOX), st.keys.csrf, post_fields(post),
                           encrypt, previews(found), found.findings, found.problem)
 
 
@@ -324,7 +332,7 @@ def render_previews(job: Job) -> str:
     return fragment("mail_preview.html", kind=outcome.kind, meeting=outcome.meeting, previews=outcome.previews,
                     rows=finding_rows(outcome.findings), nothing=outcome.problem, outbox=outcome.outbox,
                     csrf=outcome.csrf, encrypt=outcome.encrypt, problem="", security_choices=SECURITY_CHOICES,
-                    fields={"afzender": outcome.sender, "beveiliging": "starttls"})
+                    fields=outcome.fields)
 
 
 # --- the routes ----------------------------------------------------------------------------
@@ -353,7 +361,7 @@ def _show(request: Request, meeting: dt.date, *, kind_slug: str | None = None, p
         post = load_post_settings(st.config.settings)
     except FormkitError as e:
         return SECTION.message(request, f"De instellingen zijn niet te gebruiken: {visible(str(e))}", 400)
-    context["fields"] = {"afzender": post.afzender or "", "beveiliging": "starttls", **(fields or {})}
+    context["fields"] = {**post_fields(post), **(fields or {})}
     if kind is not None and not kind.slow:
         folders = MeetingFolders(st.config.folder, meeting)
         envelope = Envelope(post.afzender, post.antwoordadres)
