@@ -21,6 +21,7 @@ from ..core import dutch
 from ..core.findings import Finding
 from ..core.messages import plural
 from ..core.text import person_label, visible
+from .filenames import file_name
 from .jobs import DONE, FOREIGN, NOT_HERE, Job, JobScope
 from .pages import Page
 from .state import AppState
@@ -37,7 +38,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(datum=dutch.short_date, lange_datum=dutch.long_date, getal=dutch.number,
-                       zichtbaar=lambda value: visible("" if value is None else str(value)))
+                       zichtbaar=lambda value: visible("" if value is None else str(value)), bestand=file_name)
     env.globals.update(persoon=person_label, meervoud=plural)
     return env
 

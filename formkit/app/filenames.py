@@ -1,0 +1,27 @@
+"""File names and paths as a page shows them: whole, never broken at their hyphens.
+
+A browser breaks a line after every hyphen, so in a narrow table cell a name such as
+``scoreformulier_2026-014_SC01_2026-12-01.xlsx`` came out as four lines cut through its dates.
+Here a name is cut into the parts after each ``_``, ``/`` or ``\\``; each part stays on one line
+(class ``heel`` in app.css) and a line may break only between them (``<wbr>``), so only where
+the name is longer than its cell. A part too long for any cell is left to break where it must.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+from ..core.text import visible
+
+#: Parts longer than this many characters may break anywhere (a hostile name must not widen the page).
+LONGEST_WHOLE = 40
+
+
+def file_name(value: object) -> Markup:
+    """Return a file name or path as HTML: its parts kept whole, a line break allowed only after '_', '/' or '\\'."""
+    text = visible("" if value is None else str(value))
+    parts = [part for part in re.split(r"(?<=[_/\\])", text) if part]
+    return Markup("<wbr>").join(
+        Markup('<span class="heel">{}</span>').format(part) if len(part) <= LONGEST_WHOLE else part for part in parts)
