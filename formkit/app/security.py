@@ -24,6 +24,8 @@ from urllib.parse import parse_qs
 #: The session cookie's name; the port follows (`formkit_sessie_<port>`): cookies are per host, not per port.
 COOKIE = "formkit_sessie"
 CSRF_FIELD = "csrf"
+#: The largest form body (application/x-www-form-urlencoded) the gate lets through: the app's forms are a few fields.
+MAX_FORM_BYTES = 1024 * 1024
 CSRF_HEADER = "x-csrf-token"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -39,6 +41,7 @@ HEADERS = [
 NO_SESSION = "Open formkit via de link die 'formkit app' gaf."
 WRONG_HOST = "Deze pagina hoort bij formkit op deze computer; open haar via 127.0.0.1 of localhost."
 WRONG_ORIGIN = "Dit formulier kwam niet van formkit zelf en is niet uitgevoerd."
+FORM_TOO_LARGE = "Dit formulier is te groot en is niet verwerkt; de formulieren van formkit zijn veel kleiner."
 NO_CSRF = "Dit formulier is verlopen of kwam niet van formkit zelf; laad de pagina opnieuw en probeer het nog eens."
 
 Scope = MutableMapping[str, Any]
@@ -121,6 +124,39 @@ def allowed_hosts(scope: Scope) -> set[str]:
     return {f"{name}:{port}" for name in names} | ({*names} if port in (80, None) else set())
 
 
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+async def _read_capped(scope: Scope, receive: Receive, limit: int) -> bytes | None:
+    """Return the request's body, or None when it is (or says it is) longer than `limit` bytes."""
+    declared = _header(scope, b"content-length") or ""
+    if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > limit):
+        return None
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the browser went away: an empty form
+            return bytes(body)
+        body += message.get("body", b"")
+        if len(body) > limit:
+            return None
+        if not message.get("more_body", False):
+            return bytes(body)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Return a `receive` that gives the body read already, then what the connection says (a disconnect)."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+    return replayed
+
+
 class Gate:
     """ASGI middleware: session token, Host and Origin checks, and the security headers on every response."""
 
@@ -153,6 +189,12 @@ class Gate:
         if not self.keys.session_ok(session_cookie(scope)):
             await refuse(send, NO_SESSION)
             return
+        if scope["method"] == "POST" and (_header(scope, b"content-type") or "").lower().startswith(FORM_TYPE):
+            body = await _read_capped(scope, receive, MAX_FORM_BYTES)
+            if body is None:
+                await refuse(send, FORM_TOO_LARGE, 413)
+                return
+            receive = _replay(body, receive)
         await self.app(scope, receive, self._with_headers(send))
 
     async def _open_session(self, scope: Scope, send: Send) -> None:

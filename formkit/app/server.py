@@ -57,7 +57,9 @@ def start_in_thread(config: AppConfig, *, token: str | None = None) -> RunningAp
     keys = app.state.formkit.keys
     sock = _loopback_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+    # log_level "error": uvicorn's own English warnings ("Invalid HTTP request received") stay off the
+    # secretary's console; the app's errors come as their type only (web.App).
+    server = uvicorn.Server(uvicorn.Config(app, log_level="error", access_log=False, lifespan="off",
                                            server_header=False))
     app.state.formkit.stop = _stopper(server, app.state.formkit.jobs.shutdown)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="formkit-app", daemon=True)

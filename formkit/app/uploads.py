@@ -5,7 +5,8 @@ streaming parser) and writes each file into a private folder inside the target f
 counting bytes: a file over the intake's ``max_file_bytes`` is cut off and refused with the
 intake's own finding, and the rest of the upload goes on. The hidden ``csrf`` field must come
 before the first file (browsers send fields in page order), so no byte of a forged upload is
-ever written. The caller inspects each stored file with :func:`formkit.returns.intake.inspect_file`
+ever written, and no folder is made before the CSRF value passed (the private folder, and
+the target folder with it, come with the first file). The caller inspects each stored file with :func:`formkit.returns.intake.inspect_file`
 and moves it where it belongs with :meth:`Upload.discard` for what it does not keep.
 """
 
@@ -23,6 +24,7 @@ from typing import IO, Any
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from ..core.errors import FormkitError
 from ..core.findings import Code, Finding, finding
 from ..core.paths import windows_safe
 from ..core.text import visible
@@ -92,8 +94,9 @@ def stored_name(name: str) -> str:
 class _Receiver:
     """The parser's callbacks: collects fields, streams files to disk with their limits."""
 
-    def __init__(self, upload: Upload, limits: Limits, csrf_ok: Callable[[str | None], bool], csrf_seen: bool):
-        self.upload, self.limits, self.csrf_ok = upload, limits, csrf_ok
+    def __init__(self, upload: Upload, limits: Limits, csrf_ok: Callable[[str | None], bool], csrf_seen: bool,
+                 prepare: Callable[[Path], object]):
+        self.upload, self.limits, self.csrf_ok, self.prepare = upload, limits, csrf_ok, prepare
         self.headers: dict[bytes, bytes] = {}
         self._field_name = b""
         self._value = b""
@@ -137,6 +140,9 @@ class _Receiver:
             return
         if len(self.upload.files) >= MAX_FILES:
             raise UploadRefused(Refusal.TOO_MANY_FILES)
+        if not self.upload.inbox.exists():  # the first file, after the CSRF value: now the folders are made
+            self.prepare(self.upload.inbox.parent)
+            self.upload.inbox.mkdir(mode=0o700)
         shown = visible(self.filename.replace("\\", "/").rsplit("/", 1)[-1])
         target = self.upload.inbox / f"{len(self.upload.files):04d}" / stored_name(self.filename)
         target.parent.mkdir(parents=True)
@@ -187,6 +193,10 @@ class _Receiver:
             self.out.close()
 
 
+def _make_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+
+
 def accepts_upload(endpoint: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Any]]:
     """Mark a POST endpoint that reads its body with :func:`receive_upload` (which checks the CSRF value itself)."""
     endpoint.accepts_upload = True  # type: ignore[attr-defined]
@@ -194,20 +204,20 @@ def accepts_upload(endpoint: Callable[[Request], Awaitable[Any]]) -> Callable[[R
 
 
 async def receive_upload(request: Request, folder: Path, csrf_ok: Callable[[str | None], bool], *,
-                         limits: Limits = DEFAULT_LIMITS, csrf_seen: bool = False) -> Upload:
+                         limits: Limits = DEFAULT_LIMITS, csrf_seen: bool = False,
+                         prepare: Callable[[Path], object] = _make_folder) -> Upload:
     """Return the fields and files of a multipart POST, the files stored in a private folder inside `folder`.
 
     Raises UploadRefused (the caller answers 403 or 400) when the CSRF value is missing or wrong
     before the first file (`csrf_seen`: the request's header already proved it), or the upload
-    has too many parts; nothing stays behind then.
+    has too many parts; nothing stays behind then. `prepare(folder)` makes the folder when the
+    first file comes (after the CSRF value); what it raises (OSError, FormkitError) goes to the caller.
     """
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise UploadRefused(Refusal.NOT_MULTIPART)
-    folder.mkdir(parents=True, exist_ok=True)
     upload = Upload(folder / f".ontvangst-{secrets.token_hex(8)}")
-    upload.inbox.mkdir(mode=0o700)
-    receiver = _Receiver(upload, limits, csrf_ok, csrf_seen)
+    receiver = _Receiver(upload, limits, csrf_ok, csrf_seen, prepare)
     parser = MultipartParser(options[b"boundary"], receiver.callbacks())  # type: ignore[arg-type]
     try:
         await _feed(request.stream(), parser.write)
@@ -215,8 +225,8 @@ async def receive_upload(request: Request, folder: Path, csrf_ok: Callable[[str 
     except Exception as e:  # a forged, damaged or broken-off upload: nothing of it stays
         receiver.close()
         upload.discard()
-        if isinstance(e, UploadRefused):
-            raise
+        if isinstance(e, (UploadRefused, OSError, FormkitError)):
+            raise  # refused, or the folder cannot be made: the caller says which
         raise UploadRefused(Refusal.DAMAGED, type(e).__name__) from e
     receiver.close()
     for item in upload.files:

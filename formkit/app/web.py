@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from ..core.errors import FormkitError
 from ..core.text import visible
@@ -118,13 +119,29 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    """Return the Dutch page for an unexpected error; the log gets its type only, no case data."""
-    log.error("onverwachte fout op %s: %s", request.url.path, type(exc).__name__)
+    """Return the Dutch page for an unexpected error (:class:`App` logs its type only, no case data)."""
     text = (visible(str(exc)) if isinstance(exc, FormkitError) else
             "Er ging iets onverwachts mis. Probeer het nog eens; blijft het misgaan, meld het dan aan uw beheerder.")
     return HTMLResponse(fragment("message.html", request=request, nav=request.app.state.pages, active="",
                                  title="Er ging iets mis", text=text, csrf=state(request).keys.csrf),
                         status_code=500, headers={k.decode(): v.decode() for k, v in HEADERS})
+
+
+class App(Starlette):
+    """The Starlette app that never hands an error on to the server.
+
+    Starlette answers an unexpected error with :func:`server_error` and then raises it again for
+    the server to log: uvicorn would print the traceback with the error's message (a path, a
+    name) on the secretary's console. Here the error ends: the log gets its type only, never the
+    message nor the address (addresses carry dossier numbers).
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request; an error that escaped the 500 page is logged by its type only."""
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as e:  # answered already (or the answer was under way): its type only
+            log.error("onverwachte fout: %s", type(e).__name__)
 
 
 def create_app(config: AppConfig, *, token: str | None = None) -> Starlette:
@@ -144,8 +161,7 @@ def create_app(config: AppConfig, *, token: str | None = None) -> Starlette:
         routes += found_page.routes
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         404: not_found, 405: not_found, Exception: server_error}
-    app = Starlette(routes=_guard(routes), middleware=[Middleware(Gate, keys=keys)],
-                    exception_handlers=handlers)
+    app = App(routes=_guard(routes), middleware=[Middleware(Gate, keys=keys)], exception_handlers=handlers)
     app.state.formkit = app_state
     app.state.pages = found
     return app

@@ -158,11 +158,13 @@ def test_an_uploaded_register_goes_into_the_work_folder_and_is_checked(tmp_path,
     client = signed_in(config)
     response = upload(client, "/register/uploaden", "mijn register.xlsx", register_path.read_bytes())
     assert response.status_code == 303
-    assert (config.folder / "register.xlsx").read_bytes() == register_path.read_bytes()
-    assert [p.name for p in config.folder.iterdir()] == ["register.xlsx"]  # nothing else left behind
-    html = client.get("/register").text
-    assert "Register register.xlsx: 2 huishoudens, 4 gezinsleden, 3 professionals, 1 overleggen." in html
-    assert str(config.folder / "register.xlsx") in html
+    stored = config.folder / "registers" / "mijn register.xlsx"
+    assert stored.read_bytes() == register_path.read_bytes()
+    assert sorted(p.relative_to(config.folder).as_posix() for p in config.folder.rglob("*")) == [
+        "registers", "registers/mijn register.xlsx"]  # nothing else left behind
+    html = unescape(client.get(response.headers["location"]).text)
+    assert "Register mijn register.xlsx: 2 huishoudens, 4 gezinsleden, 3 professionals, 1 overleggen." in html
+    assert f"Het geüploade register is opgeslagen als {stored}." in html
 
 
 def _macro_workbook(register: bytes) -> bytes:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import socket
 import threading
 import time
 import webbrowser
@@ -358,3 +360,143 @@ def test_formkit_app_with_a_wrong_option_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["app", "--poort", "80"])
     assert result.exit_code == 2
     assert "Onbekende optie '--poort'" in result.output
+
+
+# --- the security review's findings ---------------------------------------------------------
+
+
+def test_a_register_upload_never_replaces_a_register_it_did_not_upload(tmp_path, register_path):
+    """`formkit app` started without --map in the register's own folder: an upload must leave that register be."""
+    config = AppConfig(register=None, folder=register_path.parent)
+    client = signed_in(config)
+    original = register_path.read_bytes()
+    for _ in range(2):  # twice the same name: the second gets a name of its own too
+        response = upload(client, "/register/uploaden", register_path.name, original + b"")
+        assert response.status_code == 303
+    assert register_path.read_bytes() == original
+    uploads = sorted(p.name for p in (config.folder / "registers").iterdir())
+    assert uploads == ["register (2).xlsx", "register.xlsx"]
+    html = client.get(response.headers["location"]).text
+    assert f"Het geüploade register is opgeslagen als {config.folder / 'registers' / 'register (2).xlsx'}." in html
+
+
+def test_a_forged_retour_upload_makes_no_folder(client, config):
+    response = upload(client, f"/retour/{MEETING.isoformat()}/uploaden", "a.xlsx", config.register.read_bytes(),
+                      with_csrf=False)
+    assert response.status_code == 403
+    assert not MeetingFolders(config.folder, MEETING).root.exists()
+
+
+@pytest.mark.parametrize("url, field", [("/register/kiezen", "pad"), (f"/retour/{MEETING.isoformat()}/map", "pad")])
+@pytest.mark.parametrize("typed, says", [
+    ("~gebruiker-die-niet-bestaat/x", "begint met ~, maar die gebruiker is op deze computer niet bekend"),
+    ("/tmp/" + "a" * 5000, "Dit pad is te lang (meer dan 4096 tekens)"),
+    ("/tmp/" + "a" * 300, "bestaat niet"),  # a name longer than the file system takes
+    ("/tmp/x\x00y", "bevat een teken dat in geen pad kan staan"),
+])
+def test_an_odd_path_gets_a_dutch_answer(client, url, field, typed, says):
+    response = post(client, url, {field: typed})
+    assert response.status_code == 400
+    assert says in response.text
+    assert "a" * 100 not in response.text  # a long path is not repeated whole
+
+
+def test_an_odd_certificate_path_on_the_mail_page_gets_a_dutch_answer(client):
+    made = post(client, f"/overleg/{MEETING.isoformat()}/formulieren")
+    finished(client, made.headers["location"].rsplit("taak=", 1)[1])  # the forms to send exist
+    response = post(client, f"/mail/{MEETING.isoformat()}/versturen",
+                    {"soort": "formulieren", "wijze": "smtp", "server": "localhost", "afzender": "a@b.example",
+                     "certificaat": "~gebruiker-die-niet-bestaat/ca.pem"})
+    assert response.status_code == 400
+    assert "die gebruiker is op deze computer niet bekend" in response.text
+
+
+@pytest.mark.parametrize("version", ["²", "9" * 5000, "-1", "1e3"])
+def test_an_odd_plan_version_gets_a_dutch_answer(client, version):
+    response = client.get(f"/plannen/{MEETING.isoformat()}/2026-101", params={"versie": version})
+    assert response.status_code == 200
+    assert "van dit plan bestaat niet of is beschadigd." in response.text
+    assert "9" * 100 not in response.text
+
+
+def test_an_unexpected_error_is_a_dutch_page_and_logs_its_type_only(config, monkeypatch, caplog):
+    """Starlette raises the error again after its 500 page: uvicorn would print it, message and path and all."""
+    def broken(self, path):
+        raise RuntimeError(f"Gezin Pietersen in {path}")
+
+    client = TestClient(create_app(config, token=TOKEN), base_url=BASE)  # raises what the app lets through
+    monkeypatch.setattr("formkit.app.state.AppState.choose_register", broken)
+    client.get(f"/?token={TOKEN}", follow_redirects=False)
+    with caplog.at_level(logging.DEBUG):
+        response = post(client, "/register/kiezen", {"pad": str(config.register)})
+    assert response.status_code == 500
+    assert "Er ging iets onverwachts mis." in response.text
+    assert "Pietersen" not in response.text and "Traceback" not in response.text
+    logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore")))
+    assert "RuntimeError" in logged  # the test client's own request lines aside: what the app logs
+    assert "Pietersen" not in logged and "/register" not in logged and str(config.register) not in logged
+    assert not any(r.exc_info for r in caplog.records)  # no traceback either
+
+
+def test_the_live_server_prints_no_traceback_and_no_uvicorn_warning(tmp_path, register_path, monkeypatch, capfd):
+    def broken(self, path):
+        raise RuntimeError("Gezin Pietersen")
+
+    running = start_in_thread(config_for(tmp_path, register_path))
+    monkeypatch.setattr("formkit.app.state.AppState.choose_register", broken)
+    try:
+        with httpx.Client() as browser:
+            browser.get(running.url)
+            csrf_value = running.server.config.app.state.formkit.keys.csrf
+            answer = browser.post(f"{running.base}/register/kiezen", data={"csrf": csrf_value, "pad": str(register_path)})
+            assert answer.status_code == 500
+            with socket.create_connection(("127.0.0.1", int(running.base.rsplit(":", 1)[1]))) as raw:
+                raw.sendall(b"NIET HTTP\r\n\r\n")  # uvicorn: "Invalid HTTP request received."
+                raw.recv(1024)
+    finally:
+        running.stop()
+    printed = capfd.readouterr()
+    console = printed.out + printed.err
+    assert "Traceback" not in console and "Pietersen" not in console and str(register_path) not in console
+    assert "/register/kiezen" not in console
+    assert "Invalid HTTP request" not in console
+
+
+def test_a_form_over_one_megabyte_is_refused_before_it_is_read(client, config):
+    big = post(client, "/register/kiezen", {"pad": str(config.register), "opvulling": "x" * (1024 * 1024)})
+    assert big.status_code == 413
+    assert "Dit formulier is te groot" in big.text
+    assert post(client, "/register/kiezen", {"pad": str(config.register)}).status_code == 303
+
+
+def test_reading_a_large_register_does_not_hold_up_other_requests(tmp_path, register_path, monkeypatch):
+    """The register is read in a worker thread: the stylesheet answers while it is read."""
+    from formkit.app import state as app_state
+
+    started, go_on = threading.Event(), threading.Event()
+    real = app_state.load
+
+    def slow(path):
+        started.set()
+        go_on.wait(10)
+        return real(path)
+
+    running = start_in_thread(config_for(tmp_path, register_path))
+    monkeypatch.setattr(app_state, "load", slow)
+    try:
+        with httpx.Client(timeout=20) as browser:
+            browser.get(running.url)
+            csrf_value = running.server.config.app.state.formkit.keys.csrf
+            chosen: list[int] = []
+            choosing = threading.Thread(target=lambda: chosen.append(browser.post(
+                f"{running.base}/register/kiezen", data={"csrf": csrf_value, "pad": str(register_path)}).status_code))
+            choosing.start()
+            assert started.wait(10)
+            with httpx.Client(timeout=3, cookies=browser.cookies) as other:
+                assert other.get(f"{running.base}/static/app.css").status_code == 200
+            go_on.set()
+            choosing.join(20)
+            assert chosen == [303]
+    finally:
+        go_on.set()
+        running.stop()

@@ -26,8 +26,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -60,6 +62,7 @@ from ...register.model import Register
 from ...sheets.schema import build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
+from ..fields import is_file, shown, typed_path
 from ..jobs import Job, JobScope, ProgressCallback, counted
 from ..state import AppState
 from ..view import finding_rows, fragment, job_for, page, state
@@ -344,7 +347,7 @@ index = SECTION.picker("mail.html")
 @SECTION.for_meeting
 async def show(request: Request, meeting: dt.date) -> Response:
     """Return a meeting's mail page: the kinds, the preview of the chosen kind and its send form."""
-    return _show(request, meeting)
+    return await run_in_threadpool(_show, request, meeting)  # the drafts read every file: off the event loop
 
 
 def _show(request: Request, meeting: dt.date, *, kind_slug: str | None = None, problem: str = "",
@@ -388,8 +391,8 @@ async def start(request: Request, meeting: dt.date) -> Response:
     try:
         server, envelope = _way_out(st, form)
     except FormkitError as e:
-        return _show(request, meeting, kind_slug=kind.slug, problem=f"Niet verstuurd: {visible(str(e))}.", fields=kept,
-                     status_code=400)
+        return await run_in_threadpool(partial(_show, request, meeting, kind_slug=kind.slug, fields=kept,
+                                               problem=f"Niet verstuurd: {visible(str(e))}.", status_code=400))
     encrypt = kind.slug == "plan" and _field(form, "versleutelen") == "ja"
     job = st.jobs.start(JOB_TITLE, _sender(st, kind, meeting, envelope, server, encrypt), scope=JobScope(SLUG, meeting),
                         render=render_outcome)
@@ -425,9 +428,12 @@ def _way_out(st: AppState, form: FormData) -> tuple[SmtpSettings | None, Envelop
         address = _field(form, "server")
         if not address:
             raise FormkitError("vul de mailserver in (naam of adres, eventueel met :poort)")
-        cafile = Path(_field(form, "certificaat")).expanduser() if _field(form, "certificaat") else None
-        if cafile is not None and not cafile.is_file():
-            raise FormkitError(f"het certificaat {visible(str(cafile))} bestaat niet")
+        typed = typed_path(_field(form, "certificaat")) if _field(form, "certificaat") else None
+        if isinstance(typed, str):
+            raise FormkitError(f"het pad van het certificaat is niet te gebruiken: {typed.rstrip('.')}")
+        cafile = typed
+        if cafile is not None and not is_file(cafile):
+            raise FormkitError(f"het certificaat {shown(str(cafile))} bestaat niet")
         password = form.get("wachtwoord")
         server = smtp_server(address, _field(form, "beveiliging") or None, _field(form, "gebruiker") or None,
                              password if isinstance(password, str) else None, cafile)

@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -130,6 +131,15 @@ def render_outcome(job: Job) -> str:
                     existing=len(outcome.existing), day=outcome.meeting.isoformat())
 
 
+def zipped(paths: list[Path], folder: Path) -> bytes:
+    """Return the files as one zip, each under its path inside `folder`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in paths:
+            zf.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
 index = SECTION.picker("overleg.html")
 
 
@@ -170,12 +180,9 @@ async def download(request: Request, meeting: dt.date) -> Response:
     files = meeting_files(folders, st.loaded.register)
     if not files:
         return SECTION.message(request, "Voor dit overleg zijn nog geen formulieren gemaakt.", 404)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for _, path in files:
-            zf.write(path, path.relative_to(folders.forms).as_posix())
+    content = await run_in_threadpool(zipped, [path for _, path in files], folders.forms)  # off the event loop
     name = f"formulieren_{meeting.isoformat()}.zip"
-    return Response(buffer.getvalue(), media_type="application/zip",
+    return Response(content, media_type="application/zip",
                     headers={"content-disposition": f'attachment; filename="{name}"'})
 
 

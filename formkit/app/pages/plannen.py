@@ -30,7 +30,7 @@ from ...core.findings import Finding
 from ...core.locking import folder_locks
 from ...core.paths import id_part
 from ...core.templates import PLAN
-from ...core.text import person_label, visible
+from ...core.text import person_label
 from ...delivery.archive import ArchivePlan, write_archive_copies
 from ...delivery.disclosures import plan_disclosure
 from ...documents.plan_files import merge_and_write
@@ -55,6 +55,7 @@ from ...returns.batch import check_batch
 from ...sheets.schema import Schema, build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
+from ..fields import shown
 from ..jobs import Job, JobScope, ProgressCallback, counted
 from ..state import AppState
 from ..view import finding_rows, fragment, job_for, page, state
@@ -259,7 +260,7 @@ def for_household(endpoint: Callable[[Request, Chosen], Awaitable[Response]]) ->
 def _version(chosen: Chosen, asked: str | None) -> tuple[int, StoredPlan] | None:
     """Return the version asked for (`?versie=`), else the newest intact one; None when there is none."""
     if asked:
-        number = int(asked) if asked.isdigit() else -1
+        number = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 9 else -1  # '²', 5000 digits
         found = read_version(version_dir(chosen.folder, number)) if number in version_numbers(chosen.folder) else None
         return (number, found) if found is not None else None
     number_or_none, latest, _ = latest_intact(chosen.folder)
@@ -333,7 +334,7 @@ async def show_plan(request: Request, chosen: Chosen) -> Response:
     if found is None:
         asked = request.query_params.get("versie")
         return page(request, "plannen_plan.html", SLUG, f"Plan dossier {chosen.dossier}", plan=None,
-                    missing=f"Versie {visible(asked)} van dit plan bestaat niet of is beschadigd." if asked else "",
+                    missing=f"Versie {shown(asked)} van dit plan bestaat niet of is beschadigd." if asked else "",
                     **common)
     number, stored = found
     context = plan_context(stored.plan)

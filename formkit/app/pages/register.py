@@ -3,15 +3,21 @@
 The register is read and checked with the same call as ``formkit register check``
 (:func:`formkit.register.load.load`); an upload first passes the intake of returned files
 (:func:`formkit.returns.intake.inspect_file`, the limits of ``check``), so a hostile file gets
-its finding and is not kept. The chosen register is app state, on the server.
+its finding and is not kept. An accepted upload goes into a folder of its own in the work
+folder (``registers``) under a name not yet used there: it never replaces a register, not
+even one the app uploaded before. Reading a register (a large one takes half a second) runs
+off the event loop. The chosen register is app state, on the server.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -21,14 +27,16 @@ from ...core.findings import Finding, has_errors
 from ...core.messages import plural
 from ...register.model import Register
 from ...returns.intake import inspect_file
+from ..fields import is_dir, is_file, shown, typed_path
 from ..security import NO_CSRF, refusal_page
 from ..state import AppState
 from ..uploads import UploadRefused, accepts_upload, receive_upload
 from ..view import finding_rows, page, state
 from . import Page
+from .retour import returns_name
 
-#: The name an uploaded register gets in the work folder (its history file goes beside it).
-UPLOADED_NAME = "register.xlsx"
+#: The folder of uploaded registers in the work folder (their history file goes beside them).
+UPLOADS = "registers"
 SLUG = "register"
 
 
@@ -53,13 +61,27 @@ def result_line(findings: list[Finding]) -> str:
             f"{plural(len(findings) - errors, 'waarschuwing', 'waarschuwingen')}.")
 
 
+def uploads_folder(st: AppState) -> Path:
+    """Return the folder uploaded registers go into: `registers` in the work folder."""
+    return st.config.folder / UPLOADS
+
+
+def _stored_upload(st: AppState, name: str | None) -> str:
+    """Return where an upload was stored (`?opgeslagen=<name>`), when it is a file in the uploads folder; else ""."""
+    if not name or name != os.path.basename(name):
+        return ""
+    path = uploads_folder(st) / name
+    return str(path) if is_file(path) else ""
+
+
 def _view(request: Request, *, problem: str = "", upload_findings: list[Finding] | None = None,
-          status_code: int = 200) -> HTMLResponse:
+          status_code: int = 200, path: str | None = None) -> HTMLResponse:
     st = state(request)
     loaded = st.loaded
     context: dict[str, object] = {"problem": problem, "upload_rows": finding_rows(upload_findings or []),
-                                  "path": str(st.register_path or st.config.register or ""),
-                                  "upload_target": str(st.config.folder / UPLOADED_NAME)}
+                                  "path": path if path is not None else str(st.register_path or st.config.register or ""),
+                                  "upload_target": str(uploads_folder(st)),
+                                  "stored": _stored_upload(st, request.query_params.get("opgeslagen"))}
     if loaded is not None and st.register_path is not None:
         reg = loaded.register
         context.update(
@@ -72,7 +94,7 @@ def _view(request: Request, *, problem: str = "", upload_findings: list[Finding]
 
 async def show(request: Request) -> Response:
     """Return the register page: the choice, and the chosen register's findings and contents."""
-    return _view(request)
+    return await run_in_threadpool(_view, request)  # thousands of households: off the event loop
 
 
 async def choose(request: Request) -> Response:
@@ -82,11 +104,13 @@ async def choose(request: Request) -> Response:
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
         return _view(request, problem="Vul het pad van het register in (een .xlsx-bestand).", status_code=400)
-    path = Path(text).expanduser()
-    if not path.is_file():
-        what = "is een map, geen bestand" if path.is_dir() else "bestaat niet"
-        return _view(request, problem=f"{text} {what}. Kies het register (.xlsx).", status_code=400)
-    state(request).choose_register(path)
+    path = typed_path(text)
+    if isinstance(path, str):
+        return _view(request, problem=path, status_code=400, path="")
+    if not is_file(path):
+        what = "is een map, geen bestand" if is_dir(path) else "bestaat niet"
+        return _view(request, problem=f"{shown(text)} {what}. Kies het register (.xlsx).", status_code=400)
+    await run_in_threadpool(state(request).choose_register, path)  # a large register: off the event loop
     return RedirectResponse(f"/{SLUG}", status_code=303)
 
 
@@ -107,13 +131,13 @@ async def upload(request: Request) -> Response:
         return _view(request, problem=f"De werkmap {folder} is niet te gebruiken ({describe_os_error(e)}).",
                      status_code=400)
     try:
-        return _take(request, st, received.files)
+        return await run_in_threadpool(partial(_take, request, st, received.files))  # intake and reading
     finally:
         received.discard()
 
 
 def _take(request: Request, st: AppState, files: list) -> Response:
-    """Keep the one uploaded file when the intake accepts it; otherwise show why not."""
+    """Keep the one uploaded file when the intake accepts it, under a name of its own; otherwise show why not."""
     if len(files) != 1:
         return _view(request, problem="Kies één registerbestand (.xlsx) om te uploaden.", status_code=400)
     item = files[0]
@@ -121,13 +145,17 @@ def _take(request: Request, st: AppState, files: list) -> Response:
     if problem is not None or item.path is None:
         return _view(request, upload_findings=[problem] if problem else [], status_code=400,
                      problem=f"{item.name} is niet als register overgenomen.")
-    target = st.config.folder / UPLOADED_NAME
+    folder = uploads_folder(st)
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / returns_name(item.name, os.listdir(folder))
+        with open(target, "xb"):  # the name is ours (fails when taken meanwhile): never replaces another's file
+            pass
         os.replace(item.path, target)
     except OSError as e:
-        return _view(request, problem=f"Kan niet schrijven naar {target} ({describe_os_error(e)}).", status_code=400)
+        return _view(request, problem=f"Kan niet schrijven naar {folder} ({describe_os_error(e)}).", status_code=400)
     st.choose_register(target)
-    return RedirectResponse(f"/{SLUG}", status_code=303)
+    return RedirectResponse(f"/{SLUG}?opgeslagen={quote(target.name)}", status_code=303)
 
 
 PAGE = Page(SLUG, "Register", [

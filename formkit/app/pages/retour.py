@@ -46,6 +46,7 @@ from ...returns.mailbox import is_message, safe_name
 from ...sheets.schema import build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
+from ..fields import is_dir, is_file, shown, typed_path
 from ..jobs import Job, JobScope, ProgressCallback, counted
 from ..security import NO_CSRF, refusal_page
 from ..state import AppState
@@ -401,9 +402,9 @@ async def upload(request: Request, meeting: dt.date) -> Response:
     st = state(request)
     folders = MeetingFolders(st.config.folder, meeting)
     try:
-        ensure_writable(folders.returns, create=True)
         received = await receive_upload(request, folders.returns, st.keys.csrf_ok,
-                                        csrf_seen=st.keys.csrf_ok(request.headers.get("x-csrf-token")))
+                                        csrf_seen=st.keys.csrf_ok(request.headers.get("x-csrf-token")),
+                                        prepare=lambda folder: ensure_writable(folder, create=True))
     except UploadRefused as refusal:
         if refusal.forbidden:
             return HTMLResponse(refusal_page(NO_CSRF), status_code=403)
@@ -450,10 +451,12 @@ async def from_folder(request: Request, meeting: dt.date) -> Response:
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
         return _view(request, meeting, status_code=400, problem="Vul het pad van de map met de bestanden in.")
-    source = Path(text).expanduser()
-    if not source.is_dir():
-        what = "is een bestand, geen map" if source.is_file() else "bestaat niet"
-        return _view(request, meeting, status_code=400, problem=f"{visible(text)} {what}. Kies een map.")
+    source = typed_path(text)
+    if isinstance(source, str):
+        return _view(request, meeting, status_code=400, problem=source)
+    if not is_dir(source):
+        what = "is een bestand, geen map" if is_file(source) else "bestaat niet"
+        return _view(request, meeting, status_code=400, problem=f"{shown(text)} {what}. Kies een map.")
     folders = MeetingFolders(st.config.folder, meeting)
     if source.resolve() == folders.returns.resolve():
         return _start(request, meeting, "Teruggestuurde bestanden controleren",
