@@ -28,7 +28,7 @@ INSET = 36
 #: How many colour and dash patterns the stylesheet has; further series repeat them.
 PATTERNS = 8
 #: Horizontal distance between the points of two people at one meeting, and the widest spread of them all.
-DODGE, SPREAD = 9.0, 2 * INSET - 8
+DODGE, SPREAD = 12.0, 2 * INSET - 8
 #: One marker shape per pattern, drawn around (0, 0): circle, square, triangle, diamond,
 #: triangle down, plus, star, cross; the legend shows the same shape.
 MARKERS = (

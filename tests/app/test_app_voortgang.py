@@ -161,7 +161,7 @@ def test_two_people_with_the_same_score_are_two_points_side_by_side_each_with_it
     where = [xy for xy, _ in drawn.values()]
     assert len({y for _, y in where}) == 1  # the same score, the same height
     xs = sorted(x for x, _ in where)
-    assert xs[1] - xs[0] >= 8 and xs[2] - xs[1] >= 8  # never on top of each other: a marker is ~11 wide
+    assert xs[1] - xs[0] >= 11 and xs[2] - xs[1] >= 11  # never on top of each other: a marker is ~11 wide
     assert len({path.get("d") for _, path in drawn.values() if path is not None}) == 3
 
 
