@@ -4,7 +4,7 @@ A browser breaks a line after every hyphen, so in a narrow table cell a name suc
 ``scoreformulier_2026-014_SC01_2026-12-01.xlsx`` came out as four lines cut through its dates.
 Here a name is cut into the parts after each ``_``, ``/`` or ``\\``; each part stays on one line
 (class ``heel`` in app.css) and a line may break only between them (``<wbr>``), so only where
-the name is longer than its cell. A part too long for any cell is left to break where it must.
+the name is longer than its cell. A part too long for any cell may break anywhere (``breekbaar``).
 """
 
 from __future__ import annotations
@@ -24,4 +24,5 @@ def file_name(value: object) -> Markup:
     text = visible("" if value is None else str(value))
     parts = [part for part in re.split(r"(?<=[_/\\])", text) if part]
     return Markup("<wbr>").join(
-        Markup('<span class="heel">{}</span>').format(part) if len(part) <= LONGEST_WHOLE else part for part in parts)
+        Markup('<span class="{}">{}</span>').format("heel" if len(part) <= LONGEST_WHOLE else "breekbaar", part)
+        for part in parts)
