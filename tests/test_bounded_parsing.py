@@ -119,7 +119,9 @@ def three_files(returned):
 
 def test_a_file_that_needs_more_memory_than_allowed_gets_a_finding_and_the_next_files_are_read(three_files):
     folder = three_files("geheugen", lambda good, p: many_shared_strings(good, p, count=500_000))
-    limits = Limits(max_shared_strings=1_000_000, max_read_memory=20 * 1024 * 1024)  # a tiny budget, for the test
+    # a tiny memory budget, for the test; time enough that only the memory limit can stop the file on a busy machine
+    limits = Limits(max_shared_strings=1_000_000, max_read_memory=20 * 1024 * 1024, max_read_seconds=120,
+                    max_read_cpu_seconds=120)
     for jobs in (1, 2):
         result = statuses(check_batch([folder], make_register(), SCHEMA, limits=limits, jobs=jobs))
         assert result["b_geheugen.xlsx"] == (REFUSED, ["read_memory_limit"]), jobs
@@ -128,23 +130,24 @@ def test_a_file_that_needs_more_memory_than_allowed_gets_a_finding_and_the_next_
 
 
 def _slow(good: Path, target: Path) -> Path:
-    return many_rows(good, target, rows=5000, columns=100)  # 500,000 cells: seconds of parsing
+    return many_rows(good, target, rows=5000, columns=200)  # 1,000,000 cells: many seconds of parsing
 
 
 def test_a_file_that_reads_too_long_gets_a_finding_and_the_next_files_are_read(three_files):
     folder = three_files("traag", _slow)
-    limits = Limits(max_sheet_cells=1_000_000, max_read_seconds=1.0)  # a tiny wall-clock budget, for the test
+    # a small wall-clock budget, for the test: far below the slow file's, far above a good form's on a busy machine
+    limits = Limits(max_sheet_cells=2_000_000, max_read_seconds=3.0)
     batch = check_batch([folder], make_register(), SCHEMA, limits=limits)
     result = statuses(batch)
     assert result["b_traag.xlsx"] == (REFUSED, ["read_time_limit"])
-    assert "langer dan 1 seconden (kloktijd)" in batch.files[1].findings[0].message
+    assert "langer dan 3 seconden (kloktijd)" in batch.files[1].findings[0].message
     assert result["a_goed.xlsx"] == (PROCESSED, []) and result["c_goed.xlsx"] == (PROCESSED, [])
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="Windows has no processor-time limit; the wall clock applies")
 def test_a_file_that_uses_too_much_processor_time_gets_a_finding(three_files):
     folder = three_files("rekenwerk", _slow)
-    limits = Limits(max_sheet_cells=1_000_000, max_read_cpu_seconds=1, max_read_seconds=120)
+    limits = Limits(max_sheet_cells=2_000_000, max_read_cpu_seconds=1, max_read_seconds=120)
     batch = check_batch([folder], make_register(), SCHEMA, limits=limits)
     result = statuses(batch)
     assert result["b_rekenwerk.xlsx"] == (REFUSED, ["read_time_limit"])
