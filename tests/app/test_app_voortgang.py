@@ -170,7 +170,7 @@ def test_the_legend_shows_each_persons_marker_shape_as_the_chart_does(client):
     svg = chart(page)
     shapes = {g.get("data-wie"): {p.get("d") for p in g.iter(f"{SVG}path")} for g in svg.iter(f"{SVG}g")
               if "reeks" in (g.get("class") or "").split()}
-    legend = page.split('<ul class="legenda">', 1)[1].split("</ul>", 1)[0]
+    legend = page.split('<ul class="legenda" aria-label="Legenda van de grafiek">', 1)[1].split("</ul>", 1)[0]
     items = re.findall(r"<li>(<svg .*?</svg>)(.*?)</li>", legend, re.DOTALL)
     assert [who for _, who in items] == ["Kim Verhoef", "Rob Claassen"]
     for key, who in items:
