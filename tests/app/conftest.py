@@ -20,10 +20,12 @@ from conftest import make_register
 
 from formkit.register.write import write_register
 
+from .client import config_for, signed_in
 from .secretary import VIEWPORT, launch_chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
+    from starlette.testclient import TestClient
 
     from formkit.app.config import AppConfig
     from formkit.app.server import RunningApp
@@ -56,6 +58,18 @@ def chromium_path() -> str:
 
 
 # --- the app ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def config(tmp_path, register_path) -> AppConfig:
+    """The app's config for a handler test: the small register, the work folder in tmp_path."""
+    return config_for(tmp_path, register_path)
+
+
+@pytest.fixture
+def client(config) -> TestClient:
+    """A test client (no server, no browser) that opened the app's link."""
+    return signed_in(config)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from conftest import COMPLETE, MEETING, fill, make_register
 from docx import Document
 from starlette.testclient import TestClient
 
-from formkit.app.config import AppConfig, MeetingFolders
+from formkit.app.config import MeetingFolders
 from formkit.core.paths import id_part
 from formkit.plan.history import History, default_path
 from formkit.plan.versions import meeting_dir
@@ -83,16 +83,6 @@ def docx_table(path: Path, heading: list[str]) -> list[list[str]]:
         if rows and rows[0] == heading:
             return rows[1:]
     raise AssertionError(f"geen tabel {heading} in {path.name}")
-
-
-@pytest.fixture
-def config(tmp_path, register_path) -> AppConfig:
-    return config_for(tmp_path, register_path)
-
-
-@pytest.fixture
-def client(config) -> TestClient:
-    return signed_in(config)
 
 
 @pytest.fixture

@@ -34,16 +34,6 @@ WRONG_VICTIM = {"situatie_1_slachtoffer": "Tim Pietersen", "situatie_1_omschrijv
                 "beoordeling_cijfer": 4, "beoordeling_toelichting": "Nog onrustig."}
 
 
-@pytest.fixture
-def config(tmp_path, register_path) -> AppConfig:
-    return config_for(tmp_path, register_path)
-
-
-@pytest.fixture
-def client(config) -> TestClient:
-    return signed_in(config)
-
-
 def returns_folder(config: AppConfig) -> Path:
     return MeetingFolders(config.folder, MEETING).returns
 

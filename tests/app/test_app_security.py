@@ -25,16 +25,6 @@ from formkit.cli.main import main
 from .client import BASE, TOKEN, config_for, csrf, finished, post, signed_in, upload
 
 
-@pytest.fixture
-def config(tmp_path, register_path) -> AppConfig:
-    return config_for(tmp_path, register_path)
-
-
-@pytest.fixture
-def client(config) -> TestClient:
-    return signed_in(config)
-
-
 def stranger(config: AppConfig) -> TestClient:
     """Return a client of the same app that never opened its link."""
     return TestClient(create_app(config, token=TOKEN), base_url=BASE)
