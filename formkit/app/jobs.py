@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from ..core.errors import FormkitError
@@ -38,11 +39,16 @@ ProgressCallback = Callable[[int, int, str], None]
 
 @dataclass(frozen=True)
 class JobScope:
-    """Where a job's result may be shown: its page (slug), its meeting and its household (None: the whole page)."""
+    """Where a job's result may be shown: its page (slug), meeting, household (None: the whole page) and register.
+
+    The register is the one chosen when the job started: after choosing another, its pages do
+    not show the job (its result names the first register's households).
+    """
 
     page: str
     meeting: dt.date | None = None
     dossier: str | None = None
+    register: Path | None = None
 
     def fields(self) -> dict[str, str]:
         """Return the scope as the fields of a poll of ``/taken/{id}`` (``pagina``, ``datum``, ``dossier``)."""
@@ -51,7 +57,7 @@ class JobScope:
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, str]) -> JobScope | None:
-        """Return the scope a poll names, or None when it names none (no ``pagina``)."""
+        """Return the scope a poll names (no register: the server adds its own), or None when it names none."""
         slug = fields.get("pagina")
         if slug is None:
             return None
@@ -77,6 +83,7 @@ class Job:
     findings: list[Finding] = field(default_factory=list)
     render: Callable[[Job], str] | None = None  # the page's fragment for the finished job (HTML)
     scope: JobScope | None = None  # None: a job of no page (scripts, tests): no page shows it
+    started: bool = False  # set by the worker thread when it takes the job
 
     def progress(self, done: int, total: int, text: str) -> None:
         """Record how far the job is (called from the worker thread)."""
@@ -112,6 +119,16 @@ class Foreign(Enum):
 FOREIGN = Foreign.FOREIGN
 #: What a page says of a job in its address (`?taak=`) that belongs to another page, meeting or household.
 NOT_HERE = "Deze taak hoort niet bij deze pagina."
+#: What a job says that was still waiting, or stopped between items, when formkit stopped.
+STOPPED = "{title} is niet (helemaal) gedaan: formkit is gestopt."
+
+
+class Stopped(BaseException):  # noqa: N818 - a signal, as KeyboardInterrupt
+    """Raised inside a job's progress report when formkit stops: the job ends between two items.
+
+    A BaseException, as KeyboardInterrupt: a library step that turns a failing item into a
+    finding (``except Exception``) must not swallow it.
+    """
 
 
 class Jobs:
@@ -121,6 +138,7 @@ class Jobs:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formkit-taak")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def start(self, title: str, fn: Callable[[ProgressCallback], Any], *, scope: JobScope | None = None,
               render: Callable[[Job], str] | None = None) -> Job:
@@ -133,7 +151,10 @@ class Jobs:
             self._jobs[job.id] = job
             for old in [j.id for j in self._jobs.values() if j.finished][:-KEEP]:
                 del self._jobs[old]
-        self._pool.submit(self._run, job, fn)
+            if self._stopping.is_set():
+                job.state, job.text = FAILED, STOPPED.format(title=title)
+                return job
+            self._pool.submit(self._run, job, fn, self._stopping)
         return job
 
     def get(self, job_id: str) -> Job | None:
@@ -148,28 +169,37 @@ class Jobs:
             return None
         return job if job.scope == scope else FOREIGN
 
-    def wait(self, job: Job, timeout: float = 60.0) -> Job:
-        """Return `job` once it is finished (for tests and scripts); gives up after `timeout` seconds."""
-        done = threading.Event()
-        self._pool.submit(done.set)  # one worker: this runs after every job started before
-        done.wait(timeout)
-        return job
-
     def shutdown(self) -> None:
-        """Stop taking jobs; a running one finishes."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop: take no more jobs, cancel the waiting ones, tell the running one to stop after its current item."""
+        with self._lock:
+            self._stopping.set()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for job in self._jobs.values():
+                if job.state == RUNNING and not job.started:  # cancelled before it began
+                    job.state, job.text = FAILED, STOPPED.format(title=job.title)
 
     @staticmethod
-    def _run(job: Job, fn: Callable[[ProgressCallback], Any]) -> None:
+    def _run(job: Job, fn: Callable[[ProgressCallback], Any], stopping: threading.Event) -> None:
+        def progress(done: int, total: int, text: str) -> None:
+            if stopping.is_set():
+                raise Stopped
+            job.progress(done, total, text)
+        job.started = True
+        if stopping.is_set():
+            job.state, job.text = FAILED, STOPPED.format(title=job.title)
+            return
         try:
-            job.result = fn(job.progress)
+            job.result = fn(progress)
+        except Stopped:
+            job.state, job.text = FAILED, STOPPED.format(title=job.title)
+            return
         except FormkitError as e:
             job.state, job.text = FAILED, f"{job.title} is niet gelukt: {visible(str(e))}"
             return
         except Exception as e:  # never a traceback on the page: the type goes to the log, no case data
             log.error("taak '%s' mislukt: %s", job.title, type(e).__name__)
             job.state = FAILED
-            job.text = (f"{job.title} is niet gelukt door een onverwachte fout ({type(e).__name__}). "
+            job.text = (f"{job.title} is niet gelukt door een onverwachte fout. "
                         "Probeer het nog eens; blijft het misgaan, meld het dan aan uw beheerder.")
             return
         job.findings = list(getattr(job.result, "findings", None) or [])

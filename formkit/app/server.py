@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from .config import AppConfig
+from .jobs import Jobs
 from .web import create_app
 
 HOST = "127.0.0.1"
@@ -33,9 +34,11 @@ class RunningApp:
     token: str
     server: uvicorn.Server
     thread: threading.Thread
+    jobs: Jobs
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop the server and wait (at most `timeout` seconds) for its thread to end."""
+        """Stop the jobs (waiting ones cancelled) and the server; wait (at most `timeout` seconds) for its thread."""
+        self.jobs.shutdown()
         self.server.should_exit = True
         self.thread.join(timeout)
 
@@ -68,7 +71,7 @@ def start_in_thread(config: AppConfig, *, token: str | None = None) -> RunningAp
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
     base = f"http://{HOST}:{port}"
-    return RunningApp(f"{base}/?token={keys.token}", base, keys.token, server, thread)
+    return RunningApp(f"{base}/?token={keys.token}", base, keys.token, server, thread, app.state.formkit.jobs)
 
 
 def _stopper(server: uvicorn.Server, shutdown: Callable[[], None]) -> Callable[[], None]:

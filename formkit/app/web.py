@@ -8,7 +8,7 @@ while it streams. Errors never show a traceback: a Dutch page instead.
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,7 +27,7 @@ from ..core.errors import FormkitError
 from ..core.text import visible
 from .config import AppConfig
 from .jobs import JobScope
-from .pages import ORDER, Page
+from .pages import Page, mail, overleg, pakket, plannen, register, retour, voortgang
 from .security import CSRF_FIELD, CSRF_HEADER, HEADERS, NO_CSRF, Gate, Secrets, refusal_page
 from .state import AppState
 from .view import STATIC, foreign_job, fragment, job_fragment, page, state
@@ -37,18 +37,8 @@ log = logging.getLogger("formkit.app")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def available_pages() -> list[Page]:
-    """Return the pages that exist, in the order of the navigation."""
-    found = []
-    for slug in ORDER:
-        try:
-            module = importlib.import_module(f"{__package__}.pages.{slug}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__package__}.pages.{slug}":
-                raise  # the page exists but something it imports does not: a bug to see
-            continue
-        found.append(module.PAGE)
-    return found
+#: The pages in the order of the navigation.
+PAGES: list[Page] = [register.PAGE, overleg.PAGE, retour.PAGE, plannen.PAGE, pakket.PAGE, mail.PAGE, voortgang.PAGE]
 
 
 def csrf_protected(endpoint: Endpoint) -> Endpoint:
@@ -96,6 +86,8 @@ async def job_status(request: Request) -> Response:
     if job is None:
         return HTMLResponse('<p class="melding">Deze taak is niet (meer) bekend; start haar opnieuw.</p>', status_code=404)
     asked = JobScope.from_fields(request.query_params)  # a page's poll names the page's scope
+    if asked is not None:  # ... of the register chosen now
+        asked = dataclasses.replace(asked, register=state(request).register_path)
     if asked is not None and asked != job.scope:
         return HTMLResponse(foreign_job())  # 200: htmx swaps it in and stops polling
     return HTMLResponse(job_fragment(job))
@@ -150,7 +142,7 @@ def create_app(config: AppConfig, *, token: str | None = None) -> Starlette:
     app_state = AppState(config, keys, config.method_settings())
     if config.register is not None and config.register.is_file():
         app_state.choose_register(config.register)
-    found = available_pages()
+    found = list(PAGES)
     routes: list[BaseRoute] = [
         Route("/", home, methods=["GET"]),
         Route("/taken/{job_id}", job_status, methods=["GET"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +50,27 @@ def upload(client: TestClient, url: str, name: str, content: bytes, *, with_csrf
 
 def finished(client: TestClient, job_id: str) -> Job:
     """Return the job once its worker has finished it."""
-    state = client.app.state.formkit  # type: ignore[attr-defined]
-    job = state.jobs.get(job_id)
+    job = client.app.state.formkit.jobs.get(job_id)  # type: ignore[attr-defined]
     assert job is not None
-    return state.jobs.wait(job)
+    return wait(job)
+
+
+def wait(job: Job, timeout: float = 60.0) -> Job:
+    """Return `job` once it is finished (its state no longer 'bezig'); fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not job.finished:
+        assert time.monotonic() < deadline, f"taak '{job.title}' niet klaar na {timeout} s"
+        time.sleep(0.01)
+    return job
+
+
+def previewed(client: TestClient, day: str, kind: str) -> str:
+    """Return the fingerprint the send form of a kind carries after its preview (a slow kind's after its job); "" without one."""
+    html = client.get(f"/mail/{day}?soort={kind}").text
+    if 'name="vingerafdruk"' not in html:  # a slow kind: its preview is a job
+        made = post(client, f"/mail/{day}/voorbeeld", {"soort": kind})
+        if made.status_code == 303:
+            finished(client, made.headers["location"].rsplit("taak=", 1)[1])
+            html = client.get(made.headers["location"]).text
+    found = re.search(r'name="vingerafdruk" value="([0-9a-f]+)"', html)
+    return found.group(1) if found else ""

@@ -23,7 +23,7 @@ from formkit.returns.batch import check_batch
 from formkit.sheets.forms import write_forms
 from formkit.sheets.schema import build_schema
 
-from .client import config_for, finished, post, signed_in
+from .client import config_for, finished, post, previewed, signed_in
 
 DAY = MEETING.isoformat()
 SENDER = "secretariaat@casusoverleg.example"
@@ -69,7 +69,9 @@ def articles(html: str) -> dict[str, str]:
 
 
 def send(client: TestClient, kind: str, **fields: str):
-    """Post the send form of a kind; return (redirect response, finished job) or the refusal response."""
+    """Post the send form of a kind after its preview; return (redirect response, finished job) or the refusal."""
+    if "vingerafdruk" not in fields:
+        fields = {"vingerafdruk": previewed(client, DAY, kind), **fields}
     response = post(client, f"/mail/{DAY}/versturen", {"soort": kind, **fields})
     if response.status_code != 303:
         return response, None

@@ -18,12 +18,12 @@ from conftest import MEETING, make_register
 from starlette.testclient import TestClient
 
 from formkit.app.config import AppConfig
-from formkit.app.jobs import NOT_HERE, JobScope
+from formkit.app.jobs import NOT_HERE
 from formkit.core.paths import id_part
 from formkit.register.model import MeetingItem
 from formkit.register.write import write_register
 
-from .client import config_for, finished, post, signed_in
+from .client import config_for, finished, post, previewed, signed_in, wait
 
 OTHER = dt.date(2026, 12, 15)
 A, B = MEETING.isoformat(), OTHER.isoformat()
@@ -82,6 +82,8 @@ def job_of(client: TestClient, slug: str) -> tuple[str, str]:
     if slug in ("retour", "plannen", "pakket", "mail"):
         started(client, *JOBS["overleg"][:2])  # the forms exist, so the job has the household to name
     url, fields, _ = JOBS[slug]
+    if slug == "mail":  # a send goes only after its preview
+        fields = fields | {"vingerafdruk": previewed(client, A, "formulieren")}
     job_id = started(client, url, fields)
     job = client.app.state.formkit.jobs.get(job_id)  # type: ignore[attr-defined]
     return job_id, job.title
@@ -106,8 +108,9 @@ def test_a_job_of_one_page_shows_nothing_on_another_page_of_the_same_meeting(cli
 
 def test_a_household_page_shows_no_job_of_another_household(client):
     job_id, _ = job_of(client, "plannen")
-    jobs = client.app.state.formkit.jobs  # type: ignore[attr-defined]
-    pdf = jobs.wait(jobs.start("PDF maken", lambda progress: None, scope=JobScope("plannen", MEETING, "2026-101"),
+    st = client.app.state.formkit  # type: ignore[attr-defined]
+    jobs = st.jobs
+    pdf = wait(jobs.start("PDF maken", lambda progress: None, scope=st.scope("plannen", MEETING, "2026-101"),
                                render=lambda job: "<p>Plan van Gezin Pietersen</p>"))
     own = shown(client, f"/plannen/{A}/{id_part('2026-101')}?taak={pdf.id}")
     assert "Plan van Gezin Pietersen" in own
@@ -120,8 +123,9 @@ def test_a_household_page_shows_no_job_of_another_household(client):
 
 
 def test_the_passwords_shown_once_are_not_used_up_by_another_meeting_page(client):
-    jobs = client.app.state.formkit.jobs  # type: ignore[attr-defined]
-    job = jobs.wait(jobs.start("Vergaderpakket maken", lambda progress: None, scope=JobScope("pakket", MEETING),
+    st = client.app.state.formkit  # type: ignore[attr-defined]
+    jobs = st.jobs
+    job = wait(jobs.start("Vergaderpakket maken", lambda progress: None, scope=st.scope("pakket", MEETING),
                                render=lambda job: "<p>wachtwoord van Kim Verhoef: geheim-123</p>"))
     html = shown(client, f"/pakket/{B}?taak={job.id}")
     assert_nothing_foreign(html, job.id)
@@ -143,9 +147,10 @@ def test_polling_a_job_with_another_pages_scope_shows_nothing_of_it(client):
 
 
 def test_a_running_job_polls_with_its_pages_scope(client):
-    jobs = client.app.state.formkit.jobs  # type: ignore[attr-defined]
+    st = client.app.state.formkit  # type: ignore[attr-defined]
+    jobs = st.jobs
     go_on = threading.Event()
-    job = jobs.start("Een lange taak", lambda progress: go_on.wait(10), scope=JobScope("retour", MEETING))
+    job = jobs.start("Een lange taak", lambda progress: go_on.wait(10), scope=st.scope("retour", MEETING))
     try:
         html = client.get(f"/retour/{A}?taak={job.id}").text
         assert f'hx-get="/taken/{job.id}"' in html
@@ -153,4 +158,4 @@ def test_a_running_job_polls_with_its_pages_scope(client):
         assert vals is not None and json.loads(unescape(vals.group(1))) == {"pagina": "retour", "datum": A}
     finally:
         go_on.set()
-        jobs.wait(job)
+        wait(job)

@@ -158,13 +158,14 @@ def test_an_uploaded_register_goes_into_the_work_folder_and_is_checked(tmp_path,
     client = signed_in(config)
     response = upload(client, "/register/uploaden", "mijn register.xlsx", register_path.read_bytes())
     assert response.status_code == 303
-    stored = config.folder / "registers" / "mijn register.xlsx"
+    stored = config.folder / "registers" / "mijn register" / "mijn register.xlsx"  # a folder of its own
     assert stored.read_bytes() == register_path.read_bytes()
     assert sorted(p.relative_to(config.folder).as_posix() for p in config.folder.rglob("*")) == [
-        "registers", "registers/mijn register.xlsx"]  # nothing else left behind
+        "registers", "registers/mijn register", "registers/mijn register/mijn register.xlsx"]  # nothing else
     html = unescape(client.get(response.headers["location"]).text)
     assert "Register mijn register.xlsx: 2 huishoudens, 4 gezinsleden, 3 professionals, 1 overleggen." in html
     assert f"Het geüploade register is opgeslagen als {stored}." in html
+    assert f"Werkmap van dit register: {stored.parent / 'formkit-werk'}" in html
 
 
 def _macro_workbook(register: bytes) -> bytes:

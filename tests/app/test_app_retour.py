@@ -23,7 +23,7 @@ from formkit.cli.main import main
 from formkit.plan.history import History, default_path
 from formkit.returns.intake import DEFAULT_LIMITS
 
-from .client import config_for, csrf, finished, post, signed_in
+from .client import config_for, csrf, finished, post, signed_in, wait
 
 DAY = MEETING.isoformat()
 PAGE = f"/retour/{DAY}"
@@ -53,7 +53,7 @@ def run(client: TestClient, response) -> tuple[RetourOutcome, str]:
     job = finished(client, location.split("taak=", 1)[1])
     assert job.state == "klaar", job.text
     if job.result.reports_job is not None:  # started by the check: the reports follow the findings
-        reports = client.app.state.formkit.jobs.wait(job.result.reports_job)  # type: ignore[attr-defined]
+        reports = wait(job.result.reports_job)
         assert reports.state == "klaar", reports.text
     shown = client.get(location)
     assert shown.status_code == 200

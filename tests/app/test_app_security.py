@@ -364,10 +364,11 @@ def test_a_register_upload_never_replaces_a_register_it_did_not_upload(tmp_path,
         response = upload(client, "/register/uploaden", register_path.name, original + b"")
         assert response.status_code == 303
     assert register_path.read_bytes() == original
-    uploads = sorted(p.name for p in (config.folder / "registers").iterdir())
-    assert uploads == ["register (2).xlsx", "register.xlsx"]
+    uploads = sorted(p.relative_to(config.folder).as_posix() for p in (config.folder / "registers").rglob("*.xlsx"))
+    assert uploads == ["registers/register (2)/register.xlsx", "registers/register/register.xlsx"]  # each its own folder
     html = client.get(response.headers["location"]).text
-    assert f"Het geüploade register is opgeslagen als {config.folder / 'registers' / 'register (2).xlsx'}." in html
+    stored = config.folder / "registers" / "register (2)" / "register.xlsx"
+    assert f"Het geüploade register is opgeslagen als {stored}." in html
 
 
 def test_a_forged_retour_upload_makes_no_folder(client, config):

@@ -1,7 +1,7 @@
 """The app's pages, one module each, every module exposing ``PAGE = Page(slug, title, routes)``.
 
-:mod:`formkit.app.web` collects them in a fixed order (:data:`ORDER`); a page that does not
-exist (yet) is left out of the navigation. A new page is a module here and its name in ORDER.
+:mod:`formkit.app.web` lists them in the order of the navigation (``PAGES``); a new page is a
+module here and its ``PAGE`` in that list.
 """
 
 from __future__ import annotations
@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from starlette.routing import BaseRoute
-
-#: The pages in the order the navigation shows them.
-ORDER = ("register", "overleg", "retour", "plannen", "pakket", "mail", "voortgang")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ list (``formkit send plan --wachtwoorden`` does that for the terminal).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -57,23 +58,27 @@ from ...delivery.send import (
     send_letters,
 )
 from ...delivery.summary import read_summary
-from ...plan.history import History, default_path
+from ...plan.history import History
 from ...register.model import Register
 from ...sheets.schema import build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
 from ..fields import is_file, shown, typed_path
-from ..jobs import Job, JobScope, ProgressCallback, counted
-from ..state import AppState
+from ..jobs import Job, ProgressCallback, counted
+from ..state import AppState, Workspace
 from ..view import finding_rows, fragment, job_for, page, state
 from . import Page
-from .meetings import COMMAND, NOT_IN_REGISTER, Section, ShownOnce, meetings
+from .meetings import COMMAND, NOT_IN_REGISTER, Section, ShownOnce, meetings, workspace
 
 SLUG = "mail"
 TITLE = "Mail"
 SECTION = Section(SLUG, TITLE, unknown=NOT_IN_REGISTER)
 JOB_TITLE = "Berichten versturen"
 PREVIEW_TITLE = "Berichten samenstellen"
+#: What a send says when the messages are no longer those of the preview: nothing went.
+CHANGED = ("de berichten zijn veranderd sinds het voorbeeld (het register of de bestanden zijn gewijzigd); "
+           "er is niets verstuurd. Bekijk het voorbeeld opnieuw en verstuur dan")
+NO_PREVIEW = "Bekijk eerst het voorbeeld van de berichten; verstuur daarna vanaf die pagina."
 SECURITY_CHOICES = (("starttls", "STARTTLS (poort 587)"), ("ssl", "SSL/TLS (poort 465)"), ("none", "geen"))
 #: The settings file's `[post] beveiliging` as the send form's choice (the file says "geen", the form "none").
 SETTINGS_SECURITY = {"starttls": "starttls", "ssl": "ssl", "geen": "none"}
@@ -145,6 +150,7 @@ class MailOutcome(ShownOnce):
     already: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     encrypted: bool = False
+    note: str = ""  # nothing to send, and why (a normal outcome: every form is back, ...)
 
 
 @dataclass
@@ -160,6 +166,26 @@ class PreviewOutcome:
     previews: list[Preview] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     problem: str = ""
+    fingerprint: str = ""
+
+
+def fingerprint(found: Drafts) -> str:
+    """Return a sha256 hex over the messages' recipients and their attachments' names and contents.
+
+    The send form carries the preview's; a send whose messages have another sends nothing.
+    """
+    digest = hashlib.sha256()
+    for letter in found.letters:
+        digest.update(repr((letter.professional.email, [(a.name, a.fingerprint) for a in letter.attachments])).encode())
+    for msg in found.reports:
+        parts = [(part.get_filename(), hashlib.sha256(_payload(part)).hexdigest()) for part in msg.iter_attachments()]
+        digest.update(repr((str(msg["To"]), parts)).encode())
+    return digest.hexdigest()
+
+
+def _payload(part: EmailMessage) -> bytes:
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
 
 
 def preview(msg: EmailMessage) -> Preview:
@@ -250,12 +276,15 @@ def previews(found: Drafts) -> list[Preview]:
 # --- sending -------------------------------------------------------------------------------
 
 
-def send(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope, server: SmtpSettings | None,
-         progress: ProgressCallback, *, encrypt: bool = False) -> MailOutcome:
-    """Return what sending a kind's messages did: to the outbox, or by `server`; the ledger sends nothing twice."""
-    assert st.register_path is not None
-    folders = MeetingFolders(st.config.folder, meeting)
-    loaded = st.choose_register(st.register_path)  # read again, as each command does
+def send(st: AppState, space: Workspace, kind: Kind, meeting: dt.date, envelope: Envelope, server: SmtpSettings | None,
+         progress: ProgressCallback, *, previewed: str, encrypt: bool = False) -> MailOutcome:
+    """Return what sending a kind's messages did: to the outbox, or by `server`; the ledger sends nothing twice.
+
+    `space`: the register and work folder of the request; `previewed`: the fingerprint of the
+    messages the secretary saw. When the messages built now differ, nothing is sent.
+    """
+    folders = space.folders(meeting)
+    loaded = space.reread()  # read again, as each command does
     source = source_folder(kind, folders)
     box = source / OUTBOX
     outcome = MailOutcome(kind, server is not None, f"via {server.host}" if server else f"in {box}",
@@ -263,16 +292,19 @@ def send(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope, server:
     ensure_writable_file(source / LEDGER)
     if server is None:
         ensure_writable(box, create=True)
-    history = History(default_path(st.register_path))
+    history = History(space.history())
     progress(0, 0, "Berichten samenstellen")
     with folder_locks([source], "het versturen van de berichten"):
+        found = drafts(st, kind, loaded.register, folders, load_post_settings(st.config.settings), envelope,
+                       encrypt=outcome.encrypted, progress=progress)
+        if found.problem:  # nothing to send: a normal outcome, as the command ends with 0
+            outcome.note, outcome.findings = found.problem, found.findings
+            return outcome
+        if fingerprint(found) != previewed:
+            raise FormkitError(CHANGED)
         if kind.slug == "rapporten":
             _send_reports(loaded.register, folders, envelope, server, history, progress, outcome)
             return outcome
-        found = drafts(st, kind, loaded.register, folders, load_post_settings(st.config.settings), envelope,
-                       encrypt=outcome.encrypted, progress=progress)
-        if found.problem:
-            raise FormkitError(found.problem)
         outcome.findings += found.findings
         letters, passwords = encrypt_letters(found.letters) if outcome.encrypted else (found.letters, [])
         progress(0, 0, f"{len(letters)} berichten versturen")
@@ -317,16 +349,16 @@ def render_outcome(job: Job) -> str:
     return fragment("mail_result.html", outcome=outcome, rows=finding_rows(outcome.findings), passwords=passwords)
 
 
-def make_previews(st: AppState, kind: Kind, meeting: dt.date, encrypt: bool, progress: ProgressCallback) -> PreviewOutcome:
+def make_previews(st: AppState, space: Workspace, kind: Kind, meeting: dt.date, encrypt: bool,
+                  progress: ProgressCallback) -> PreviewOutcome:
     """Return the previews of a slow kind (reminders, plans), built in a job as the send will build them."""
-    assert st.register_path is not None
-    folders = MeetingFolders(st.config.folder, meeting)
-    loaded = st.choose_register(st.register_path)
+    folders = space.folders(meeting)
+    loaded = space.reread()
     post = load_post_settings(st.config.settings)
     envelope = Envelope(post.afzender, post.antwoordadres)
     found = drafts(st, kind, loaded.register, folders, post, envelope, encrypt=encrypt, progress=progress)
     return PreviewOutcome(kind, meeting, str(source_folder(kind, folders) / OUTBOX), st.keys.csrf, post_fields(post),
-                          encrypt, previews(found), found.findings, found.problem)
+                          encrypt, previews(found), found.findings, found.problem, fingerprint(found))
 
 
 def render_previews(job: Job) -> str:
@@ -335,7 +367,7 @@ def render_previews(job: Job) -> str:
     return fragment("mail_preview.html", kind=outcome.kind, meeting=outcome.meeting, previews=outcome.previews,
                     rows=finding_rows(outcome.findings), nothing=outcome.problem, outbox=outcome.outbox,
                     csrf=outcome.csrf, encrypt=outcome.encrypt, problem="", security_choices=SECURITY_CHOICES,
-                    fields=outcome.fields)
+                    fields=outcome.fields, fingerprint=outcome.fingerprint)
 
 
 # --- the routes ----------------------------------------------------------------------------
@@ -354,8 +386,9 @@ def _show(request: Request, meeting: dt.date, *, kind_slug: str | None = None, p
           fields: dict[str, str] | None = None, status_code: int = 200) -> Response:
     st = state(request)
     assert st.loaded is not None
+    space = workspace(request)
     kind = KINDS.get(kind_slug or request.query_params.get("soort", ""))
-    job, job_html = job_for(request, JobScope(SLUG, meeting))
+    job, job_html = job_for(request, space.scope(SLUG, meeting))
     context: dict[str, object] = {
         "meeting": meeting, "meetings": meetings(st.loaded.register), "kinds": list(KINDS.values()), "kind": kind,
         "problem": problem, "security_choices": SECURITY_CHOICES,
@@ -366,11 +399,11 @@ def _show(request: Request, meeting: dt.date, *, kind_slug: str | None = None, p
         return SECTION.message(request, f"De instellingen zijn niet te gebruiken: {visible(str(e))}", 400)
     context["fields"] = {**post_fields(post), **(fields or {})}
     if kind is not None and not kind.slow:
-        folders = MeetingFolders(st.config.folder, meeting)
+        folders = space.folders(meeting)
         envelope = Envelope(post.afzender, post.antwoordadres)
-        found = drafts(st, kind, st.loaded.register, folders, post, envelope)
+        found = drafts(st, kind, space.reread().register, folders, post, envelope)  # as the send will read it
         context.update(previews=previews(found), nothing=found.problem, rows=finding_rows(found.findings),
-                       outbox=str(source_folder(kind, folders) / OUTBOX), encrypt=False)
+                       outbox=str(source_folder(kind, folders) / OUTBOX), encrypt=False, fingerprint=fingerprint(found))
     return page(request, "mail.html", SLUG, TITLE, status_code=status_code, **context)
 
 
@@ -393,16 +426,22 @@ async def start(request: Request, meeting: dt.date) -> Response:
     except FormkitError as e:
         return await run_in_threadpool(partial(_show, request, meeting, kind_slug=kind.slug, fields=kept,
                                                problem=f"Niet verstuurd: {visible(str(e))}.", status_code=400))
+    previewed = _field(form, "vingerafdruk")
+    if not previewed:
+        return await run_in_threadpool(partial(_show, request, meeting, kind_slug=kind.slug, fields=kept,
+                                               problem=NO_PREVIEW, status_code=400))
     encrypt = kind.slug == "plan" and _field(form, "versleutelen") == "ja"
-    job = st.jobs.start(JOB_TITLE, _sender(st, kind, meeting, envelope, server, encrypt), scope=JobScope(SLUG, meeting),
-                        render=render_outcome)
+    space = workspace(request)
+    job = st.jobs.start(JOB_TITLE, _sender(st, space, kind, meeting, envelope, server, encrypt, previewed),
+                        scope=space.scope(SLUG, meeting), render=render_outcome)
     return SECTION.to_job(meeting, job, f"soort={kind.slug}&")
 
 
-def _sender(st: AppState, kind: Kind, meeting: dt.date, envelope: Envelope, server: SmtpSettings | None,
-            encrypt: bool) -> Callable[[ProgressCallback], MailOutcome]:
+def _sender(st: AppState, space: Workspace, kind: Kind, meeting: dt.date, envelope: Envelope,
+            server: SmtpSettings | None, encrypt: bool, previewed: str) -> Callable[[ProgressCallback], MailOutcome]:
     """Return the job's work; the server settings (with the password) live only in it, never in the result."""
-    return lambda progress: send(st, kind, meeting, envelope, server, progress, encrypt=encrypt)
+    return lambda progress: send(st, space, kind, meeting, envelope, server, progress, previewed=previewed,
+                                 encrypt=encrypt)
 
 
 @SECTION.for_meeting
@@ -414,8 +453,9 @@ async def preview_start(request: Request, meeting: dt.date) -> Response:
     if kind is None or not kind.slow:
         return SECTION.message(request, "Kies eerst welke berichten u wilt samenstellen.", 400)
     encrypt = kind.slug == "plan" and _field(form, "versleutelen") == "ja"
-    job = st.jobs.start(PREVIEW_TITLE, lambda progress: make_previews(st, kind, meeting, encrypt, progress),
-                        scope=JobScope(SLUG, meeting),
+    space = workspace(request)
+    job = st.jobs.start(PREVIEW_TITLE, lambda progress: make_previews(st, space, kind, meeting, encrypt, progress),
+                        scope=space.scope(SLUG, meeting),
                         render=render_previews)
     return SECTION.to_job(meeting, job, f"soort={kind.slug}&")
 

@@ -25,7 +25,7 @@ from ...delivery.template_check import preflight
 from ...register.load import LoadResult
 from ...register.model import Register
 from ..jobs import Job
-from ..state import AppState
+from ..state import AppState, Workspace
 from ..view import page, state
 
 #: The command the disclosure log names for what the app wrote or sent.
@@ -161,9 +161,18 @@ def template_findings(st: AppState, templates: list[Path]) -> list[Finding]:
     return checked
 
 
-def reread_register(st: AppState) -> tuple[LoadResult, list[Finding]]:
-    """Return the register read again (as each command reads it) and, when it has no households, its errors."""
-    assert st.register_path is not None
-    loaded = st.choose_register(st.register_path)  # it may have been changed since it was chosen
+def workspace(request: Request) -> Workspace:
+    """Return the chosen register and its work folder, for a route that runs only with a register chosen."""
+    found = state(request).workspace()
+    assert found is not None  # Section.for_meeting answered already when no register is chosen
+    return found
+
+
+def reread_register(space: Workspace) -> tuple[LoadResult, list[Finding]]:
+    """Return the job's register read again (as each command reads it) and, when it has no households, its errors.
+
+    The register is the one chosen when the job started (`space`); the app's state is left alone.
+    """
+    loaded = space.reread()  # it may have been changed since it was chosen
     unusable = not loaded.register.households and has_errors(loaded.findings)
     return loaded, list(loaded.findings) if unusable else []

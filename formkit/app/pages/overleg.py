@@ -27,17 +27,16 @@ from ...core.templates import SCORE_SHEET, TOP3
 from ...core.text import person_label
 from ...delivery.disclosures import disclose, form_disclosures, top3_disclosures
 from ...documents.word import write_top3_forms
-from ...plan.history import default_path
 from ...register.check import relevant
 from ...register.model import Register
 from ...sheets.forms import write_forms
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
-from ..jobs import Job, JobScope, ProgressCallback, counted
-from ..state import AppState
+from ..jobs import Job, ProgressCallback, counted
+from ..state import AppState, Workspace
 from ..view import finding_rows, fragment, job_for, page, state
 from . import Page
-from .meetings import COMMAND, MeetingOutcome, Section, meetings, refused, reread_register, template_findings
+from .meetings import COMMAND, MeetingOutcome, Section, meetings, refused, reread_register, template_findings, workspace
 
 SLUG = "overleg"
 SECTION = Section(SLUG, "Overleg")
@@ -91,14 +90,17 @@ def meeting_files(folders: MeetingFolders, register: Register) -> list[tuple[str
     return found
 
 
-def make_forms(st: AppState, meeting: dt.date, force: bool, progress: ProgressCallback) -> FormsOutcome:
-    """Return what writing the meeting's score sheets and TOP-3 forms did, as `formkit forms` and `formkit docs`."""
-    config, folders = st.config, MeetingFolders(st.config.folder, meeting)
+def make_forms(st: AppState, space: Workspace, meeting: dt.date, force: bool, progress: ProgressCallback) -> FormsOutcome:
+    """Return what writing the meeting's score sheets and TOP-3 forms did, as `formkit forms` and `formkit docs`.
+
+    `space`: the register and work folder chosen when the job started, whatever is chosen since.
+    """
+    config, folders = st.config, space.folders(meeting)
     outcome = FormsOutcome(meeting, folders.forms)
     progress(0, 0, "Sjablonen controleren")
     if refused(outcome, template_findings(st, [SCORE_SHEET, TOP3])):
         return outcome
-    loaded, unusable = reread_register(st)
+    loaded, unusable = reread_register(space)
     if refused(outcome, unusable):
         return outcome
     ensure_writable(folders.forms, create=True)
@@ -115,9 +117,7 @@ def make_forms(st: AppState, meeting: dt.date, force: bool, progress: ProgressCa
     outcome.top3 = list(docs.written)
     outcome.existing = [job.path for job in sheets.existing] + list(docs.existing)
     outcome.findings += list(dict.fromkeys(relevant(loaded.findings, sheets.dossiers) + sheets.findings + docs.findings))
-    assert st.register_path is not None
-    history = default_path(st.register_path)
-    outcome.findings += disclose(history, form_disclosures(sheets.written, loaded.register, COMMAND)
+    outcome.findings += disclose(space.history(), form_disclosures(sheets.written, loaded.register, COMMAND)
                                  + top3_disclosures(docs.written, docs.dossiers, folders.forms, meeting, COMMAND))
     return outcome
 
@@ -149,8 +149,8 @@ async def show(request: Request, meeting: dt.date) -> Response:
     st = state(request)
     assert st.loaded is not None
     register = st.loaded.register
-    folders = MeetingFolders(st.config.folder, meeting)
-    job, job_html = job_for(request, JobScope(SLUG, meeting))
+    folders = st.folders(meeting)
+    job, job_html = job_for(request, st.scope(SLUG, meeting))
     files = meeting_files(folders, register)
     return page(request, "overleg.html", SLUG, "Overleg", meeting=meeting, rows=agenda(register, meeting),
                 meetings=meetings(register), folder=str(folders.forms),
@@ -165,8 +165,9 @@ async def make(request: Request, meeting: dt.date) -> Response:
     st = state(request)
     form = await request.form()
     force = form.get("overschrijven") == "ja"
+    space = workspace(request)
     job = st.jobs.start("Scoreformulieren en TOP-3 formulieren maken",
-                        lambda progress: make_forms(st, meeting, force, progress), scope=JobScope(SLUG, meeting),
+                        lambda progress: make_forms(st, space, meeting, force, progress), scope=space.scope(SLUG, meeting),
                         render=render_outcome)
     return SECTION.to_job(meeting, job)
 
@@ -176,7 +177,7 @@ async def download(request: Request, meeting: dt.date) -> Response:
     """Return the meeting's forms as one zip; only the files of the households on this meeting."""
     st = state(request)
     assert st.loaded is not None
-    folders = MeetingFolders(st.config.folder, meeting)
+    folders = st.folders(meeting)
     files = meeting_files(folders, st.loaded.register)
     if not files:
         return SECTION.message(request, "Voor dit overleg zijn nog geen formulieren gemaakt.", 404)

@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
@@ -28,11 +29,11 @@ from ...core.templates import AGENDA, OVERVIEW, TOP3
 from ...core.text import person_label
 from ...delivery.disclosures import SECRETARIAT, disclose, pack_disclosures
 from ...delivery.pack import PACK_KIND, PACKS_PER_RECIPIENT, PackFile, build_packs, pack_path
-from ...plan.history import History, default_path, file_fingerprint
+from ...plan.history import History, file_fingerprint
 from ...register.model import Register
 from ..config import MeetingFolders
-from ..jobs import Job, JobScope, ProgressCallback, counted
-from ..state import AppState
+from ..jobs import Job, ProgressCallback, counted
+from ..state import AppState, Workspace
 from ..view import finding_rows, fragment, job_for, page, state
 from . import Page
 from .meetings import (
@@ -46,6 +47,7 @@ from .meetings import (
     reread_register,
     servable,
     template_findings,
+    workspace,
 )
 
 SLUG = "pakket"
@@ -80,20 +82,22 @@ def recipient_label(pack: PackFile) -> str:
     return person_label(pack.recipient.name, pack.recipient.organisation) if pack.recipient else SECRETARIAT
 
 
-def make_packs(st: AppState, meeting: dt.date, per_recipient: bool, encrypt: bool,
+def make_packs(st: AppState, space: Workspace, meeting: dt.date, per_recipient: bool, encrypt: bool,
                progress: ProgressCallback) -> PackOutcome:
-    """Return what building the meeting's packs did, as `formkit pack` with the meeting's folders."""
-    config, folders = st.config, MeetingFolders(st.config.folder, meeting)
+    """Return what building the meeting's packs did, as `formkit pack` with the meeting's folders.
+
+    `space`: the register and work folder chosen when the job started, whatever is chosen since.
+    """
+    config, folders = st.config, space.folders(meeting)
     outcome = PackOutcome(meeting, folders.packs, encrypted=encrypt)
     progress(0, 0, "Sjablonen controleren")
     if refused(outcome, template_findings(st, [AGENDA, OVERVIEW, TOP3])):
         return outcome
-    loaded, unusable = reread_register(st)
+    loaded, unusable = reread_register(space)
     if refused(outcome, unusable):
         return outcome
     ensure_writable(folders.packs, create=True)
-    assert st.register_path is not None
-    history = History(default_path(st.register_path))
+    history = History(space.history())
     progress(0, 0, "Documenten omzetten met LibreOffice (dit kan een paar minuten duren)")
     with folder_locks([folders.packs], "het maken van de pakketten"):
         result = build_packs(loaded.register, meeting, folders.packs, forms_dir=_folder(folders.forms),
@@ -172,16 +176,20 @@ index = SECTION.picker("pakket.html")
 @SECTION.for_meeting
 async def show(request: Request, meeting: dt.date) -> Response:
     """Return a meeting's pack page: what goes in, the build form, the running job and the packs on disk."""
+    return await run_in_threadpool(_show, request, meeting)  # every pack hashed, the whole log read: off the loop
+
+
+def _show(request: Request, meeting: dt.date) -> Response:
     st = state(request)
-    assert st.loaded is not None
-    folders = MeetingFolders(st.config.folder, meeting)
-    job, job_html = job_for(request, JobScope(SLUG, meeting))
-    history = default_path(st.register_path) if st.register_path is not None else None
+    loaded, space = st.loaded, workspace(request)
+    assert loaded is not None
+    folders = space.folders(meeting)
+    job, job_html = job_for(request, space.scope(SLUG, meeting))
     sources = [("TOP-3 formulieren", folders.forms), ("Plannen", folders.plans), ("Controlerapporten", folders.reports)]
-    return page(request, "pakket.html", SLUG, TITLE, meeting=meeting, meetings=meetings(st.loaded.register),
-                dossiers=st.loaded.register.dossiers_on(meeting), folder=str(folders.packs),
+    return page(request, "pakket.html", SLUG, TITLE, meeting=meeting, meetings=meetings(loaded.register),
+                dossiers=loaded.register.dossiers_on(meeting), folder=str(folders.packs),
                 sources=[(what, str(path), path.is_dir()) for what, path in sources],
-                packs=listed_packs(folders, st.loaded.register, history),
+                packs=listed_packs(folders, loaded.register, space.history()),
                 job=job_html if job is None or job.title == JOB_TITLE else "")
 
 
@@ -191,15 +199,16 @@ async def make(request: Request, meeting: dt.date) -> Response:
     st = state(request)
     form = await request.form()
     per_recipient, encrypt = form.get("per_ontvanger") == "ja", form.get("versleutelen") == "ja"
-    job = st.jobs.start(JOB_TITLE, lambda progress: make_packs(st, meeting, per_recipient, encrypt, progress),
-                        scope=JobScope(SLUG, meeting), render=render_outcome)
+    space = workspace(request)
+    job = st.jobs.start(JOB_TITLE, lambda progress: make_packs(st, space, meeting, per_recipient, encrypt, progress),
+                        scope=space.scope(SLUG, meeting), render=render_outcome)
     return SECTION.to_job(meeting, job)
 
 
 @SECTION.for_meeting
 async def download(request: Request, meeting: dt.date) -> Response:
     """Return one of the meeting's packs; only a file the pack folder lists, never a path taken from the address."""
-    folders = MeetingFolders(state(request).config.folder, meeting)
+    folders = state(request).folders(meeting)
     wanted = request.path_params["bestand"]
     for path in pack_files(folders):
         if _relative(path, folders.packs) == wanted and servable(path, folders.packs):

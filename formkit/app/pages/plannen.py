@@ -26,17 +26,18 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ...core.atomic import ensure_writable, ensure_writable_file
-from ...core.findings import Finding
+from ...core.findings import Code, Finding, finding
 from ...core.locking import folder_locks
 from ...core.paths import id_part
 from ...core.templates import PLAN
 from ...core.text import person_label
 from ...delivery.archive import ArchivePlan, write_archive_copies
 from ...delivery.disclosures import plan_disclosure
+from ...delivery.pdf import LibreOfficeMissing
 from ...documents.plan_files import merge_and_write
 from ...documents.plan_workbook import SHEETS, Fields
 from ...documents.word import plan_context
-from ...plan.history import History, default_path
+from ...plan.history import History
 from ...plan.merge import NoFormsReceived
 from ...plan.model import Plan
 from ...plan.versions import (
@@ -56,11 +57,21 @@ from ...sheets.schema import Schema, build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
 from ..fields import shown
-from ..jobs import Job, JobScope, ProgressCallback, counted
-from ..state import AppState
+from ..jobs import Job, ProgressCallback, counted
+from ..state import AppState, Workspace
 from ..view import finding_rows, fragment, job_for, page, state
 from . import Page
-from .meetings import COMMAND, MeetingOutcome, Section, meetings, refused, reread_register, servable, template_findings
+from .meetings import (
+    COMMAND,
+    MeetingOutcome,
+    Section,
+    meetings,
+    refused,
+    reread_register,
+    servable,
+    template_findings,
+    workspace,
+)
 
 SLUG = "plannen"
 TITLE = "Plannen"
@@ -97,22 +108,25 @@ class MergeOutcome(MeetingOutcome):
     refused: str = ""  # why nothing was merged at all
 
 
-def merge_meeting(st: AppState, meeting: dt.date, archive: bool, progress: ProgressCallback) -> MergeOutcome:
-    """Return what merging the meeting's returned forms did, with the library calls of `formkit merge`."""
-    folders = MeetingFolders(st.config.folder, meeting)
+def merge_meeting(st: AppState, space: Workspace, meeting: dt.date, archive: bool,
+                  progress: ProgressCallback) -> MergeOutcome:
+    """Return what merging the meeting's returned forms did, with the library calls of `formkit merge`.
+
+    `space`: the register and work folder chosen when the job started, whatever is chosen since.
+    """
+    folders = space.folders(meeting)
     outcome = MergeOutcome(meeting, folders.plans)
     progress(0, 0, "Sjabloon van het plan controleren")
     if refused(outcome, template_findings(st, [PLAN])):
         return outcome
-    loaded, unusable = reread_register(st)
+    loaded, unusable = reread_register(space)
     if refused(outcome, unusable):
         return outcome
     if not folders.returns.is_dir():
         outcome.refused = (f"Er zijn nog geen teruggestuurde formulieren voor dit overleg (de map {folders.returns} "
                            "bestaat niet). Zet ze eerst op de pagina Retour.")
         return outcome
-    assert st.register_path is not None
-    history = History(default_path(st.register_path))
+    history = History(space.history())
     outcome.history = history.path
     ensure_writable(folders.plans, create=True)
     ensure_writable_file(history.path)
@@ -127,11 +141,20 @@ def merge_meeting(st: AppState, meeting: dt.date, archive: bool, progress: Progr
             archive_plans += _merged(outcome, history, plan, folder)
     if archive and archive_plans:
         progress(0, 0, "Archiefkopieën (PDF/A) maken met LibreOffice")
-        outcome.findings += write_archive_copies(archive_plans).findings
+        outcome.findings += archive_copies(archive_plans)
     outcome.findings += history.findings
     outcome.findings += [f for r in batch.files if r.dossier not in batch.dossiers for f in r.findings]
     outcome.form_errors = sum(f.is_error for f in batch.findings())
     return outcome
+
+
+def archive_copies(plans: list[ArchivePlan]) -> list[Finding]:
+    """Return the findings of making the plans' archive copies; without LibreOffice one per plan (the plans stay)."""
+    try:
+        return write_archive_copies(plans).findings
+    except LibreOfficeMissing as e:
+        return [finding(Code.plan_archive_failed, dossier=p.dossier, version=p.version, reason=str(e), target=p.docx)
+                for p in plans]
 
 
 def _merged(outcome: MergeOutcome, history: History, plan: Plan,
@@ -251,7 +274,7 @@ def for_household(endpoint: Callable[[Request, Chosen], Awaitable[Response]]) ->
         dossier = household_of(st.loaded.register, meeting, request.path_params["deel"])
         if dossier is None:
             return SECTION.message(request, "Dit huishouden staat niet op dit casusoverleg.", 404)
-        folders = MeetingFolders(st.config.folder, meeting)
+        folders = st.folders(meeting)
         return await endpoint(request, Chosen(meeting, dossier, folders, meeting_dir(folders.plans, dossier, meeting)))
     route.__name__, route.__doc__ = endpoint.__name__, endpoint.__doc__
     return route
@@ -302,8 +325,8 @@ async def show_meeting(request: Request, meeting: dt.date) -> Response:
     st = state(request)
     assert st.loaded is not None
     register = st.loaded.register
-    folders = MeetingFolders(st.config.folder, meeting)
-    _, job_html = job_for(request, JobScope(SLUG, meeting))
+    folders = st.folders(meeting)
+    _, job_html = job_for(request, st.scope(SLUG, meeting))
     return page(request, "plannen.html", SLUG, TITLE, meeting=meeting, folder=str(folders.plans),
                 returns=str(folders.returns), households=meeting_households(register, folders),
                 meetings=meetings(register),
@@ -316,8 +339,9 @@ async def merge(request: Request, meeting: dt.date) -> Response:
     st = state(request)
     form = await request.form()
     archive = form.get("archief") == "ja"
-    job = st.jobs.start("Samenvoegen tot plannen", lambda progress: merge_meeting(st, meeting, archive, progress),
-                        scope=JobScope(SLUG, meeting), render=render_merge)
+    space = workspace(request)
+    job = st.jobs.start("Samenvoegen tot plannen", lambda progress: merge_meeting(st, space, meeting, archive, progress),
+                        scope=space.scope(SLUG, meeting), render=render_merge)
     return SECTION.to_job(meeting, job)
 
 
@@ -327,7 +351,7 @@ async def show_plan(request: Request, chosen: Chosen) -> Response:
     st = state(request)
     found = _version(chosen, request.query_params.get("versie"))
     versions = version_rows(chosen.folder)
-    _, job_html = job_for(request, JobScope(SLUG, chosen.meeting, chosen.dossier))
+    _, job_html = job_for(request, state(request).scope(SLUG, chosen.meeting, chosen.dossier))
     common: dict[str, Any] = {
         "meeting": chosen.meeting, "dossier": chosen.dossier, "part": id_part(chosen.dossier), "versions": versions,
         "job": job_html, "base": f"/{SLUG}/{chosen.meeting.isoformat()}"}
@@ -392,7 +416,7 @@ async def pdf(request: Request, chosen: Chosen) -> Response:
     address = f"/{SLUG}/{chosen.meeting.isoformat()}/{id_part(chosen.dossier)}"
     st = state(request)
     job = st.jobs.start("PDF maken", make_pdf(docx, chosen.dossier, number),
-                        scope=JobScope(SLUG, chosen.meeting, chosen.dossier), render=lambda job: fragment("plannen_pdf.html", rows=finding_rows(job.result),
+                        scope=st.scope(SLUG, chosen.meeting, chosen.dossier), render=lambda job: fragment("plannen_pdf.html", rows=finding_rows(job.result),
                                                     href=f"{address}/v{number}/pdf"))
     return RedirectResponse(f"{address}?versie={number}&taak={job.id}", status_code=303)
 

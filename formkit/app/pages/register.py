@@ -3,9 +3,10 @@
 The register is read and checked with the same call as ``formkit register check``
 (:func:`formkit.register.load.load`); an upload first passes the intake of returned files
 (:func:`formkit.returns.intake.inspect_file`, the limits of ``check``), so a hostile file gets
-its finding and is not kept. An accepted upload goes into a folder of its own in the work
-folder (``registers``) under a name not yet used there: it never replaces a register, not
-even one the app uploaded before. Reading a register (a large one takes half a second) runs
+its finding and is not kept. An accepted upload goes into a folder of its own inside
+``registers`` in the work folder, named after the file and not yet used there: it never
+replaces a register, not even one the app uploaded before, and it has its own work folder
+and history beside it (need to know: two uploaded registers share nothing). Reading a register (a large one takes half a second) runs
 off the event loop. The chosen register is app state, on the server.
 """
 
@@ -67,10 +68,11 @@ def uploads_folder(st: AppState) -> Path:
 
 
 def _stored_upload(st: AppState, name: str | None) -> str:
-    """Return where an upload was stored (`?opgeslagen=<name>`), when it is a file in the uploads folder; else ""."""
-    if not name or name != os.path.basename(name):
+    """Return where an upload was stored (`?opgeslagen=<folder>/<name>`), when it is a file in the uploads folder; else ""."""
+    parts = (name or "").split("/")
+    if len(parts) != 2 or any(not p or p in (".", "..") or p != os.path.basename(p) for p in parts):
         return ""
-    path = uploads_folder(st) / name
+    path = uploads_folder(st).joinpath(*parts)
     return str(path) if is_file(path) else ""
 
 
@@ -79,6 +81,7 @@ def _view(request: Request, *, problem: str = "", upload_findings: list[Finding]
     st = state(request)
     loaded = st.loaded
     context: dict[str, object] = {"problem": problem, "upload_rows": finding_rows(upload_findings or []),
+                                  "work_folder": str(st.work_folder()),
                                   "path": path if path is not None else str(st.register_path or st.config.register or ""),
                                   "upload_target": str(uploads_folder(st)),
                                   "stored": _stored_upload(st, request.query_params.get("opgeslagen"))}
@@ -148,14 +151,25 @@ def _take(request: Request, st: AppState, files: list) -> Response:
     folder = uploads_folder(st)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / returns_name(item.name, os.listdir(folder))
-        with open(target, "xb"):  # the name is ours (fails when taken meanwhile): never replaces another's file
-            pass
+        target = _own_folder(folder, returns_name(item.name, [])) / returns_name(item.name, [])
         os.replace(item.path, target)
     except OSError as e:
         return _view(request, problem=f"Kan niet schrijven naar {folder} ({describe_os_error(e)}).", status_code=400)
     st.choose_register(target)
-    return RedirectResponse(f"/{SLUG}?opgeslagen={quote(target.name)}", status_code=303)
+    return RedirectResponse(f"/{SLUG}?opgeslagen={quote(f'{target.parent.name}/{target.name}')}", status_code=303)
+
+
+def _own_folder(folder: Path, name: str) -> Path:
+    """Return a new folder in `folder` for one uploaded register, named after it (" (2)", ... when taken)."""
+    suffix = Path(name).suffix
+    for _ in range(1000):
+        own = folder / Path(returns_name(name, [f"{d}{suffix}" for d in os.listdir(folder)])).stem
+        try:
+            own.mkdir()  # fails when taken meanwhile: never shares another upload's folder
+            return own
+        except FileExistsError:
+            continue
+    raise FileExistsError(folder)
 
 
 PAGE = Page(SLUG, "Register", [

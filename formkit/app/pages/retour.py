@@ -38,7 +38,6 @@ from ...core.text import person_label, visible
 from ...delivery.disclosures import disclose, report_disclosures
 from ...delivery.reports import NO_DOSSIER, ReportFiles, summarise, write_reports
 from ...delivery.summary import MANIFEST, CheckedFile, CheckSummary, ReportFinding, ReportNames, read_summary
-from ...plan.history import default_path
 from ...register.model import Register
 from ...returns.batch import PROCESSED, REFUSED, SUPERSEDED, check_batch, collect_files
 from ...returns.intake import DEFAULT_LIMITS, MB, Limits, inspect_file
@@ -47,13 +46,23 @@ from ...sheets.schema import build_schema
 from ...sheets.seal import key_path, load_key
 from ..config import MeetingFolders
 from ..fields import is_dir, is_file, shown, typed_path
-from ..jobs import Job, JobScope, ProgressCallback, counted
+from ..jobs import Job, ProgressCallback, counted
 from ..security import NO_CSRF, refusal_page
-from ..state import AppState
+from ..state import AppState, Workspace
 from ..uploads import MAX_FILES, Refusal, Upload, UploadRefused, accepts_upload, receive_upload
 from ..view import fragment, job_for, job_fragment, page, state
 from . import Page
-from .meetings import COMMAND, MeetingOutcome, Section, meetings, refused, reread_register, servable, template_findings
+from .meetings import (
+    COMMAND,
+    MeetingOutcome,
+    Section,
+    meetings,
+    refused,
+    reread_register,
+    servable,
+    template_findings,
+    workspace,
+)
 
 SLUG = "retour"
 TITLE = "Retour"
@@ -165,18 +174,17 @@ class RetourOutcome(MeetingOutcome):
     reports_job: Job | None = None  # the job writing the reports, once the check is done
 
 
-def check_returns(st: AppState, meeting: dt.date, progress: ProgressCallback, outcome: RetourOutcome) -> None:
+def check_returns(st: AppState, space: Workspace, meeting: dt.date, progress: ProgressCallback,
+                  outcome: RetourOutcome) -> None:
     """Check the meeting's returns folder as `formkit check --report` does, into `outcome`; start writing the reports.
 
     The findings are shown as soon as the check is done; the reports (a Word and an Excel
     file per household, after their template is checked) are written by a second job that
     the result shows with its progress.
     """
-    config, folders = st.config, MeetingFolders(st.config.folder, meeting)
-    assert st.register_path is not None
-    register_path = st.register_path
+    config, folders = st.config, space.folders(meeting)
     progress(0, 0, "Register lezen")
-    loaded, unusable = reread_register(st)
+    loaded, unusable = reread_register(space)
     if refused(outcome, unusable):
         return
     key = load_key(key_path(config.key_setting(), explicit=config.key), create=False)
@@ -186,7 +194,7 @@ def check_returns(st: AppState, meeting: dt.date, progress: ProgressCallback, ou
     summary = summarise(batch, loaded.register)
     outcome.summary = summary
     outcome.reports_job = st.jobs.start("Controlerapporten schrijven", lambda report_progress: write_check_reports(
-        st, register_path, folders, summary, loaded.register, report_progress), scope=JobScope(SLUG, meeting),
+        st, space.history(), folders, summary, loaded.register, report_progress), scope=space.scope(SLUG, meeting),
         render=render_reports)
 
 
@@ -200,7 +208,7 @@ class ReportsOutcome:
     written: bool = False  # False when the templates check refused the report template
 
 
-def write_check_reports(st: AppState, register_path: Path, folders: MeetingFolders, summary: CheckSummary,
+def write_check_reports(st: AppState, history: Path, folders: MeetingFolders, summary: CheckSummary,
                         register: Register, progress: ProgressCallback) -> ReportsOutcome:
     """Return the reports written for a checked summary, as `check --report` writes and logs them.
 
@@ -216,7 +224,7 @@ def write_check_reports(st: AppState, register_path: Path, folders: MeetingFolde
         written = write_reports(summary, register, folders.reports, templates_dir=st.config.templates)
     outcome.summary = dataclasses.replace(summary, reports=_names(written, folders.reports))
     outcome.written = True
-    outcome.findings += disclose(default_path(register_path), report_disclosures(written, register, COMMAND))
+    outcome.findings += disclose(history, report_disclosures(written, register, COMMAND))
     return outcome
 
 
@@ -231,10 +239,10 @@ def check_jobs(files: int) -> int:
     return min(2, os.cpu_count() or 1) if files > LARGE_BATCH else 1
 
 
-def bring_in(st: AppState, meeting: dt.date, sources: list[tuple[Path, str]], *, move: bool,
+def bring_in(st: AppState, space: Workspace, meeting: dt.date, sources: list[tuple[Path, str]], *, move: bool,
              progress: ProgressCallback) -> RetourOutcome:
     """Return the run's outcome: each source file (path, name shown) taken into the returns folder, then the check."""
-    folders = MeetingFolders(st.config.folder, meeting)
+    folders = space.folders(meeting)
     outcome = RetourOutcome(meeting, folders.returns)
     ensure_writable(folders.returns, create=True)
     staging = folders.returns / f".inname-{secrets.token_hex(8)}"  # hidden: the check never reads it
@@ -249,16 +257,16 @@ def bring_in(st: AppState, meeting: dt.date, sources: list[tuple[Path, str]], *,
                     Code.file_unreadable, reason=describe_os_error(e), file=shown)))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    check_returns(st, meeting, progress, outcome)
+    check_returns(st, space, meeting, progress, outcome)
     return outcome
 
 
-def recheck(st: AppState, meeting: dt.date, progress: ProgressCallback) -> RetourOutcome:
+def recheck(st: AppState, space: Workspace, meeting: dt.date, progress: ProgressCallback) -> RetourOutcome:
     """Return the outcome of checking the returns folder again, nothing brought in."""
-    folders = MeetingFolders(st.config.folder, meeting)
+    folders = space.folders(meeting)
     outcome = RetourOutcome(meeting, folders.returns)
     ensure_writable(folders.returns, create=True)
-    check_returns(st, meeting, progress, outcome)
+    check_returns(st, space, meeting, progress, outcome)
     return outcome
 
 
@@ -363,7 +371,7 @@ def _view(request: Request, meeting: dt.date | None, *, problem: str = "", statu
                                   "accept": ACCEPT, "max_files": MAX_FILES,
                                   "max_mb": DEFAULT_LIMITS.max_file_bytes // MB}
     if meeting is not None:
-        folders = MeetingFolders(st.config.folder, meeting)
+        folders = st.folders(meeting)
         last, damaged = (None, []) if job[0] is not None else last_check(folders)
         context.update(day=meeting.isoformat(), folder=str(folders.returns), count=len(_stored(folders.returns)),
                        job=job[1],
@@ -385,13 +393,13 @@ async def index(request: Request) -> Response:
 @SECTION.for_meeting
 async def show(request: Request, meeting: dt.date) -> Response:
     """Return a meeting's Retour page: the drop zone, the folder field, and the running or last check."""
-    return _view(request, meeting, job=job_for(request, JobScope(SLUG, meeting)))
+    return _view(request, meeting, job=job_for(request, state(request).scope(SLUG, meeting)))
 
 
-def _start(request: Request, meeting: dt.date, title: str,
+def _start(request: Request, space: Workspace, meeting: dt.date, title: str,
            work: Callable[[ProgressCallback], RetourOutcome]) -> Response:
     """Start a run as a job and send the browser to the meeting's page, which shows its progress."""
-    return SECTION.to_job(meeting, state(request).jobs.start(title, work, scope=JobScope(SLUG, meeting),
+    return SECTION.to_job(meeting, state(request).jobs.start(title, work, scope=space.scope(SLUG, meeting),
                                                              render=render_outcome))
 
 
@@ -399,8 +407,8 @@ def _start(request: Request, meeting: dt.date, title: str,
 @SECTION.for_meeting
 async def upload(request: Request, meeting: dt.date) -> Response:
     """Receive dropped files into the meeting's folder, then take them in and check them in one job."""
-    st = state(request)
-    folders = MeetingFolders(st.config.folder, meeting)
+    st, space = state(request), workspace(request)
+    folders = space.folders(meeting)
     try:
         received = await receive_upload(request, folders.returns, st.keys.csrf_ok,
                                         csrf_seen=st.keys.csrf_ok(request.headers.get("x-csrf-token")),
@@ -414,16 +422,17 @@ async def upload(request: Request, meeting: dt.date) -> Response:
     if not received.files:
         received.discard()
         return _view(request, meeting, status_code=400, problem="Kies eerst de bestanden (of sleep ze op het vak).")
-    return _start(request, meeting, "Teruggestuurde bestanden opslaan en controleren",
-                  lambda progress: _bring_in_upload(st, meeting, received, progress))
+    return _start(request, space, meeting, "Teruggestuurde bestanden opslaan en controleren",
+                  lambda progress: _bring_in_upload(st, space, meeting, received, progress))
 
 
-def _bring_in_upload(st: AppState, meeting: dt.date, received: Upload, progress: ProgressCallback) -> RetourOutcome:
+def _bring_in_upload(st: AppState, space: Workspace, meeting: dt.date, received: Upload,
+                     progress: ProgressCallback) -> RetourOutcome:
     """Return the outcome of an upload: files refused while streaming keep their finding, the rest is taken in."""
     try:
         early = [Received(item.name, REFUSED, finding=item.finding) for item in received.files if item.path is None]
         sources = [(item.path, item.name) for item in received.files if item.path is not None]
-        outcome = bring_in(st, meeting, sources, move=True, progress=progress)
+        outcome = bring_in(st, space, meeting, sources, move=True, progress=progress)
         outcome.received[:0] = early
         return outcome
     finally:
@@ -435,6 +444,15 @@ def _refusal_text(refusal: UploadRefused) -> str:
         return (f"Te veel bestanden in één keer: hoogstens {MAX_FILES}. Er is niets opgeslagen; "
                 "upload ze in delen of neem ze uit een map.")
     return "De bestanden kwamen niet (helemaal) aan; er is niets opgeslagen. Kies ze en probeer het opnieuw."
+
+
+def overlaps(source: Path, work: Path) -> bool:
+    """True when the folder `source` lies inside the work folder `work`, is it, or contains it (resolved)."""
+    try:
+        a, b = source.resolve(), work.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return a.is_relative_to(b) or b.is_relative_to(a)
 
 
 def _folder_problem(folder: Path, error: Exception) -> str:
@@ -457,10 +475,15 @@ async def from_folder(request: Request, meeting: dt.date) -> Response:
     if not is_dir(source):
         what = "is een bestand, geen map" if is_file(source) else "bestaat niet"
         return _view(request, meeting, status_code=400, problem=f"{shown(text)} {what}. Kies een map.")
-    folders = MeetingFolders(st.config.folder, meeting)
+    space = workspace(request)
+    folders = space.folders(meeting)
     if source.resolve() == folders.returns.resolve():
-        return _start(request, meeting, "Teruggestuurde bestanden controleren",
-                      lambda progress: recheck(st, meeting, progress))
+        return _start(request, space, meeting, "Teruggestuurde bestanden controleren",
+                      lambda progress: recheck(st, space, meeting, progress))
+    if overlaps(source, space.folder):
+        return _view(request, meeting, status_code=400, problem=(
+            f"{shown(text)} ligt in de werkmap van formkit ({space.folder}) of bevat die; daar staan de bestanden "
+            "die formkit zelf maakt. Kies de map waarin de teruggestuurde formulieren zijn opgeslagen."))
     try:
         files = collect_files([source])
     except OSError as e:
@@ -472,22 +495,22 @@ async def from_folder(request: Request, meeting: dt.date) -> Response:
             f"In {visible(text)} staan {len(files)} bestanden; hoogstens {MAX_FILES} in één keer. "
             "Er is niets opgeslagen."))
     sources = [(path, visible(path.name)) for path in files]
-    return _start(request, meeting, "Teruggestuurde bestanden opslaan en controleren",
-                  lambda progress: bring_in(st, meeting, sources, move=False, progress=progress))
+    return _start(request, space, meeting, "Teruggestuurde bestanden opslaan en controleren",
+                  lambda progress: bring_in(st, space, meeting, sources, move=False, progress=progress))
 
 
 @SECTION.for_meeting
 async def check_again(request: Request, meeting: dt.date) -> Response:
     """Check the meeting's returns folder again (after a change to the register, say), in one job."""
-    st = state(request)
-    return _start(request, meeting, "Teruggestuurde bestanden controleren",
-                  lambda progress: recheck(st, meeting, progress))
+    st, space = state(request), workspace(request)
+    return _start(request, space, meeting, "Teruggestuurde bestanden controleren",
+                  lambda progress: recheck(st, space, meeting, progress))
 
 
 @SECTION.for_meeting
 async def report(request: Request, meeting: dt.date) -> Response:
     """Return one report of the meeting's last check (?dossier=...&soort=xlsx|docx), only from its reports folder."""
-    folders = MeetingFolders(state(request).config.folder, meeting)
+    folders = state(request).folders(meeting)
     summary, _ = last_check(folders)
     names = summary.report_of(request.query_params.get("dossier", "")) if summary else None
     kind = request.query_params.get("soort")
