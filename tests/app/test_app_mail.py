@@ -13,12 +13,14 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from conftest import COMPLETE, MEETING, make_register
+from conftest import COMPLETE, MEETING, fill, make_register
 from starlette.testclient import TestClient
 
 from formkit.app.config import AppConfig, MeetingFolders
 from formkit.delivery.reports import summarise, write_reports
 from formkit.plan.history import History, default_path
+from formkit.register.model import Professional
+from formkit.register.write import write_register
 from formkit.returns.batch import check_batch
 from formkit.sheets.forms import write_forms
 from formkit.sheets.schema import build_schema
@@ -427,3 +429,41 @@ def test_a_refused_send_keeps_what_was_typed_over_the_settings_but_never_the_pas
         "server": "ander.example", "beveiliging": "none", "gebruiker": USER, "wachtwoord": "", "certificaat": "",
         "afzender": SENDER}
     assert PASSWORD not in response.text
+
+
+def test_the_preview_reads_the_register_again_and_a_send_after_a_change_sends_nothing(client, forms, config):
+    fingerprint = previewed(client, DAY, "formulieren")
+    assert "k.verhoef@wijkteam.example" in client.get(f"/mail/{DAY}?soort=formulieren").text
+    changed = make_register()
+    changed.professionals[0] = Professional("P1", "Kim Verhoef", "Wijkteam West", "gezinscoach",
+                                            "iemand.anders@elders.example")
+    write_register(changed, config.register)  # changed on disk after the preview
+    page = client.get(f"/mail/{DAY}?soort=formulieren").text
+    assert "iemand.anders@elders.example" in page and "k.verhoef@wijkteam.example" not in page  # as it will go
+    response, job = send(client, "formulieren", wijze="postvak", vingerafdruk=fingerprint)
+    assert job is not None and job.state == "mislukt"
+    assert "de berichten zijn veranderd sinds het voorbeeld" in result_page(client, response)
+    assert not list((forms.forms / "postvak-uit").glob("*.eml"))
+    response, job = send(client, "formulieren", wijze="postvak")  # after looking again: it goes
+    assert job is not None and job.state == "klaar", job.text
+    assert "iemand.anders@elders.example" in (forms.forms / "postvak-uit" / f"scoreformulieren_P1_{DAY}.eml").read_text()
+
+
+def test_a_send_without_a_preview_is_refused(client, forms):
+    response = post(client, f"/mail/{DAY}/versturen", {"soort": "formulieren", "wijze": "postvak"})
+    assert response.status_code == 400
+    assert "Bekijk eerst het voorbeeld van de berichten" in response.text
+    assert not (forms.forms / "postvak-uit").exists()
+
+
+def test_reminders_when_every_form_is_back_are_a_result_not_a_failure(client, forms, blank_forms, monkeypatch):
+    fingerprint = previewed(client, DAY, "herinnering")  # one form still out at the preview
+    forms.returns.mkdir(parents=True)
+    for (dossier, professional), path in blank_forms.items():
+        fill(path, COMPLETE, forms.returns / f"{dossier}_{professional}.xlsx")
+    response, job = send(client, "herinnering", wijze="postvak", vingerafdruk=fingerprint)
+    assert job is not None and job.state == "klaar", job.text
+    html = result_page(client, response)
+    assert "Alle formulieren zijn terug; er gaat geen herinnering uit." in html
+    assert "niet gelukt" not in html
+    assert not list((forms.forms / "postvak-uit").glob("*.eml"))

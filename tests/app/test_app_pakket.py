@@ -185,3 +185,25 @@ def test_the_apps_build_never_writes_a_password_list(tmp_path, monkeypatch):
     assert len(PASSWORD.findall(client.get(started.headers["location"]).text)) == 1
     assert written == []
     assert not list(tmp_path.rglob("wachtwoorden*"))
+
+
+def test_the_page_lists_the_packs_off_the_event_loop(tmp_path, register_path, monkeypatch):
+    """Hashing every pack and reading the whole log runs in the threadpool, never on the event loop."""
+    import asyncio
+
+    from formkit.app.pages import pakket
+
+    loops: list[bool] = []
+
+    def listed(*args):
+        try:
+            asyncio.get_running_loop()
+            loops.append(True)
+        except RuntimeError:  # no loop running in this thread: a worker thread
+            loops.append(False)
+        return []
+
+    monkeypatch.setattr(pakket, "listed_packs", listed)
+    client = signed_in(config_for(tmp_path, register_path))
+    assert client.get(f"/pakket/{DAY}").status_code == 200
+    assert loops == [False]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -380,3 +381,15 @@ def test_by_keyboard_the_merge_the_plan_page_and_its_download_work_and_pass_axe(
     expect(page.get_by_role("table", name="Cijfers per overleg")).to_contain_text("01-12-2026")
     assert not axe_violations(page), describe_violations(axe_violations(page))
     assert page_errors(page) == []
+
+
+def test_with_archive_copies_and_no_libreoffice_the_plans_stay_written_and_the_pdf_is_a_finding(
+        client, config, folders, blank_forms, monkeypatch):
+    put_back(blank_forms, folders, COMPLETE)
+    monkeypatch.setattr("shutil.which", lambda *a, **k: None)  # LibreOffice is not installed
+    html = unescape(merged(client, archief="ja"))  # the job ends as done: the plans were written
+    assert "de archiefkopie (PDF/A) van versie 1 van het plan van dossier 2026-101 kon niet worden gemaakt" in html
+    assert "LibreOffice (soffice) is niet gevonden" in html
+    assert (meeting_dir(folders.plans, "2026-101", MEETING) / "v1").is_dir()  # the plan itself is there
+    assert len(History(default_path(config.register)).plans("2026-101")) == 1  # and recorded
+    assert "Gezin Pietersen" in unescape(client.get(f"/plannen/{DAY}").text)  # and shown as written

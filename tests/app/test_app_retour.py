@@ -378,3 +378,14 @@ def test_files_dropped_on_the_zone_are_checked_and_the_page_passes_axe(new_page,
     page.screenshot(path=str(tmp_path / "retour.png"), full_page=True)
     if shot := __import__("os").environ.get("FORMKIT_RETOUR_SCREENSHOT"):  # to look at the page by hand
         shutil.copy(tmp_path / "retour.png", shot)
+
+
+@pytest.mark.parametrize("where", ["werkmap", "overleg", "erboven"])
+def test_the_work_folder_a_folder_in_it_or_around_it_is_no_source(client, config, batch, where):
+    MeetingFolders(config.folder, MEETING).forms.mkdir(parents=True)
+    folder = {"werkmap": config.folder, "overleg": MeetingFolders(config.folder, MEETING).root,
+              "erboven": config.folder.parent}[where]
+    response = post(client, f"{PAGE}/map", {"pad": str(folder)})
+    assert response.status_code == 400
+    assert "ligt in de werkmap van formkit" in unescape(response.text)
+    assert not returns_folder(config).exists()  # nothing taken in

@@ -491,3 +491,31 @@ def test_reading_a_large_register_does_not_hold_up_other_requests(tmp_path, regi
     finally:
         go_on.set()
         running.stop()
+
+
+def test_stopping_the_server_cancels_the_waiting_jobs_and_stops_the_running_one_between_items(tmp_path, register_path):
+    running = start_in_thread(config_for(tmp_path, register_path))
+    jobs = running.jobs
+    items_done: list[int] = []
+    went: list[str] = []
+
+    def long_job(progress):
+        for item in range(50):
+            time.sleep(0.02)
+            items_done.append(item)
+            progress(item + 1, 50, "Pakketten samenstellen")
+
+    first = jobs.start("Vergaderpakket maken", long_job)
+    queued = jobs.start("Berichten versturen", lambda progress: went.append("verstuurd"))
+    while not items_done:
+        time.sleep(0.01)
+    running.stop()  # what Ctrl+C does in serve()
+    deadline = time.monotonic() + 10
+    while not (first.finished and queued.finished) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert went == []  # the queued send never went out after "gestopt"
+    assert queued.state == "mislukt" and queued.text == "Berichten versturen is niet (helemaal) gedaan: formkit is gestopt."
+    assert first.state == "mislukt" and len(items_done) < 50  # told to stop after its current item
+    assert jobs.start("Nog een taak", lambda progress: went.append("later")).state == "mislukt"
+    assert went == []
