@@ -239,22 +239,23 @@ def test_too_many_attachments_or_parts_nested_too_deep_are_refused(tmp_path, ret
 def test_the_saved_attachments_are_private_and_gone_after_the_check(tmp_path, returned, monkeypatch):
     import tempfile
 
+    from formkit.returns.intake import DEFAULT_LIMITS
+
     good = returned(COMPLETE)
     path = eml(tmp_path / "post" / "a.eml", mail([(good.name, good.read_bytes())]))
+    # what a reading worker does with a message: its attachments go into a folder only the user can read
+    own = tmp_path / "eigen"
+    own.mkdir()
+    unpack(path, own, DEFAULT_LIMITS)
+    [folder] = list(own.iterdir())
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert [p.name for p in folder.rglob("*.xlsx")] == [good.name]
+    # and after a whole check nothing of them is left in the temporary folder
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    seen = tmp_path / "modus.txt"
-    original = unpack
-
-    def spy(path, scratch, limits):  # runs in the reading worker: it notes what it sees in a file
-        seen.write_text(oct(scratch.stat().st_mode & 0o777))
-        return original(path, scratch, limits)
-
-    monkeypatch.setattr("formkit.returns.mailbox.unpack", spy)
     batch = check_batch([path], make_register(), SCHEMA)
     assert [r.status for r in batch.files] == [PROCESSED]
-    assert seen.read_text() == "0o700"  # only the user running formkit can read the saved attachments
     assert list(scratch.iterdir()) == []
 
 

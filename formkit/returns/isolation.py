@@ -156,9 +156,23 @@ def _read_one(read: Reader, path: Path, caps: _Caps) -> tuple[str, object]:
         gc.collect(1)  # the workbook's reference cycles go now, not at a rare full collection
 
 
+#: What the fork server imports once, so each worker it forks starts with the reader loaded.
+_PRELOAD = ["formkit.returns.read"]
+
+
 def _context():
-    """Return the process start method: fork on Linux (cheap, the parent's imports come along), else spawn."""
-    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    """Return the process start method: a fork server on Linux, spawn elsewhere.
+
+    Workers are forked from the fork server, a small process of their own, never from the
+    caller: a long-running caller (the app, a test run) has a large heap with free room in it,
+    which a worker forked from it could fill without growing its address space, so a file could
+    use far more memory than `Limits.max_read_memory` allows; and forking a caller with other
+    threads (the app's server) can leave a lock held in the child.
+    """
+    context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(_PRELOAD)
+    return context
 
 
 class _Worker:

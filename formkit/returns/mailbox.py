@@ -372,7 +372,7 @@ def unpack_all(files: list[Path], scratch: Path, limits: Limits, jobs: int = 1) 
     inbox = Inbox()
     messages = [p for p in files if is_message(p)]
     if any(p.suffix.lower() == MSG for p in messages):
-        import extract_msg  # noqa: F401 - loaded once here, so forked workers do not each pay for it
+        import extract_msg  # noqa: F401 - a missing or broken install shows here, before any worker starts
     opened: dict[Path, Unpacked | Finding] = {}
     if messages:
         opener = partial(unpack, scratch=scratch, limits=limits)
