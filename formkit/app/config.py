@@ -7,13 +7,34 @@ folder the commands read (``formkit check <map>/overleg-2026-12-01/retour ...``)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.settings import DEFAULT_SETTINGS, MethodSettings, load_key_setting, load_settings
 
-#: The work folder made beside a register when no --map is given.
+#: The work folder made beside a register named register.xlsx when no --map is given.
 WORK_FOLDER = "formkit-werk"
+_NOT_IN_NAMES = set('<>:"/\\|?*')
+_MAX_STEM = 60
+
+
+def work_folder_beside(register: Path) -> Path:
+    """Return the work folder beside a register file: its own, also when registers share a folder.
+
+    ``register.xlsx`` works in ``formkit-werk``; any other name in ``formkit-werk-<name>``
+    (``register 2027.xlsx``: ``formkit-werk-register 2027``). A name that is cut or has
+    characters Windows refuses gets a short hash of the real name, so two registers never
+    share a work folder.
+    """
+    stem = register.stem
+    if stem == "register":
+        return register.resolve().parent / WORK_FOLDER
+    clean = "".join("_" if c in _NOT_IN_NAMES or ord(c) < 32 else c for c in stem)[:_MAX_STEM].rstrip(". ")
+    name = f"{WORK_FOLDER}-{clean or '_'}"
+    if clean != stem:
+        name += "-" + hashlib.sha256(stem.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return register.resolve().parent / name
 
 
 @dataclass(frozen=True)
@@ -29,9 +50,9 @@ class AppConfig:
     @classmethod
     def make(cls, register: Path | None = None, folder: Path | None = None, settings: Path | None = None,
              templates: Path | None = None, key: Path | None = None) -> AppConfig:
-        """Return a config whose work folder is `folder`, else `formkit-werk` beside the register, else the current dir."""
+        """Return a config whose work folder is `folder`, else the register's own beside it (:func:`work_folder_beside`), else the current dir."""
         if folder is None:
-            folder = register.resolve().parent / WORK_FOLDER if register is not None else Path.cwd()
+            folder = work_folder_beside(register) if register is not None else Path.cwd()
         return cls(register=register, folder=folder, settings=settings, templates=templates, key=key)
 
     def method_settings(self) -> MethodSettings:

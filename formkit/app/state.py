@@ -2,7 +2,8 @@
 
 Need to know: the work folder belongs to a register (:meth:`AppState.work_folder`). ``--map``
 is the work folder of the register given at start; any other register chosen or uploaded in
-the app works in ``formkit-werk`` beside its own file, so one register's meeting folders
+the app works in its own work folder beside its own file (:func:`~formkit.app.config.work_folder_beside`:
+two registers in one folder get two), so one register's meeting folders
 (forms, returns, plans, packs) never show on another register's pages.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from ..core.settings import MethodSettings
 from ..plan.history import default_path
 from ..register.load import LoadResult, load
-from .config import WORK_FOLDER, AppConfig, MeetingFolders
+from .config import AppConfig, MeetingFolders, work_folder_beside
 from .jobs import Jobs, JobScope
 from .security import Secrets
 
@@ -78,13 +79,13 @@ class AppState:
         """Return the work folder of `register` (default: the chosen one).
 
         The register given at start works in the config's folder (``--map``, else ``formkit-werk``
-        beside it); any other register in ``formkit-werk`` beside its own file. Without a
+        beside it); any other register in its own work folder beside its file. Without a
         register: the config's folder.
         """
         register = register if register is not None else self.register_path
         if register is None or (self.config.register is not None and same_file(register, self.config.register)):
             return self.config.folder
-        return register.resolve().parent / WORK_FOLDER
+        return work_folder_beside(register)
 
     def workspace(self) -> Workspace | None:
         """Return the chosen register and its work folder, or None when no register is chosen."""

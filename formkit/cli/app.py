@@ -14,7 +14,8 @@ from .main import DutchCommand, _fail
               help="Het register van het secretariaat; ook te kiezen in de app.")
 @click.option("--map", "folder", type=click.Path(file_okay=False, path_type=Path),
               help="Werkmap met per overleg een map (overleg-jjjj-mm-dd) voor formulieren, retour, rapporten, "
-                   "plannen en pakketten; standaard de map formkit-werk naast het register.")
+                   "plannen en pakketten; standaard een eigen werkmap naast het register (formkit-werk bij "
+                   "register.xlsx, formkit-werk-NAAM bij NAAM.xlsx).")
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Map met eigen sjablonen (xlsx/ en docx/); standaard die van formkit.")
 @click.option("--geen-browser", "no_browser", is_flag=True, help="Open de browser niet; formkit toont alleen de link.")

@@ -16,7 +16,7 @@ from pathlib import Path
 from conftest import COMPLETE, MEETING, fill, make_register
 from starlette.testclient import TestClient
 
-from formkit.app.config import WORK_FOLDER, AppConfig, MeetingFolders
+from formkit.app.config import WORK_FOLDER, AppConfig, MeetingFolders, work_folder_beside
 from formkit.plan.history import default_path
 from formkit.register.model import Household, Involvement, MeetingItem
 from formkit.register.write import write_register
@@ -132,3 +132,23 @@ def test_a_register_chosen_in_the_app_works_beside_its_own_file(tmp_path):
     run(client, f"/overleg/{DAY}/formulieren")
     assert (b.parent / WORK_FOLDER / f"overleg-{DAY}" / "formulieren" / "2027-555").is_dir()
     assert not (tmp_path / "werk-a" / f"overleg-{DAY}").exists()
+
+
+def test_two_registers_in_one_folder_each_have_their_own_work_folder(tmp_path):
+    a, b = two_registers(tmp_path)
+    shared = tmp_path / "samen"
+    shared.mkdir()
+    a = Path(a.replace(shared / "register.xlsx"))
+    b = Path(b.replace(shared / "register 2027.xlsx"))
+    odd = shared / "regio: noord.xlsx"  # a name Windows refuses in a folder name: cleaned, made unique by a hash
+    client = signed_in(AppConfig.make(register=a))
+    st = client.app.state.formkit  # type: ignore[attr-defined]
+    assert st.work_folder() == shared / WORK_FOLDER
+    a_meeting_done(client, st.work_folder())
+    post(client, "/register/kiezen", {"pad": str(b)})
+    assert st.work_folder() == shared / f"{WORK_FOLDER}-register 2027"
+    for url in PAGES:
+        html = unescape(client.get(url).text)
+        assert not any(text in html for text in A_TEXTS), url
+    assert work_folder_beside(odd).name.startswith(f"{WORK_FOLDER}-regio_ noord-")
+    assert len({work_folder_beside(shared / n) for n in ("a:b.xlsx", "a_b.xlsx", "A_b.xlsx", "register.xlsx")}) == 4
