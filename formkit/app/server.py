@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from ..returns.isolation import warm_up
 from .config import AppConfig
 from .jobs import Jobs
 from .web import create_app
@@ -57,6 +58,8 @@ def _loopback_socket() -> socket.socket:
 def start_in_thread(config: AppConfig, *, token: str | None = None) -> RunningApp:
     """Return the app for `config` running on 127.0.0.1 on a free port in a background thread, ready to answer."""
     app = create_app(config, token=token)
+    # the readers' fork server starts beside the page server, not at the first dropped form
+    threading.Thread(target=warm_up, name="formkit-lezers", daemon=True).start()
     keys = app.state.formkit.keys
     sock = _loopback_socket()
     port = sock.getsockname()[1]

@@ -175,6 +175,15 @@ def _context():
     return context
 
 
+def warm_up() -> None:
+    """Start the fork server now (Linux), so the first check of a long-running caller (the app) does not wait for it."""
+    context = _context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 class _Worker:
     """One reading process, its pipe, and the file it is reading with its deadline."""
 
