@@ -182,9 +182,7 @@ def form_letters(register: Register, meeting: dt.date, forms_dir: Path, *, worki
         if not wanted:
             continue
         if not p.email:
-            found.append(finding(Code.send_no_address, name=person_label(p.name, p.organisation),
-                                 what=_what("het scoreformulier", "de scoreformulieren", len(wanted)),
-                                 dossiers=dossier_words(wanted), professional=p.code))
+            found.append(_no_address(p, _what("het scoreformulier", "de scoreformulieren", len(wanted)), wanted))
             continue
         attachments = []
         for d in wanted:
@@ -260,8 +258,7 @@ def feedback_letters(summary: CheckSummary, register: Register) -> tuple[list[Le
         if not per_dossier:
             continue
         if not p.email:
-            found.append(finding(Code.send_no_address, name=person_label(p.name, p.organisation),
-                                 what="de terugkoppeling", dossiers=dossier_words(per_dossier), professional=p.code))
+            found.append(_no_address(p, "de terugkoppeling", per_dossier))
             continue
         attachments = tuple(Attachment(f"bevindingen_{id_part(d)}_{id_part(p.code)}.txt",
                                        _findings_text(d, items, summary.meeting).encode("utf-8"), TEXT_TYPE, d,
@@ -376,10 +373,8 @@ def plan_letters(register: Register, meeting: dt.date, plans: list[PlanPdf], *,
         if not mine:
             continue
         if not p.email:
-            found.append(finding(Code.send_no_address, name=person_label(p.name, p.organisation),
-                                 what=_what("het veiligheidsplan", "de veiligheidsplannen", len(mine)),
-                                 dossiers=dossier_words(x.dossier for x in mine),
-                                 professional=p.code))
+            found.append(_no_address(p, _what("het veiligheidsplan", "de veiligheidsplannen", len(mine)),
+                                     [x.dossier for x in mine]))
             continue
         attachments = tuple(Attachment(x.name, x.data, PDF_TYPE, x.dossier, "veiligheidsplan", x.mark) for x in mine)
         letters.append(_plan_letter(p, meeting, attachments, encrypted))
@@ -474,6 +469,12 @@ def _outgoing(letters: list[Letter], envelope: Envelope, today: dt.date, command
                                        address, "", command) for a in letter.attachments)
         yield Outgoing(message(letter, envelope), key, name, p.code, partial(_send_failed, letter.kind, address),
                        disclosures)
+
+
+def _no_address(p: Professional, what: str, dossiers: Iterable[str]) -> Finding:
+    """Return the finding of a professional the register gives no e-mail address: `what` for `dossiers` is not sent."""
+    return finding(Code.send_no_address, name=person_label(p.name, p.organisation), what=what,
+                   dossiers=dossier_words(dossiers), professional=p.code)
 
 
 def _send_failed(kind: str, recipient: str, reason: str) -> Finding:
